@@ -1,0 +1,39 @@
+"""How numbers are shown to a person (funnel-math.md: counts rounded *up*
+to whole units where shown; money to whole currency units)."""
+
+from __future__ import annotations
+
+import math
+
+# Floating point leaves 800.0000000000001 where the math says 800; a count
+# that is whole to six decimals must not be shown as one more.
+_COUNT_DECIMALS = 6
+
+
+def shown_count(value: float) -> int:
+    """A count of leads, SQLs or deals as shown: rounded up (266.67 -> 267),
+    treating values whole to six decimals as whole (3200.0000000001 -> 3200)."""
+    return math.ceil(round(value, _COUNT_DECIMALS))
+
+
+def shown_money(value: float) -> int:
+    """Money as shown: whole currency units, half away from zero."""
+    return math.floor(abs(value) + 0.5) * (1 if value >= 0 else -1)
+
+
+def format_count(value: float) -> str:
+    """``1,234`` with the count rounded up."""
+    return f"{shown_count(value):,}"
+
+
+def format_money(value: float, currency: str = "") -> str:
+    """``USD 1,234`` (whole units); negative as ``-USD 1,234``."""
+    amount = shown_money(value)
+    sign = "-" if amount < 0 else ""
+    prefix = f"{currency} " if currency else ""
+    return f"{sign}{prefix}{abs(amount):,}"
+
+
+def format_percent(value: float, decimals: int = 1) -> str:
+    """``0.4567`` -> ``45.7%``."""
+    return f"{value * 100:.{decimals}f}%"

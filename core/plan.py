@@ -1,0 +1,163 @@
+"""The plan: immutable domain objects a marketing manager edits.
+
+Every monthly series is a tuple of exactly ``months`` floats; the JSON and
+workbook readers expand a scalar ("the same every month") into such a tuple.
+Nothing here computes; see :mod:`core.engine` for the funnel math and
+:mod:`core.validation` for what makes a plan acceptable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Series = tuple[float, ...]
+
+PLAN_FORMAT = "funnel-plan/1"
+MAX_MONTHS = 60
+
+PassRateSource = Literal["criteria", "empirical"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A funnel stage ``S_k`` and the transition out of it.
+
+    ``rate`` and ``lag_days`` describe the transition ``S_k -> S_k+1``; the
+    last stage (the won deal) has neither (``None``). ``sales_hours`` is the
+    sales time one item entering this stage costs.
+    """
+
+    name: str
+    rate: float | None = None
+    lag_days: float | None = None
+    sales_hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion of the lead spec: whole ``points`` (may be negative),
+    the ``share`` of leads reaching the gate that meet it, and whether a
+    lead must meet it to qualify at all."""
+
+    name: str
+    points: int
+    share: float
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class EmpiricalPassRate:
+    """A pass rate measured on imported lead-level data: qualifying rows /
+    rows reaching the gate, with the number of rows it rests on."""
+
+    pass_rate: float
+    sample: int
+
+
+@dataclass(frozen=True)
+class LeadSpec:
+    """The qualified sales lead spec on the gate stage.
+
+    Its pass rate replaces the entered rate of the transition into ``gate``.
+    ``pass_rate_source`` says whether the criteria model or the measured
+    (``empirical``) rate is in force.
+    """
+
+    gate: str
+    threshold: float
+    criteria: tuple[Criterion, ...] = ()
+    empirical: EmpiricalPassRate | None = None
+    pass_rate_source: PassRateSource = "criteria"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A paid lead source: share of paid raw leads (``mix``), cost per raw
+    lead, fixed cost per month, and an optional raw-to-next-stage rate
+    (``None``: the rate of the first transition)."""
+
+    name: str
+    mix: float
+    cost_per_lead: float
+    fixed_cost: Series
+    rate: float | None = None
+
+
+@dataclass(frozen=True)
+class FreeSource:
+    """Volume entering ``stage`` each month at no cost per item (organic
+    inbound, leads maturing out of a nurture database)."""
+
+    name: str
+    stage: str
+    volume: Series
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A complete plan. Optional inputs are ``None`` (not planned)."""
+
+    name: str
+    currency: str
+    start: str
+    months: int
+    revenue_target: Series
+    avg_deal_size: float
+    stages: tuple[Stage, ...]
+    pipeline_revenue: Series = ()
+    lead_spec: LeadSpec | None = None
+    proposed_lead_spec: LeadSpec | None = None
+    channels: tuple[Channel, ...] = ()
+    free_sources: tuple[FreeSource, ...] = ()
+    approved_budget: Series | None = None
+    sales_hours_available: Series | None = None
+    notes: str = field(default="", compare=True)
+
+    def stage_index(self, name: str) -> int | None:
+        """Index of the stage called ``name`` (case-insensitive), or None."""
+        wanted = name.strip().casefold()
+        for index, stage in enumerate(self.stages):
+            if stage.name.strip().casefold() == wanted:
+                return index
+        return None
+
+    def with_changes(self, **changes: object) -> Plan:
+        """A copy with some fields replaced (the plan itself never changes)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input, as a value.
+
+    ``field`` is a path into the plan such as ``stages[2].rate`` (the same
+    path the JSON uses); ``location`` is filled in by a file reader (for a
+    workbook: ``'Funnel'!C5``). ``message`` says what is wrong and what to do.
+    """
+
+    field: str
+    message: str
+    severity: Severity = "error"
+    location: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        kind = "" if self.severity == "error" else "warning: "
+        return f"{where}{kind}{self.field}: {self.message}"
+
+
+class PlanRefused(Exception):
+    """A plan (or file) that cannot be computed; carries every problem."""
+
+    def __init__(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def errors_only(problems: tuple[Problem, ...] | list[Problem]) -> tuple[Problem, ...]:
+    """The problems that refuse a plan (warnings do not)."""
+    return tuple(p for p in problems if p.severity == "error")

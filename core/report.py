@@ -1,0 +1,171 @@
+"""The plain-text report of ``main.py calc`` for a person: counts rounded
+up, money in whole currency units, months as rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.display import format_count, format_money, format_percent
+from core.engine import PlanResult
+from core.plan import Plan
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Right-aligned columns (the first left-aligned) under a rule."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    return [line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def _money(value: float) -> str:
+    return format_money(value)
+
+
+def render_report(plan: Plan, result: PlanResult) -> str:
+    """The whole report as text."""
+    cur = plan.currency
+    out: list[str] = [
+        f"{plan.name}: {result.months[0]} to {result.months[-1]} ({plan.months} months), amounts in {cur}",
+        "",
+        f"Revenue target {format_money(float(result.revenue_target.sum()), cur)}"
+        f" at an average deal of {format_money(plan.avg_deal_size, cur)}:"
+        f" {format_count(float(result.deals_required.sum()))} deals required"
+        f" (after the pipeline already forecast).",
+        "",
+        "Required entering each stage per month (counts rounded up; stage rows are gross, before free sources)",
+    ]
+    headers = ["Month", "Target", *result.stage_names, "Paid leads"]
+    rows = []
+    for t, month in enumerate(result.months):
+        rows.append(
+            [
+                month,
+                _money(float(result.revenue_target[t])),
+                *(format_count(float(s[t])) for s in result.stage_required),
+                format_count(float(result.paid_leads[t])),
+            ]
+        )
+    rows.append(
+        [
+            "Total",
+            _money(float(result.revenue_target.sum())),
+            *(format_count(float(s.sum())) for s in result.stage_required),
+            format_count(float(result.paid_leads.sum())),
+        ]
+    )
+    out += _table(headers, rows)
+
+    pre = [f"{name} {format_count(v)}" for name, v in zip(result.stage_names, result.pre_plan, strict=False) if v > 0]
+    out += ["", "Pre-plan requirement (had to enter before the plan starts for its first months to be met):"]
+    out.append("  " + (", ".join(pre) if pre else "none"))
+    out.append(
+        f"  Paid raw leads {format_count(result.paid_leads_pre_plan)}, variable spend {format_money(result.spend_pre_plan, cur)}"
+    )
+
+    if result.channel_names:
+        out += ["", f"Spend per channel per month ({cur}; paid leads rounded up)"]
+        headers = ["Month", *result.channel_names, "Total"]
+        rows = [
+            [month, *(_money(float(s[t])) for s in result.spend), _money(float(result.spend_total[t]))]
+            for t, month in enumerate(result.months)
+        ]
+        rows.append(["Total", *(_money(float(s.sum())) for s in result.spend), _money(float(result.spend_total.sum()))])
+        rows.append(
+            [
+                "Leads",
+                *(format_count(float(leads.sum())) for leads in result.channel_leads),
+                format_count(float(result.paid_leads.sum())),
+            ]
+        )
+        out += _table(headers, rows)
+
+    out += _budget_and_capacity(plan, result)
+    out += _lead_spec_section(plan, result)
+    return "\n".join(out) + "\n"
+
+
+def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
+    if result.budget_gap is None and result.sales_utilization is None:
+        return []
+    cur = plan.currency
+    headers = ["Month", "Spend needed"]
+    if result.approved_budget is not None:
+        headers += ["Approved", "Budget gap"]
+    if result.funded is not None:
+        headers += ["Funded revenue", "Revenue gap"]
+        if result.funded.gate_deficit is not None:
+            headers += ["Gate deficit"]
+    if result.sales_utilization is not None:
+        headers += ["Sales util."]
+    rows = []
+    for t, month in enumerate(result.months):
+        row = [month, _money(float(result.spend_total[t]))]
+        if result.approved_budget is not None and result.budget_gap is not None:
+            row += [_money(float(result.approved_budget[t])), _money(float(result.budget_gap[t]))]
+        if result.funded is not None:
+            row += [_money(float(result.funded.revenue[t])), _money(float(result.funded.revenue_gap[t]))]
+            if result.funded.gate_deficit is not None:
+                row += [_signed_count(float(result.funded.gate_deficit[t]))]
+        if result.sales_utilization is not None:
+            row += [format_percent(float(result.sales_utilization[t]), 0)]
+        rows.append(row)
+    out = ["", f"Budget, funded projection and sales capacity ({cur}; gap > 0: funding to request)"]
+    out += _table(headers, rows)
+    if result.budget_gap is not None:
+        total_gap = float(result.budget_gap.sum())
+        asked = sum(max(0.0, float(g)) for g in result.budget_gap)
+        out.append(
+            f"Budget gap over the plan: {format_money(total_gap, cur)} net; months short add up to {format_money(asked, cur)} to request."
+        )
+    if result.funded is not None and result.funded.gate_deficit is not None and result.gate_index is not None:
+        short = sum(max(0.0, float(d)) for d in result.funded.gate_deficit)
+        gate = result.stage_names[result.gate_index]
+        out.append(
+            f"Qualified-lead deficit at {gate} with the approved budget: {format_count(short)} {gate}s short in total."
+        )
+    if result.sales_utilization is not None:
+        peak = int(result.sales_utilization.argmax())
+        out.append(
+            f"Peak sales utilization {format_percent(float(result.sales_utilization[peak]), 0)} in {result.months[peak]}"
+            + (": more than sales can work." if result.sales_utilization[peak] > 1 else ".")
+        )
+    return out
+
+
+def _signed_count(value: float) -> str:
+    """A deficit (positive) rounded up; a surplus shown as negative."""
+    return format_count(value) if value >= 0 else "-" + format_count(-value)
+
+
+def _lead_spec_section(plan: Plan, result: PlanResult) -> list[str]:
+    out: list[str] = []
+    spec = plan.lead_spec
+    if spec is not None and result.spec_pass_rate is not None:
+        source = (
+            "measured on imported leads"
+            if spec.pass_rate_source == "empirical" and spec.empirical
+            else "from the criteria"
+        )
+        out += [
+            "",
+            f"Lead spec at {spec.gate}: pass rate {format_percent(result.spec_pass_rate)} ({source}), threshold {spec.threshold:g} points.",
+        ]
+    change = result.spec_change
+    if change is not None:
+        cur = plan.currency
+        short = sum(max(0.0, float(d)) for d in change.gate_deficit)
+        out += [
+            "",
+            f"Spec change at {change.gate}: pass rate {format_percent(change.pass_rate_current)} -> {format_percent(change.pass_rate_proposed)}.",
+            f"  With today's lead flow the proposed spec leaves {format_count(short)} {change.gate}s short (qualified-lead deficit).",
+            f"  Closing it takes {_signed_count(float(change.extra_paid_leads.sum()))} more paid raw leads in the plan"
+            f" (+{format_count(max(0.0, change.extra_paid_leads_pre_plan))} pre-plan)"
+            f" and {format_money(float(change.extra_spend.sum()), cur)} more spend"
+            f" (+{format_money(change.extra_spend_pre_plan, cur)} pre-plan).",
+        ]
+    return out

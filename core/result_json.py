@@ -1,0 +1,77 @@
+"""The ``calc --json`` result (plan-format.md): unrounded numbers under the
+contract's keys, plus a few added keys (``spec_pass_rate_source``,
+``spec_change``, ``capacity_limited``) the contract allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.engine import PlanResult
+from core.funnel import FloatArray
+from core.plan import Plan
+
+
+def _list(values: FloatArray) -> list[float]:
+    return [float(v) for v in values]
+
+
+def result_to_dict(plan: Plan, result: PlanResult) -> dict[str, Any]:
+    """The contract's keys, in its order; optional parts only when the plan
+    has what they need."""
+    names = result.stage_names
+    out: dict[str, Any] = {
+        "months": list(result.months),
+        "deals_required": _list(result.deals_required),
+        "stage_required": {name: _list(v) for name, v in zip(names, result.stage_required, strict=True)},
+        "pre_plan": {name: float(v) for name, v in zip(names[:-1], result.pre_plan, strict=True)},
+        "paid_leads": _list(result.paid_leads),
+        "paid_leads_pre_plan": float(result.paid_leads_pre_plan),
+        "channel_leads": {n: _list(v) for n, v in zip(result.channel_names, result.channel_leads, strict=True)},
+        "spend": {n: _list(v) for n, v in zip(result.channel_names, result.spend, strict=True)},
+        "spend_total": _list(result.spend_total),
+        "spend_pre_plan": float(result.spend_pre_plan),
+    }
+    if result.budget_gap is not None:
+        out["budget_gap"] = _list(result.budget_gap)
+    if result.spec_pass_rate is not None and plan.lead_spec is not None:
+        out["spec_pass_rate"] = float(result.spec_pass_rate)
+        source = plan.lead_spec.pass_rate_source if plan.lead_spec.empirical is not None else "criteria"
+        out["spec_pass_rate_source"] = source
+    if result.sales_utilization is not None:
+        out["sales_utilization"] = _list(result.sales_utilization)
+    if result.funded is not None:
+        funded = result.funded
+        section: dict[str, Any] = {
+            "paid_leads": _list(funded.paid_leads),
+            "stage_volume": {n: _list(v) for n, v in zip(names, funded.stage_volume, strict=True)},
+            "revenue": _list(funded.revenue),
+            "revenue_gap": _list(funded.revenue_gap),
+        }
+        if funded.gate_deficit is not None:
+            section["gate_deficit"] = _list(funded.gate_deficit)
+        out["funded"] = section
+    if result.spec_change is not None:
+        change = result.spec_change
+        out["spec_change"] = {
+            "gate": change.gate,
+            "pass_rate_current": change.pass_rate_current,
+            "pass_rate_proposed": change.pass_rate_proposed,
+            "gate_volume_current": _list(change.gate_volume_current),
+            "gate_volume_proposed": _list(change.gate_volume_proposed),
+            "gate_deficit": _list(change.gate_deficit),
+            "paid_leads": _list(change.paid_leads),
+            "paid_leads_pre_plan": change.paid_leads_pre_plan,
+            "extra_paid_leads": _list(change.extra_paid_leads),
+            "extra_paid_leads_pre_plan": change.extra_paid_leads_pre_plan,
+            "spend_total": _list(change.spend_total),
+            "extra_spend": _list(change.extra_spend),
+            "extra_spend_pre_plan": change.extra_spend_pre_plan,
+        }
+    if result.capacity_limited is not None:
+        cap = result.capacity_limited
+        out["capacity_limited"] = {
+            "absorbed_share": _list(cap.absorbed_share),
+            "revenue": _list(cap.revenue),
+            "revenue_gap": _list(cap.revenue_gap),
+        }
+    return out
