@@ -318,8 +318,9 @@ def _capacity_limited(
     demand = sum((h * v for h, v in zip(per_item, volumes, strict=True)), np.zeros(grid.size))
     hours_grid = np.full(grid.size, np.inf)
     hours_grid[grid.offset :] = hours
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(demand > hours_grid, hours_grid / np.where(demand > 0, demand, 1.0), 1.0)
+    share = np.ones(grid.size)
+    short = demand > hours_grid  # never before the plan: hours there are infinite
+    share[short] = hours_grid[short] / demand[short]
     throttle = [share if h > 0 else None for h in per_item]
     limited = forward_pass(req.paid, req.rb, req.rates, lags, free, throttle)
     revenue = grid.plan(limited[-1]) * plan.avg_deal_size + pipeline

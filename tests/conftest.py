@@ -1,0 +1,29 @@
+"""Shared test setup: Qt runs offscreen; helpers to load the example plan."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "xlsx"
+
+
+@pytest.fixture
+def example_plan():  # type: ignore[no-untyped-def]
+    """The bundled example plan, read and validated."""
+    from core.paths import example_plan_path
+    from core.plan_json import load_plan_json
+
+    plan, problems = load_plan_json(example_plan_path())
+    assert plan is not None, problems
+    return plan
