@@ -34,7 +34,7 @@ def money_text(value: float, currency: str, locale: QLocale | None = None) -> st
     loc = locale or user_locale()
     amount = shown_money(value)
     # a plain minus, not the accounting "(5)" some locales use: gaps are signed figures
-    text = loc.toCurrencyString(float(abs(amount)), currency_symbol(currency).strip(), 0)
+    text = loc.toCurrencyString(float(abs(amount)), currency_symbol(currency), 0)
     return f"-{text}" if amount < 0 else text
 
 
