@@ -14,6 +14,7 @@ Negative points are allowed.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -75,11 +76,13 @@ def score_distribution(criteria: tuple[Criterion, ...]) -> ScoreDistribution:
     return ScoreDistribution(lowest, probability, required_share)
 
 
+@functools.lru_cache(maxsize=256)
 def criteria_pass_rate(spec: LeadSpec) -> float:
     """The pass rate the criteria model gives (formula above).
 
     Edge cases: no criteria passes everyone when ``threshold <= 0`` and no
-    one otherwise; a required criterion with share 0 gives 0.
+    one otherwise; a required criterion with share 0 gives 0. Cached: a
+    spec is immutable, and every recalculation asks for it several times.
     """
     dist = score_distribution(spec.criteria)
     return dist.required_share * dist.chance_at_least(spec.threshold)

@@ -71,9 +71,26 @@ def check_series(
                 f"{what}: needs one value per plan month ({months}), or one value for every month; it has {len(values)}.",
             )
         )
+    if _all_valid_amounts(values, positive):
+        return problems  # the common case, checked without a loop in Python
+    if len(values) > 1 and len({repr(v) for v in values}) == 1:
+        # the same value every month (usually one number given for all): say it once
+        return problems + check_amount(values[0], field, f"{what} (every month)", unit, positive)
     for index, value in enumerate(values):
         problems += check_amount(value, f"{field}[{index}]", f"{what}, month {index + 1}", unit, positive)
     return problems
+
+
+def _all_valid_amounts(values: Series, positive: bool) -> bool:
+    """True when every value is a finite number, not negative (positive)."""
+    try:
+        lowest = min(values, default=1.0)
+        total = math.fsum(values)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if not math.isfinite(total) or any(isinstance(v, bool) for v in values):
+        return False
+    return lowest > 0 if positive else lowest >= 0
 
 
 def _check_calendar(plan: Plan) -> list[Problem]:

@@ -3,8 +3,10 @@ the file round-trip tests)."""
 
 from __future__ import annotations
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
+from core.lead_spec import criteria_pass_rate
 from core.plan import Channel, Criterion, FreeSource, LeadSpec, Plan, Stage
 
 rates = st.floats(min_value=0.01, max_value=1.0, allow_nan=False)
@@ -35,9 +37,7 @@ def stages(draw: st.DrawFn, count: int | None = None, lag: st.SearchStrategy[flo
     out = []
     for k, name in enumerate(stage_names):
         if k < n - 1:
-            out.append(
-                Stage(name, draw(rates), draw(lag), draw(st.floats(min_value=0, max_value=20, allow_nan=False)))
-            )
+            out.append(Stage(name, draw(rates), draw(lag), draw(st.floats(min_value=0, max_value=20, allow_nan=False))))
         else:
             out.append(Stage(name, None, None, 0.0))
     return tuple(out)
@@ -61,7 +61,9 @@ def lead_specs(draw: st.DrawFn, gate: str) -> LeadSpec:
     )
     top = sum(c.points for c in criteria if c.required or c.points > 0)
     threshold = draw(st.integers(min_value=min(top, 0) - 20, max_value=top))
-    return LeadSpec(gate=gate, threshold=float(threshold), criteria=tuple(criteria))
+    spec = LeadSpec(gate=gate, threshold=float(threshold), criteria=tuple(criteria))
+    assume(criteria_pass_rate(spec) > 1e-6)  # a spec that passes no one is refused
+    return spec
 
 
 @st.composite
@@ -105,7 +107,9 @@ def plans(
     free: tuple[FreeSource, ...] = ()
     if with_free and draw(st.booleans()):
         free = tuple(
-            FreeSource(draw(names), funnel[draw(st.integers(0, len(funnel) - 2))].name, draw(series(months, st.floats(0, 500))))
+            FreeSource(
+                draw(names), funnel[draw(st.integers(0, len(funnel) - 2))].name, draw(series(months, st.floats(0, 500)))
+            )
             for _ in range(draw(st.integers(min_value=1, max_value=2)))
         )
     year = draw(st.integers(min_value=2000, max_value=2090))

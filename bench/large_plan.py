@@ -1,0 +1,72 @@
+"""The large plan the benchmarks measure: 60 months, 12 stages, 40 paid
+channels, a 30-criterion lead spec (and a proposed one), free sources,
+budget and capacity. Deterministic, so runs compare."""
+
+from __future__ import annotations
+
+import math
+
+from core.plan import Channel, Criterion, FreeSource, LeadSpec, Plan, Stage
+
+MONTHS = 60
+STAGES = 12
+CHANNELS = 40
+CRITERIA = 30
+
+
+def _spec(threshold: float) -> LeadSpec:
+    criteria = tuple(
+        Criterion(
+            name=f"Criterion {i + 1}",
+            points=(-15 if i % 7 == 6 else 5 + (i * 7) % 20),
+            share=0.2 + ((i * 13) % 60) / 100,
+            required=(i % 10 == 3),
+        )
+        for i in range(CRITERIA)
+    )
+    return LeadSpec(gate="Stage 4", threshold=threshold, criteria=criteria)
+
+
+def large_plan() -> Plan:
+    """The benchmark plan (valid; every optional part present)."""
+    stages = (
+        *(
+            Stage(f"Stage {k + 1}", rate=0.55 + 0.03 * (k % 5), lag_days=7.0 + 3.5 * k, sales_hours=0.5 * k)
+            for k in range(STAGES - 1)
+        ),
+        Stage(f"Stage {STAGES}"),
+    )
+    weights = [1 + (j * 7) % 11 for j in range(CHANNELS)]
+    total = sum(weights)
+    mixes = [w / total for w in weights]
+    mixes[-1] = 1.0 - sum(mixes[:-1])
+    channels = tuple(
+        Channel(
+            name=f"Channel {j + 1}",
+            mix=mixes[j],
+            cost_per_lead=40.0 + 9.0 * j,
+            fixed_cost=tuple(1000.0 * (j % 3) for _ in range(MONTHS)),
+            rate=0.45 + 0.01 * (j % 20),
+        )
+        for j in range(CHANNELS)
+    )
+    target = tuple(2_000_000 * (1 + 0.25 * math.sin(t * math.pi / 6)) for t in range(MONTHS))
+    return Plan(
+        name="Benchmark plan",
+        currency="USD",
+        start="2027-01",
+        months=MONTHS,
+        revenue_target=target,
+        avg_deal_size=50_000.0,
+        pipeline_revenue=tuple(500_000.0 if t < 3 else 0.0 for t in range(MONTHS)),
+        stages=stages,
+        lead_spec=_spec(60),
+        proposed_lead_spec=_spec(75),
+        channels=channels,
+        free_sources=(
+            FreeSource("Organic inbound", "Stage 1", (800.0,) * MONTHS),
+            FreeSource("Nurture database", "Stage 2", (120.0,) * MONTHS),
+        ),
+        approved_budget=(900_000.0,) * MONTHS,
+        sales_hours_available=(20_000.0,) * MONTHS,
+    )

@@ -1,0 +1,169 @@
+"""Every kind of bad input in funnel-math.md is refused with a message
+naming the field: exit 2, messages on stderr, nothing on stdout, no
+traceback, no number computed from it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import main
+from core.paths import example_plan_path
+from tests.conftest import ROOT
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _example() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(example_plan_path().read_text(encoding="utf-8"))
+    return data
+
+
+def _set(path: str, value: object) -> Edit:
+    """An edit setting a value at a dotted path with [index] parts."""
+
+    def edit(data: dict[str, Any]) -> None:
+        target: Any = data
+        parts = path.replace("[", ".").replace("]", "").split(".")
+        for part in parts[:-1]:
+            target = target[int(part)] if part.isdigit() else target[part]
+        last = parts[-1]
+        if last.isdigit():
+            target[int(last)] = value
+        else:
+            target[last] = value
+
+    return edit
+
+
+def _rename_stage(data: dict[str, Any]) -> None:
+    data["stages"][2]["name"] = "mql"  # stage 1 is "MQL"
+
+
+def _drop_channels(data: dict[str, Any]) -> None:
+    data["channels"] = []
+
+
+CASES: list[tuple[str, Edit, str]] = [
+    ("rate above 1", _set("stages[1].rate", 1.4), "stages[1].rate"),
+    ("rate of zero", _set("stages[0].rate", 0), "stages[0].rate"),
+    ("negative rate", _set("stages[3].rate", -0.2), "stages[3].rate"),
+    ("channel rate above 1", _set("channels[1].rate", 2), "channels[1].rate"),
+    ("negative free volume", _set("free_sources[0].volume", -5), "free_sources[0].volume"),
+    ("negative cost per lead", _set("channels[0].cost_per_lead", -90), "channels[0].cost_per_lead"),
+    ("negative fixed cost", _set("channels[0].fixed_cost", [-1] * 12), "channels[0].fixed_cost"),
+    ("negative lag", _set("stages[0].lag_days", -3), "stages[0].lag_days"),
+    ("zero deal size", _set("avg_deal_size", 0), "avg_deal_size"),
+    ("negative deal size", _set("avg_deal_size", -25000), "avg_deal_size"),
+    ("shares not summing to 1", _set("channels[0].mix", 0.3), "channels"),
+    ("criterion share above 1", _set("lead_spec.criteria[0].share", 1.2), "lead_spec.criteria[0].share"),
+    ("duplicate stage names", _rename_stage, "stages[2].name"),
+    ("gate on the first stage", _set("lead_spec.gate", "Inquiry"), "lead_spec.gate"),
+    ("gate not a stage", _set("lead_spec.gate", "SAL"), "lead_spec.gate"),
+    ("unreachable threshold", _set("lead_spec.threshold", 500), "lead_spec.threshold"),
+    ("zero months", _set("months", 0), "months"),
+    ("61 months", _set("months", 61), "months"),
+    ("NaN rate", _set("stages[0].rate", float("nan")), "stages[0].rate"),
+    ("infinite target", _set("revenue_target[3]", float("inf")), "revenue_target[3]"),
+    ("infinite cost", _set("channels[2].cost_per_lead", float("inf")), "channels[2].cost_per_lead"),
+    ("text in a rate", _set("stages[0].rate", "35%"), "stages[0].rate"),
+    ("target list too short", _set("revenue_target", [1000] * 11), "revenue_target"),
+    ("negative target", _set("revenue_target[0]", -1), "revenue_target[0]"),
+    ("negative budget", _set("approved_budget", -10), "approved_budget"),
+    ("zero sales hours", _set("sales_hours_available", 0), "sales_hours_available"),
+    ("bad start month", _set("start", "2027-13"), "start"),
+    ("missing stages", _set("stages", None), "stages"),
+    ("single stage", _set("stages", [{"name": "Won"}]), "stages"),
+    ("free source on an unknown stage", _set("free_sources[1].stage", "Nurture"), "free_sources[1].stage"),
+    ("no channels while paid leads are needed", _drop_channels, "channels"),
+    ("points not whole", _set("lead_spec.criteria[0].points", 2.5), "lead_spec.criteria[0].points"),
+    ("required not a flag", _set("lead_spec.criteria[0].required", "yes"), "lead_spec.criteria[0].required"),
+]
+
+
+@pytest.mark.parametrize(("label", "edit", "field"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_refused_naming_the_field(
+    label: str, edit: Edit, field: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = copy.deepcopy(_example())
+    edit(data)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data), encoding="utf-8")  # NaN/Infinity as JSON allows
+    status = main.main(["calc", str(plan_file), "--json"])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert out == ""
+    assert f"{field}:" in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"name": "x", "months": 12,', "not valid JSON"),
+        ("[1, 2, 3]", "does not hold a plan"),
+        ("", "not valid JSON"),
+        ("\x00\xff", "not valid JSON"),
+    ],
+)
+def test_malformed_json_is_refused(
+    content: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_file = tmp_path / "broken.json"
+    plan_file.write_text(content, encoding="utf-8")
+    assert main.main(["calc", str(plan_file)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and expected in err and "Traceback" not in err
+
+
+def test_missing_file_and_unknown_extension_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main.main(["calc", str(tmp_path / "nope.json")]) == 2
+    assert main.main(["calc", str(tmp_path / "plan.txt")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Cannot read" in err and ".txt" in err
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _example()
+    for edit in (_set("stages[1].rate", 1.4), _set("avg_deal_size", 0), _set("channels[0].mix", 0.3)):
+        edit(data)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data), encoding="utf-8")
+    assert main.main(["calc", str(plan_file)]) == 2
+    err = capsys.readouterr().err
+    assert all(f in err for f in ("stages[1].rate:", "avg_deal_size:", "channels:"))
+
+
+def test_unknown_keys_warn_but_do_not_refuse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _example()
+    data["avg_deal_siz"] = 5
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data), encoding="utf-8")
+    assert main.main(["calc", str(plan_file), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "avg_deal_siz" in err and "warning" in err
+    assert json.loads(out)["months"][0] == "2027-01"
+
+
+def test_refusal_through_the_real_command_line(tmp_path: Path) -> None:
+    data = _example()
+    data["stages"][1]["rate"] = 1.4
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "calc", str(plan_file), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "stages[1].rate:" in proc.stderr and "Stage 'MQL'" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,103 @@
+"""`main.py calc`: the report for a person and the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import main
+from core.engine import calculate
+from core.plan import Plan
+from core.plan_json import load_plan_json_or_raise, save_plan_json
+from core.result_json import result_to_dict
+from tests.conftest import ROOT
+
+CONTRACT_KEYS = {
+    "months", "deals_required", "stage_required", "pre_plan", "paid_leads", "paid_leads_pre_plan",
+    "channel_leads", "spend", "spend_total", "spend_pre_plan", "budget_gap", "spec_pass_rate",
+    "sales_utilization", "funded",
+}  # fmt: skip
+FUNDED_KEYS = {"paid_leads", "stage_volume", "revenue", "revenue_gap", "gate_deficit"}
+
+
+def test_json_result_has_the_contract_keys_for_the_example(
+    capsys: pytest.CaptureFixture[str], example_plan: Plan
+) -> None:
+    assert main.main(["calc", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= CONTRACT_KEYS
+    assert set(out["funded"]) >= FUNDED_KEYS
+    names = [s.name for s in example_plan.stages]
+    assert list(out["stage_required"]) == names
+    assert list(out["pre_plan"]) == names[:-1]
+    assert list(out["funded"]["stage_volume"]) == names
+    assert list(out["channel_leads"]) == [c.name for c in example_plan.channels]
+    assert len(out["months"]) == example_plan.months == len(out["deals_required"]) == len(out["sales_utilization"])
+
+
+def test_json_numbers_are_the_engines_unrounded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], example_plan: Plan
+) -> None:
+    plan_file = tmp_path / "plan.json"
+    save_plan_json(example_plan, plan_file)
+    assert main.main(["calc", str(plan_file), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    expected = result_to_dict(example_plan, calculate(example_plan))
+    assert out == expected
+    assert any(not float(x).is_integer() for x in out["deals_required"])  # unrounded
+
+
+def test_optional_parts_only_when_the_plan_has_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], example_plan: Plan
+) -> None:
+    bare = example_plan.with_changes(
+        approved_budget=None, lead_spec=None, proposed_lead_spec=None, sales_hours_available=None
+    )
+    plan_file = tmp_path / "bare.json"
+    save_plan_json(bare, plan_file)
+    assert main.main(["calc", str(plan_file), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert not {"budget_gap", "funded", "spec_pass_rate", "sales_utilization"} & set(out)
+
+
+def test_report_rounds_counts_up_and_names_every_section(
+    capsys: pytest.CaptureFixture[str], example_plan: Plan
+) -> None:
+    assert main.main(["calc"]) == 0
+    report = capsys.readouterr().out
+    result = calculate(example_plan)
+    for heading in (
+        "Required entering each stage",
+        "Pre-plan requirement",
+        "Spend per channel",
+        "Budget gap",
+        "Sales util.",
+        "Lead spec at SQL",
+        "Spec change at SQL",
+    ):
+        assert heading in report
+    total_deals = float(result.deals_required.sum())
+    assert f"{int(-(-total_deals // 1)):,} deals required" in report
+    first_month = next(line for line in report.splitlines() if line.startswith("2027-01"))
+    shown_inquiries = first_month.split()[2]
+    assert shown_inquiries == f"{int(-(-float(result.stage_required[0][0]) // 1)):,}"
+
+
+def test_help_explains_every_command() -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert "calc" in proc.stdout and "desktop planner" in proc.stdout
+    calc_help = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "calc", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert "--json" in calc_help.stdout
+
+
+def test_json_plan_round_trips(tmp_path: Path, example_plan: Plan) -> None:
+    path = tmp_path / "again.json"
+    save_plan_json(example_plan, path)
+    assert load_plan_json_or_raise(path) == example_plan
