@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from core.documents import load_plan
+from core.documents import PLAN_SUFFIXES, load_plan, save_plan
 from core.engine import calculate
 from core.paths import example_plan_path
-from core.plan import Plan, Problem
+from core.plan import Plan, Problem, errors_only
 from core.report import render_report
 from core.result_json import result_to_dict
 
@@ -42,8 +42,41 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compute a plan: requirements per stage and month, paid leads and spend per "
         "channel, budget gap, qualified-lead deficit, pre-plan requirement, sales utilization.",
     )
-    calc.add_argument("plan", nargs="?", type=Path, help="plan file (.json); default: the bundled example plan")
+    calc.add_argument(
+        "plan", nargs="?", type=Path, help="plan file (.json or .xlsx); default: the bundled example plan"
+    )
     calc.add_argument("--json", action="store_true", help="print the unrounded result as JSON (see plan-format.md)")
+
+    imp = commands.add_parser(
+        "import",
+        help="calibrate a plan from last year's spreadsheet",
+        description="Read last year's spreadsheet (a monthly summary or a lead-level CRM export), "
+        "recognise its columns, calibrate rates, lags, channel mix, costs, lead-spec shares and seasonality, "
+        "and save the calibrated plan. The spreadsheet itself is never changed.",
+    )
+    imp.add_argument("source", type=Path, help="last year's spreadsheet (.xlsx, .xlsm, .xls or .ods)")
+    imp.add_argument("--out", type=Path, required=True, help="the plan to write (.xlsx or .json)")
+    imp.add_argument(
+        "--mapping", type=Path, help="JSON file naming the sheet, header row and column roles (overrides the guess)"
+    )
+    imp.add_argument("--base", type=Path, help="plan whose other inputs are kept (default: the bundled example plan)")
+
+    export = commands.add_parser(
+        "export",
+        help="write the budget-request workbook for finance",
+        description="Write the budget-request workbook: summary, assumptions, monthly reverse funnel, "
+        "budget by channel, the qualified-lead deficit and spec change, sales capacity; live formulas with their values.",
+    )
+    export.add_argument("plan", type=Path, help="plan file (.json or .xlsx)")
+    export.add_argument("--out", type=Path, required=True, help="the workbook to write (.xlsx)")
+
+    convert = commands.add_parser(
+        "convert",
+        help="convert a plan between JSON and workbook",
+        description="Convert a plan between JSON and workbook (.xlsx), either way, by the extensions given.",
+    )
+    convert.add_argument("plan", type=Path, help="plan file (.json or .xlsx)")
+    convert.add_argument("--out", type=Path, required=True, help="the plan to write (.json or .xlsx)")
     return parser
 
 
@@ -72,10 +105,88 @@ def run_calc(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _save(plan: Plan, path: Path, err: TextIO) -> bool:
+    """Save a plan by extension; a failure is reported and nothing is lost."""
+    if path.suffix.lower() not in PLAN_SUFFIXES:
+        print(f"file: {path.name}: a plan is written as {' or '.join(PLAN_SUFFIXES)}.", file=err)
+        return False
+    try:
+        save_plan(plan, path)
+    except OSError as exc:
+        print(f"file: cannot write {path}: {exc.strerror or exc}. Nothing was written.", file=err)
+        return False
+    return True
+
+
+def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from core.importer import calibrate, describe, load_mapping, scan_workbook
+
+    if _same_file(args.source, args.out):
+        print("file: --out names the spreadsheet being imported; an import never overwrites its source.", file=err)
+        return REFUSED
+    if args.out.suffix.lower() not in PLAN_SUFFIXES:
+        print(f"file: {args.out.name}: a plan is written as {' or '.join(PLAN_SUFFIXES)}.", file=err)
+        return REFUSED
+    base = open_plan(args.base, err)
+    if base is None:
+        return REFUSED
+    mapping = None
+    if args.mapping is not None:
+        mapping, problems = load_mapping(args.mapping)
+        _report_problems(problems, err)
+        if mapping is None:
+            return REFUSED
+    scan = scan_workbook(args.source, mapping)
+    if errors_only(scan.problems):
+        _report_problems(scan.problems, err)
+        return REFUSED
+    calibration = calibrate(scan, base)
+    if errors_only(calibration.problems) or calibration.plan is None:
+        _report_problems(calibration.problems, err)
+        return REFUSED
+    if not _save(calibration.plan, args.out, err):
+        return REFUSED
+    out.write(describe(scan, calibration))
+    out.write(f"\nCalibrated plan written to {args.out}\n")
+    return 0
+
+
+def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from core.budget_request import write_budget_request
+
+    if args.out.suffix.lower() != ".xlsx":
+        print(f"file: {args.out.name}: the budget request is written as an .xlsx workbook.", file=err)
+        return REFUSED
+    plan = open_plan(args.plan, err)
+    if plan is None:
+        return REFUSED
+    try:
+        write_budget_request(plan, args.out)
+    except OSError as exc:
+        print(f"file: cannot write {args.out}: {exc.strerror or exc}. Nothing was written.", file=err)
+        return REFUSED
+    out.write(f"Budget request written to {args.out}\n")
+    return 0
+
+
+def run_convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    plan = open_plan(args.plan, err)
+    if plan is None or not _save(plan, args.out, err):
+        return REFUSED
+    out.write(f"Plan written to {args.out}\n")
+    return 0
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run a parsed command; returns the exit status."""
     out = out or sys.stdout
     err = err or sys.stderr
-    if args.command == "calc":
-        return run_calc(args, out, err)
-    raise AssertionError(f"unhandled command {args.command}")
+    commands = {"calc": run_calc, "import": run_import, "export": run_export, "convert": run_convert}
+    return commands[args.command](args, out, err)
