@@ -120,7 +120,8 @@ def _save(plan: Plan, path: Path, err: TextIO) -> bool:
     try:
         save_plan(plan, path)
     except OSError as exc:
-        print(f"file: cannot write {path}: {exc.strerror or exc}. Nothing was written.", file=err)
+        reason = (exc.strerror if exc.strerror else str(exc)).rstrip(".")
+        print(f"file: cannot write {path}: {reason}. Nothing was written.", file=err)
         return False
     return True
 

@@ -285,7 +285,12 @@ def _funded(
     if not plan.channels:
         bought = np.zeros(grid.n)
     elif per_lead > 0:
-        bought = np.minimum(required, np.maximum(0.0, budget - fixed) / per_lead)
+        # what the budget buys can exceed any float for a near-zero cost per
+        # lead; the requirement caps it anyway, so buy the requirement there
+        affordable = np.maximum(0.0, budget - fixed)
+        bought = required.copy()
+        short = affordable < required * per_lead
+        bought[short] = affordable[short] / per_lead
     else:
         bought = required.copy()
     volumes = forward_pass(grid.spread(bought), req.rb, req.rates, lags, free)

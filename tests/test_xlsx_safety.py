@@ -1,0 +1,303 @@
+"""Opening spreadsheets safely: the real-world corpus and generated hostile files."""
+
+from __future__ import annotations
+
+import io
+import resource
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine
+import xlsxwriter
+
+from core.xlsx_safety import (
+    SpreadsheetError,
+    SpreadsheetLimits,
+    cell_name,
+    check_spreadsheet_file,
+    column_name,
+    read_sheet_rows,
+    read_workbook,
+    sheet_names,
+)
+from tests.conftest import CORPUS
+
+CORPUS_FILES = (
+    sorted(p for p in CORPUS.iterdir() if p.name not in ("README.md", "MANIFEST.tsv")) if CORPUS.is_dir() else []
+)
+
+# every file the corpus README calls hostile or broken must be refused
+MUST_REFUSE = {
+    "c__poi__poc-xmlbomb.xlsx": "XML",
+    "c__poi__54764.xlsx": "XML",
+    "c__poi__poc-shared-strings.xlsx": "text",
+    "c__poi__xlsx-corrupted.xlsx": "damaged",
+    "c__poi__duplicate-filename.xlsx": "twice",
+    "c__poi__clusterfuzz-testcase-minimized-POIXSSFFuzzer-4828727001088000.xlsx": "damaged",
+    "c__edr__agile_AES256_SHA512_CBC_pwd_password.xlsx": "password",
+    "c__edr__EmptyZipFile.xlsx": "not a spreadsheet",
+    "c__calamine__issue_594_dos.ods": "cells",
+    "c__calamine__too_small.xls": "not a spreadsheet",
+}
+
+
+def _peak_rss_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _check_with_deadline(path: Path, limits: SpreadsheetLimits | None = None, seconds: float = 10.0) -> object:
+    """Run the check in a thread; fail (not hang) when it overruns."""
+    out: list[object] = []
+    args = (path,) if limits is None else (path, limits)
+    worker = threading.Thread(target=lambda: out.append(check_spreadsheet_file(*args)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"{path.name}: the check did not finish within {seconds} s"
+    return out[0]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_corpus_file_is_read_or_refused_clearly(path: Path) -> None:
+    before = _peak_rss_bytes()
+    problem = _check_with_deadline(path)
+    if problem is None:
+        assert path.name not in MUST_REFUSE
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        for index in range(len(workbook.sheet_names)):
+            workbook.get_sheet_by_index(index).to_python()
+        book, refused = read_workbook(path)
+        assert refused is None and book is not None
+        assert book.sheet_names == tuple(workbook.sheet_names)
+    else:
+        assert problem.field == "file"  # type: ignore[attr-defined]
+        assert problem.location == path.name  # type: ignore[attr-defined]
+        message = problem.message  # type: ignore[attr-defined]
+        assert len(message) > 30 and "Traceback" not in message
+        if path.name in MUST_REFUSE:
+            assert MUST_REFUSE[path.name].lower() in message.lower()
+    assert _peak_rss_bytes() - before < 1024**3
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_corpus_valid_files_are_accepted() -> None:
+    """The awkward-but-valid files (b__*) and the sales workbooks (a__*) all open."""
+    refused = [(p.name, check_spreadsheet_file(p)) for p in CORPUS_FILES if p.name.startswith(("a__", "b__"))]
+    assert [r for r in refused if r[1] is not None] == []
+
+
+# -- generated hostile files ---------------------------------------------------
+
+
+def _plain_xlsx(path: Path, rows: int = 3) -> Path:
+    """A small workbook written by xlsxwriter (text in xl/sharedStrings.xml)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Data")
+    for r in range(rows):
+        sheet.write_string(r, 0, f"name {r}")
+        sheet.write_number(r, 1, r * 1.5)
+    book.close()
+    return path
+
+
+def _rezip(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, replace.get(info.filename, zin.read(info.filename)))
+        for name, data in replace.items():
+            if name not in zin.namelist():
+                zout.writestr(name, data)
+    return target
+
+
+def test_plain_workbook_is_accepted_and_read_with_positions(tmp_path: Path) -> None:
+    path = tmp_path / "ok.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Data"
+    ws["C3"] = "label"
+    ws["E5"] = 2.5
+    wb.save(path)
+    assert check_spreadsheet_file(path) is None
+    rows = read_sheet_rows(path, "Data")
+    assert rows[2][2] == "label"
+    assert rows[4][4] == 2.5
+    assert rows[0][0] is None
+    assert sheet_names(path) == ["Data"]
+
+
+def test_missing_sheet_names_sheets_found(tmp_path: Path) -> None:
+    path = _plain_xlsx(tmp_path / "ok.xlsx")
+    with pytest.raises(SpreadsheetError) as caught:
+        read_sheet_rows(path, "Funnel")
+    assert "'Funnel'" in caught.value.problem.message and "'Data'" in caught.value.problem.message
+
+
+def test_cell_names() -> None:
+    assert cell_name(0, 0) == "A1"
+    assert cell_name(4, 2) == "C5"
+    assert column_name(25) == "Z"
+    assert column_name(26) == "AA"
+    assert column_name(16383) == "XFD"
+
+
+def test_missing_and_empty_files(tmp_path: Path) -> None:
+    missing = check_spreadsheet_file(tmp_path / "nope.xlsx")
+    assert missing is not None and "does not exist" in missing.message
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    problem = check_spreadsheet_file(empty)
+    assert problem is not None and "empty" in problem.message and problem.location == "empty.xlsx"
+    assert check_spreadsheet_file(tmp_path) is not None
+
+
+def test_renamed_text_and_image_files(tmp_path: Path) -> None:
+    text = tmp_path / "notes.xlsx"
+    text.write_text("Region,Revenue\nNorth,100\n", encoding="utf-8")
+    problem = check_spreadsheet_file(text)
+    assert problem is not None and "not a spreadsheet" in problem.message
+    image = tmp_path / "logo.xlsx"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    problem = check_spreadsheet_file(image)
+    assert problem is not None and "PNG image" in problem.message
+
+
+def test_truncated_zip_is_damaged(tmp_path: Path) -> None:
+    whole = _plain_xlsx(tmp_path / "whole.xlsx").read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole[: len(whole) // 2])
+    problem = check_spreadsheet_file(cut)
+    assert problem is not None and "damaged" in problem.message
+
+
+def test_bad_crc_is_damaged(tmp_path: Path) -> None:
+    source = _plain_xlsx(tmp_path / "src.xlsx")
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+    data = bytearray(stored.read_bytes())
+    at = data.index(b"name 1")  # inside sharedStrings, stored uncompressed
+    data[at] = ord("N")
+    stored.write_bytes(bytes(data))
+    problem = check_spreadsheet_file(stored)
+    assert problem is not None and "damaged" in problem.message
+
+
+def test_zip_bomb_is_refused_by_declared_and_actual_size(tmp_path: Path) -> None:
+    source = _plain_xlsx(tmp_path / "src.xlsx")
+    padding = b"<Properties><!-- " + b"A" * 3_000_000 + b" --></Properties>"
+    bomb = _rezip(source, tmp_path / "bomb.xlsx", {"docProps/app.xml": padding})
+    small = SpreadsheetLimits(max_uncompressed_bytes=1_000_000)
+    problem = check_spreadsheet_file(bomb, small)
+    assert problem is not None and "zip bomb" in problem.message
+    ratio = SpreadsheetLimits(max_ratio=50, ratio_floor_bytes=10_000)
+    problem = check_spreadsheet_file(bomb, ratio)
+    assert problem is not None and "expands more than 50 times" in problem.message
+    assert check_spreadsheet_file(bomb) is None  # the defaults allow 3 MB of comment
+
+
+def test_lying_declared_size_is_caught_while_decompressing(tmp_path: Path) -> None:
+    """A member whose header understates its size still stops at the bound."""
+    source = _plain_xlsx(tmp_path / "src.xlsx")
+    payload = b"<x>" + b"B" * 2_000_000 + b"</x>"
+    bomb = _rezip(source, tmp_path / "liar.xlsx", {"docProps/app.xml": payload})
+    data = bytearray(bomb.read_bytes())
+    # patch the central directory's uncompressed size of that member to 100 bytes
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("docProps/app.xml")
+    name = b"docProps/app.xml"
+    central = data.index(b"PK\x01\x02")
+    while True:
+        entry_name_len = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + entry_name_len] == name:
+            data[central + 24 : central + 28] = (100).to_bytes(4, "little")
+            break
+        extra = int.from_bytes(data[central + 30 : central + 32], "little")
+        comment = int.from_bytes(data[central + 32 : central + 34], "little")
+        central += 46 + entry_name_len + extra + comment
+    bomb.write_bytes(bytes(data))
+    assert info.file_size > 2_000_000
+    limits = SpreadsheetLimits(max_uncompressed_bytes=1_000_000, ratio_floor_bytes=10_000, max_ratio=10_000)
+    problem = check_spreadsheet_file(bomb, limits)
+    assert problem is not None
+    assert "zip bomb" in problem.message or "damaged" in problem.message
+
+
+def test_xml_entity_declaration_is_refused(tmp_path: Path) -> None:
+    source = _plain_xlsx(tmp_path / "src.xlsx")
+    with zipfile.ZipFile(source) as zf:
+        shared = zf.read("xl/sharedStrings.xml").decode("utf-8")
+    evil = shared.replace("<sst", '<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><sst', 1)
+    bomb = _rezip(source, tmp_path / "entity.xlsx", {"xl/sharedStrings.xml": evil.encode("utf-8")})
+    problem = check_spreadsheet_file(bomb)
+    assert problem is not None and "DOCTYPE" in problem.message
+
+
+def test_utf16_doctype_is_refused(tmp_path: Path) -> None:
+    source = _plain_xlsx(tmp_path / "src.xlsx")
+    evil = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
+    bomb = _rezip(source, tmp_path / "u16.xlsx", {"docProps/custom.xml": evil.encode("utf-16")})
+    problem = check_spreadsheet_file(bomb)
+    assert problem is not None and "DOCTYPE" in problem.message
+
+
+def test_too_many_cells_and_far_apart_cells(tmp_path: Path) -> None:
+    path = _plain_xlsx(tmp_path / "cells.xlsx", rows=60)
+    problem = check_spreadsheet_file(path, SpreadsheetLimits(max_cells=100))
+    assert problem is not None and "100" in problem.message
+    wide = tmp_path / "wide.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = 1
+    ws["XFD1048576"] = 2
+    wb.save(wide)
+    problem = check_spreadsheet_file(wide)
+    assert problem is not None and "A1:XFD1048576" in problem.message
+
+
+def test_shared_string_expansion_is_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "sst.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for r in range(200):
+        sheet.write_string(r, 0, "x" * 10_000)  # one shared string used 200 times
+    book.close()
+    problem = check_spreadsheet_file(path, SpreadsheetLimits(max_text_chars=1_000_000))
+    assert problem is not None and "characters of text" in problem.message
+    assert check_spreadsheet_file(path) is None
+
+
+def test_ods_repeat_bomb_is_refused(tmp_path: Path) -> None:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="S">'
+        '<table:table-row table:number-rows-repeated="5000">'
+        '<table:table-cell table:number-columns-repeated="5000" office:value-type="float" office:value="1">'
+        "<text:p>1</text:p></table:table-cell></table:table-row></table:table>"
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "rep.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+    problem = check_spreadsheet_file(path)
+    assert problem is not None and "5,000,000" in problem.message
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    problem = check_spreadsheet_file(path)
+    assert problem is not None and "not a spreadsheet" in problem.message
