@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -120,8 +121,8 @@ def _save(plan: Plan, path: Path, err: TextIO) -> bool:
     try:
         save_plan(plan, path)
     except OSError as exc:
-        reason = (exc.strerror if exc.strerror else str(exc)).rstrip(".")
-        print(f"file: cannot write {path}: {reason}. Nothing was written.", file=err)
+        reason = f"cannot write {path}: {exc.strerror}." if exc.strerror else str(exc)
+        print(f"file: {reason} Nothing was written.", file=err)
         return False
     return True
 
@@ -190,4 +191,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     commands = {"calc": run_calc, "import": run_import, "export": run_export, "convert": run_convert}
-    return commands[args.command](args, out, err)
+    try:
+        return commands[args.command](args, out, err)
+    except BrokenPipeError:
+        # the reader of our output went away (e.g. `| head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -11,6 +11,7 @@ import pytest
 
 import main
 from core.engine import calculate
+from core.paths import example_plan_path
 from core.plan import Plan
 from core.plan_json import load_plan_json_or_raise, save_plan_json
 from core.result_json import result_to_dict
@@ -101,3 +102,29 @@ def test_json_plan_round_trips(tmp_path: Path, example_plan: Plan) -> None:
     path = tmp_path / "again.json"
     save_plan_json(example_plan, path)
     assert load_plan_json_or_raise(path) == example_plan
+
+
+def test_convert_between_json_and_workbook_both_ways(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], example_plan: Plan
+) -> None:
+    workbook = tmp_path / "plan.xlsx"
+    again = tmp_path / "again.json"
+    assert main.main(["convert", str(example_plan_path()), "--out", str(workbook)]) == 0
+    assert main.main(["convert", str(workbook), "--out", str(again)]) == 0
+    assert load_plan_json_or_raise(again) == example_plan
+    capsys.readouterr()
+    assert main.main(["calc", str(workbook), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == result_to_dict(example_plan, calculate(example_plan))
+
+
+def test_convert_refuses_an_unknown_format_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "plan.txt"
+    assert main.main(["convert", str(example_plan_path()), "--out", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and ".json or .xlsx" in err and not target.exists()
+    unwritable = tmp_path / "missing-folder" / "plan.xlsx"
+    assert main.main(["convert", str(example_plan_path()), "--out", str(unwritable)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Nothing was written" in err and "Traceback" not in err
