@@ -17,7 +17,7 @@ from typing import TextIO
 from core.documents import PLAN_SUFFIXES, load_plan, save_plan
 from core.engine import calculate
 from core.paths import example_plan_path
-from core.plan import Plan, Problem, errors_only
+from core.plan import Plan, PlanRefused, Problem, errors_only
 from core.report import render_report
 from core.result_json import result_to_dict
 
@@ -171,6 +171,9 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return REFUSED
     try:
         write_budget_request(plan, args.out)
+    except PlanRefused as refused:
+        _report_problems(refused.problems, err)
+        return REFUSED
     except OSError as exc:
         print(f"file: cannot write {args.out}: {exc.strerror or exc}. Nothing was written.", file=err)
         return REFUSED

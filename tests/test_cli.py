@@ -128,3 +128,23 @@ def test_convert_refuses_an_unknown_format_and_writes_nothing(
     assert main.main(["convert", str(example_plan_path()), "--out", str(unwritable)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "Nothing was written" in err and "Traceback" not in err
+
+
+def test_export_writes_the_budget_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    target = tmp_path / "request.xlsx"
+    assert main.main(["export", str(example_plan_path()), "--out", str(target)]) == 0
+    assert "Budget request written" in capsys.readouterr().out
+    assert "Summary" in CalamineWorkbook.from_path(str(target)).sheet_names
+
+
+def test_export_of_a_refused_plan_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(example_plan_path().read_text(encoding="utf-8"))
+    data["avg_deal_size"] = 0
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data), encoding="utf-8")
+    target = tmp_path / "request.xlsx"
+    assert main.main(["export", str(plan_file), "--out", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "avg_deal_size:" in err and not target.exists()
