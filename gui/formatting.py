@@ -46,7 +46,7 @@ def percent_text(value: float, decimals: int = 1, locale: QLocale | None = None)
 def number_text(value: float, decimals: int = 2, locale: QLocale | None = None) -> str:
     """A plain number with grouping and up to ``decimals`` decimals, trailing zeros dropped."""
     loc = locale or user_locale()
-    text = loc.toString(value, "f", decimals)
+    text = loc.toString(float(value), "f", decimals)
     point = loc.decimalPoint()
     if point in text:
         text = text.rstrip("0").rstrip(point)

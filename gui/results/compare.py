@@ -1,0 +1,269 @@
+"""Scenario comparison: key figures of several calculated plans side by
+side, each later scenario with its difference against the first (the
+baseline), coloured by whether the change is better or worse.
+
+:class:`ComparisonModel` is a QAbstractTableModel: rows are figures,
+columns are ``baseline, scenario 2, change, scenario 3, change, ...``.
+EditRole/UserRole give the unrounded number, DisplayRole the formatted
+text (counts rounded up, money in the baseline's currency, rates in %).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from core.engine import PlanResult
+from core.plan import Plan
+from gui.formatting import count_text, money_text, percent_text, user_locale
+from gui.results.charts import BAD, GOOD, INK, MUTED
+from gui.results.explain_dialog import ExplanationDialog, explain_in_dialog
+
+Index = QModelIndex | QPersistentModelIndex
+Kind = Literal["count", "money", "rate"]
+Better = Literal["lower", "higher", "neutral"]
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One row: how to read it from a plan and its result, how to show it,
+    which direction is better, and the figure :func:`core.explain.explain` knows."""
+
+    name: str
+    kind: Kind
+    better: Better
+    value: Callable[[Plan, PlanResult], float | None]
+    figure: Callable[[Plan, PlanResult], str] = lambda plan, result: ""
+
+
+def _gate_name(plan: Plan, result: PlanResult) -> str:
+    g = result.gate_index if result.gate_index is not None else max(1, len(plan.stages) - 3)
+    return plan.stages[g].name
+
+
+def _sum(values: Any) -> float | None:
+    return None if values is None else float(values.sum())
+
+
+KEY_FIGURES: tuple[KeyFigure, ...] = (
+    KeyFigure("Revenue target", "money", "neutral", lambda p, r: _sum(r.revenue_target)),
+    KeyFigure("Deals needed", "count", "neutral", lambda p, r: _sum(r.deals_required), lambda p, r: "deals"),
+    KeyFigure(
+        "Qualified leads at the gate",
+        "count",
+        "neutral",
+        lambda p, r: _sum(r.stage_required[p.stage_index(_gate_name(p, r)) or 0]),
+        lambda p, r: f"stage:{_gate_name(p, r)}",
+    ),
+    KeyFigure("Paid raw leads", "count", "lower", lambda p, r: _sum(r.paid_leads), lambda p, r: "paid_leads"),
+    KeyFigure("Spend needed", "money", "lower", lambda p, r: _sum(r.spend_total), lambda p, r: "spend_total"),
+    KeyFigure("Approved budget", "money", "neutral", lambda p, r: _sum(r.approved_budget)),
+    KeyFigure("Budget gap", "money", "lower", lambda p, r: _sum(r.budget_gap), lambda p, r: "budget_gap"),
+    KeyFigure(
+        "Qualified-lead deficit",
+        "count",
+        "lower",
+        lambda p, r: None if r.funded is None else _sum(r.funded.gate_deficit),
+        lambda p, r: "gate_deficit",
+    ),
+    KeyFigure(
+        "Peak sales utilization",
+        "rate",
+        "lower",
+        lambda p, r: None if r.sales_utilization is None else float(r.sales_utilization.max(initial=0.0)),
+        lambda p, r: "utilization",
+    ),
+    KeyFigure("Lead spec pass rate", "rate", "neutral", lambda p, r: r.spec_pass_rate, lambda p, r: "pass_rate"),
+)
+
+_BETTER = QColor(GOOD)
+_WORSE = QColor(BAD)
+_NEUTRAL = QColor(MUTED)
+_DELTA_BACKGROUND = QBrush(QColor("#f8fafc"))
+
+
+class ComparisonModel(QAbstractTableModel):
+    """Figures (rows) by scenario, with a change column after each
+    non-baseline scenario. Read-only."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.scenarios: list[tuple[str, Plan, PlanResult]] = []
+        self._values: list[list[float | None]] = []  # [figure][scenario]
+        self._locale = user_locale()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # ----- content -----------------------------------------------------------
+    def set_scenarios(self, scenarios: list[tuple[str, Plan, PlanResult]]) -> None:
+        self.beginResetModel()
+        self.scenarios = list(scenarios)
+        self._values = [[row.value(plan, result) for _, plan, result in self.scenarios] for row in KEY_FIGURES]
+        self.endResetModel()
+
+    def column_scenario(self, column: int) -> tuple[int, bool]:
+        """(scenario index, is the change column) of a column."""
+        if column == 0:
+            return 0, False
+        return (column + 1) // 2, column % 2 == 0
+
+    def value(self, row: int, column: int) -> float | None:
+        """The number in a cell (a change: scenario minus baseline)."""
+        scenario, is_delta = self.column_scenario(column)
+        value = self._values[row][scenario]
+        if not is_delta:
+            return value
+        base = self._values[row][0]
+        if value is None or base is None:
+            return None
+        return value - base
+
+    def figure_at(self, index: Index) -> tuple[int, str] | None:
+        """(scenario, explain figure name) behind a value cell, if any."""
+        if not index.isValid():
+            return None
+        scenario, is_delta = self.column_scenario(index.column())
+        if is_delta or self.value(index.row(), index.column()) is None:
+            return None
+        _, plan, result = self.scenarios[scenario]
+        figure = KEY_FIGURES[index.row()].figure(plan, result)
+        return (scenario, figure) if figure else None
+
+    # ----- Qt model ----------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or not self.scenarios else len(KEY_FIGURES)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or not self.scenarios else 2 * len(self.scenarios) - 1
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if 0 <= section < len(KEY_FIGURES):
+                return KEY_FIGURES[section].name
+            return None
+        if not 0 <= section < self.columnCount():
+            return None
+        scenario, is_delta = self.column_scenario(section)
+        name = self.scenarios[scenario][0]
+        if is_delta:
+            return "Change" if role == Qt.ItemDataRole.DisplayRole else f"{name} minus {self.scenarios[0][0]}"
+        if scenario == 0 and role == Qt.ItemDataRole.DisplayRole and "baseline" not in name.casefold():
+            return f"{name} (baseline)"
+        return name
+
+    def _text(self, row: int, value: float, delta: bool) -> str:
+        kind = KEY_FIGURES[row].kind
+        loc = self._locale
+        currency = self.scenarios[0][1].currency
+        if kind == "money":
+            text = money_text(abs(value) if delta else value, currency, loc)
+        elif kind == "rate":
+            text = percent_text(abs(value) if delta else value, 1, loc)
+            if delta:
+                text = text[:-1] + " pts"
+        else:
+            text = count_text(abs(value), loc)
+            if not delta and value < 0:
+                text = "-" + text
+        if delta:
+            if abs(value) < 1e-9:
+                return "\u2013"
+            return ("+" if value > 0 else "\u2212") + text
+        return text
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self.rowCount() and 0 <= index.column() < self.columnCount()):
+            return None
+        row, column = index.row(), index.column()
+        value = self.value(row, column)
+        _, is_delta = self.column_scenario(column)
+        if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.UserRole):
+            return value
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "n/a" if value is None else self._text(row, value, is_delta)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if value is None:
+                return QBrush(_NEUTRAL)
+            if not is_delta:
+                return QBrush(QColor(INK))
+            return QBrush(self._delta_color(row, value))
+        if role == Qt.ItemDataRole.BackgroundRole and is_delta:
+            return _DELTA_BACKGROUND
+        if role == Qt.ItemDataRole.FontRole and is_delta and value is not None and abs(value) >= 1e-9:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if value is None:
+                return "Not in this scenario's plan"
+            if not is_delta and self.figure_at(index):
+                return "Double-click: why this number?"
+        return None
+
+    @staticmethod
+    def _delta_color(row: int, delta: float) -> QColor:
+        better = KEY_FIGURES[row].better
+        if abs(delta) < 1e-9 or better == "neutral" or math.isnan(delta):
+            return _NEUTRAL
+        improved = delta < 0 if better == "lower" else delta > 0
+        return _BETTER if improved else _WORSE
+
+
+class ScenarioComparison(QWidget):
+    """The comparison table (double-click a figure: why this number?)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ComparisonModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(False)
+        self.table.setShowGrid(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setStyleSheet(
+            "QTableView { background: white; border: 1px solid #e5e7eb; border-radius: 8px; gridline-color: #f1f5f9; }"
+            "QHeaderView::section { background: white; color: #6b7280; border: none;"
+            " border-bottom: 1px solid #e5e7eb; padding: 6px 10px; font-weight: 600; }"
+            "QTableView::item { padding: 0 10px; border-bottom: 1px solid #f1f5f9; }"
+        )
+        self.table.doubleClicked.connect(self._explain)
+        self.caption = QLabel("Differences are against the first scenario (the baseline): green is better, red worse.")
+        self.caption.setStyleSheet(f"color: {MUTED}; font-size: 11px;")
+        self.dialog: ExplanationDialog | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.caption)
+
+    def show_scenarios(self, scenarios: list[tuple[str, Plan, PlanResult]]) -> None:
+        """Show ``(name, plan, result)`` per scenario; the first is the baseline."""
+        self.model.set_scenarios(scenarios)
+
+    def _explain(self, index: QModelIndex) -> None:
+        found = self.model.figure_at(index)
+        if found is None:
+            return
+        scenario, figure = found
+        _, plan, result = self.model.scenarios[scenario]
+        if self.dialog is None:
+            self.dialog = ExplanationDialog(self)
+        explain_in_dialog(self.dialog, plan, result, figure)

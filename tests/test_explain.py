@@ -1,0 +1,277 @@
+"""'Why this number?': every explanation ends at the core's own figure, and
+each arithmetic step it claims holds."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.engine import PlanResult, calculate
+from core.explain import Explanation, explain, peak_month, plural, short_month
+from core.funnel import DAYS_PER_MONTH
+from core.lead_spec import pass_rate
+from core.plan import Channel, FreeSource, Plan, Stage
+from tests.strategies import plans
+
+
+def textbook_plan(lag_days: float = 0.0, free: tuple[FreeSource, ...] = ()) -> Plan:
+    """$1,000,000 at $25,000 a deal through 25%, 40%, 50%, 25% (one month)."""
+    return Plan(
+        name="Textbook",
+        currency="USD",
+        start="2027-01",
+        months=1,
+        revenue_target=(1_000_000.0,),
+        avg_deal_size=25_000.0,
+        stages=(
+            Stage("Inquiry", 0.25, lag_days),
+            Stage("MQL", 0.4, 0.0),
+            Stage("SQL", 0.5, 0.0),
+            Stage("Opportunity", 0.25, 0.0),
+            Stage("Won"),
+        ),
+        channels=(Channel("Search", 1.0, 100.0, (0.0,)),),
+        free_sources=free,
+    )
+
+
+def core_figure(plan: Plan, result: PlanResult, figure: str, month: int | None) -> float:
+    """The figure as the core computes it (what the explanation must end at)."""
+    kind, _, arg = figure.partition(":")
+    sel = slice(None) if month is None else slice(month, month + 1)
+
+    def total(values: np.ndarray) -> float:  # type: ignore[type-arg]
+        return float(values[sel].sum())
+
+    if kind == "deals":
+        return total(result.deals_required)
+    if kind == "stage":
+        k = plan.stage_index(arg)
+        assert k is not None
+        return total(result.stage_required[k])
+    if kind == "pre_plan":
+        k = plan.stage_index(arg)
+        assert k is not None
+        return result.pre_plan[k]
+    if kind == "paid_leads":
+        return total(result.paid_leads)
+    if kind == "channel_leads":
+        return total(result.channel_leads[result.channel_names.index(arg)])
+    if kind == "spend":
+        return total(result.spend[result.channel_names.index(arg)])
+    if kind == "spend_total":
+        return total(result.spend_total)
+    if kind == "budget_gap":
+        assert result.budget_gap is not None
+        return total(result.budget_gap)
+    if kind == "gate_deficit":
+        assert result.funded is not None and result.funded.gate_deficit is not None
+        return total(result.funded.gate_deficit)
+    if kind == "revenue_gap":
+        assert result.funded is not None
+        return total(result.funded.revenue_gap)
+    if kind == "utilization":
+        assert result.sales_utilization is not None
+        return float(result.sales_utilization.max() if month is None else result.sales_utilization[month])
+    if kind == "pass_rate":
+        assert result.spec_pass_rate is not None
+        return result.spec_pass_rate
+    assert result.spec_change is not None
+    if kind == "spec_deficit":
+        return total(result.spec_change.gate_deficit)
+    if kind == "spec_extra_leads":
+        return total(result.spec_change.extra_paid_leads)
+    return total(result.spec_change.extra_spend)
+
+
+def figures_of(plan: Plan, result: PlanResult) -> list[str]:
+    """Every figure the plan has."""
+    out = ["deals", "paid_leads", "spend_total"]
+    out += [f"stage:{s.name}" for s in plan.stages]
+    out += [f"pre_plan:{s.name}" for s in plan.stages[:-1]]
+    out += [f"channel_leads:{c.name}" for c in plan.channels] + [f"spend:{c.name}" for c in plan.channels]
+    if result.budget_gap is not None:
+        out += ["budget_gap", "revenue_gap"]
+    if result.funded is not None and result.funded.gate_deficit is not None:
+        out.append("gate_deficit")
+    if result.sales_utilization is not None:
+        out.append("utilization")
+    if result.spec_pass_rate is not None:
+        out.append("pass_rate")
+    if result.spec_change is not None:
+        out += ["spec_deficit", "spec_extra_leads", "spec_extra_spend"]
+    return out
+
+
+OPS = {"/": operator.truediv, "*": operator.mul, "-": operator.sub, "+": operator.add}
+
+
+def close(a: float, b: float, scale: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * max(1.0, scale))
+
+
+def assert_chain_holds(explanation: Explanation) -> None:
+    """Each step that states ``previous <op> operand`` equals its value."""
+    steps = explanation.steps
+    scale = max(abs(s.value) for s in steps) + max((abs(s.operand or 0.0) for s in steps), default=0.0)
+    for before, step in itertools.pairwise(steps):
+        if not step.op:
+            continue
+        assert step.operand is not None
+        expected = OPS[step.op](before.value, step.operand)
+        assert close(step.value, expected, scale), (explanation.title, step.text, step.value, expected)
+
+
+def assert_explains(plan: Plan, result: PlanResult, figure: str, month: int | None) -> None:
+    explanation = explain(plan, result, figure, month)
+    assert explanation.steps, figure
+    expected = core_figure(plan, result, figure, month)
+    scale = max(abs(s.value) for s in explanation.steps)
+    assert close(explanation.value, expected, scale), (figure, month, explanation.value, expected)
+    assert_chain_holds(explanation)
+    for step in explanation.steps:
+        assert step.text and math.isfinite(step.value)
+
+
+# --- known answers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("month", [None, 0])
+def test_textbook_chain_from_revenue_to_inquiries(month: int | None) -> None:
+    plan = textbook_plan()
+    result = calculate(plan)
+    e = explain(plan, result, "stage:Inquiry", month)
+    assert [s.value for s in e.steps] == pytest.approx([1_000_000, 40, 160, 320, 800, 3200])
+    texts = [s.text for s in e.steps]
+    assert "USD 25,000" in texts[1] and texts[1].endswith("= 40 deals")
+    assert "25.0%" in texts[2] and texts[2].split("; ")[0].endswith("= 160 Opportunities")
+    assert "50.0%" in texts[3] and texts[3].split("; ")[0].endswith("= 320 SQLs")
+    assert "40.0%" in texts[4] and texts[4].split("; ")[0].endswith("= 800 MQLs")
+    assert "25.0%" in texts[5] and texts[5].split("; ")[0].endswith("= 3,200 Inquiries")
+    assert e.value == pytest.approx(3200)
+
+
+def test_deals_chain() -> None:
+    plan = textbook_plan()
+    e = explain(plan, calculate(plan), "deals")
+    assert e.title == "Deals needed (plan total)"
+    assert [s.value for s in e.steps] == pytest.approx([1_000_000, 40])
+
+
+def test_pipeline_is_subtracted_before_dividing_by_deal_size() -> None:
+    plan = textbook_plan().with_changes(pipeline_revenue=(200_000.0,))
+    e = explain(plan, calculate(plan), "deals")
+    assert "USD 200,000" in e.steps[1].text and "USD 800,000 still to win" in e.steps[1].text
+    assert e.value == pytest.approx(32)
+
+
+def test_lag_is_explained_as_shares_of_months() -> None:
+    plan = textbook_plan(lag_days=1.4 * DAYS_PER_MONTH)
+    e = explain(plan, calculate(plan), "stage:Inquiry")
+    lag_step = e.steps[5].text
+    assert "1.4 months" in lag_step
+    assert "60.0% arrive one month later, 40.0% 2 months later" in lag_step
+    # with a one-month plan, all of it had to enter before the plan starts
+    assert e.value == pytest.approx(0.0)
+    assert "3,200 that must enter before the plan starts" in e.steps[-1].text
+
+
+def test_free_source_is_subtracted() -> None:
+    plan = textbook_plan(free=(FreeSource("Organic inbound", "Inquiry", (400.0,)),))
+    e = explain(plan, calculate(plan), "paid_leads")
+    free = [s for s in e.steps if "Organic inbound" in s.text]
+    assert len(free) == 1
+    assert free[0].text.startswith("\u2212 400 arriving free (Organic inbound) = 2,800 Inquiries")
+    assert e.value == pytest.approx(2800)
+
+
+def test_spend_is_leads_times_cost_per_lead() -> None:
+    plan = textbook_plan()
+    e = explain(plan, calculate(plan), "spend:Search")
+    assert e.steps[-1].text.startswith("\u00d7 USD 100 cost per lead = USD 320,000")
+    assert e.value == pytest.approx(320_000)
+
+
+def test_budget_gap_is_spend_minus_budget() -> None:
+    plan = textbook_plan().with_changes(approved_budget=(250_000.0,))
+    e = explain(plan, calculate(plan), "budget_gap", 0)
+    assert "USD 250,000 approved budget = USD 70,000 budget gap (funding to request)" in e.steps[-1].text
+    assert e.value == pytest.approx(70_000)
+
+
+def test_example_pass_rate_replaces_entered_rate(example_plan: Plan) -> None:
+    result = calculate(example_plan)
+    assert example_plan.lead_spec is not None
+    e = explain(example_plan, result, "pass_rate")
+    assert e.value == pytest.approx(pass_rate(example_plan.lead_spec))
+    assert "replaces the entered MQL \u2192 SQL rate of 40.0%" in e.steps[-1].text
+    chain = explain(example_plan, result, "stage:MQL")
+    assert any("lead spec pass rate, replacing the entered 40.0%" in s.text for s in chain.steps)
+
+
+def test_utilization_without_month_explains_the_peak(example_plan: Plan) -> None:
+    result = calculate(example_plan)
+    e = explain(example_plan, result, "utilization")
+    assert e.month == peak_month(result)
+    assert e.title.startswith("Peak sales utilization")
+    assert "h available" in e.steps[-1].text
+
+
+def test_missing_figures_say_what_is_missing() -> None:
+    plan = textbook_plan()
+    result = calculate(plan)
+    with pytest.raises(ValueError, match="approved budget"):
+        explain(plan, result, "budget_gap")
+    with pytest.raises(ValueError, match="lead spec"):
+        explain(plan, result, "pass_rate")
+    with pytest.raises(ValueError, match="no stage called"):
+        explain(plan, result, "stage:Nope")
+    with pytest.raises(ValueError, match="Unknown figure"):
+        explain(plan, result, "magic")
+    with pytest.raises(ValueError, match="outside the plan"):
+        explain(plan, result, "deals", 5)
+
+
+def test_words() -> None:
+    assert short_month("2027-03") == "Mar 27"
+    assert [plural(n) for n in ("SQL", "Inquiry", "Opportunity", "Proposal", "Leads", "Day")] == [
+        "SQLs",
+        "Inquiries",
+        "Opportunities",
+        "Proposals",
+        "Leads",
+        "Days",
+    ]
+
+
+# --- every figure ends at the core's number ------------------------------------
+
+
+def test_every_figure_of_the_example_plan(example_plan: Plan) -> None:
+    result = calculate(example_plan)
+    for figure in figures_of(example_plan, result):
+        for month in (None, 0, 2, 7, example_plan.months - 1):
+            assert_explains(example_plan, result, figure, month)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=plans(max_months=8), data=st.data())
+def test_every_figure_of_generated_plans(plan: Plan, data: st.DataObject) -> None:
+    result = calculate(plan)
+    month = data.draw(st.one_of(st.none(), st.integers(0, plan.months - 1)))
+    for figure in figures_of(plan, result):
+        assert_explains(plan, result, figure, month)
+
+
+@settings(max_examples=25, deadline=None)
+@given(plan=plans(lag=st.integers(0, 3).map(lambda m: m * DAYS_PER_MONTH), max_months=6))
+def test_whole_month_lags_chain_every_month(plan: Plan) -> None:
+    result = calculate(plan)
+    for t in range(plan.months):
+        assert_explains(plan, result, "paid_leads", t)

@@ -1,0 +1,304 @@
+"""The results side of the GUI (offscreen): the dashboard shows the core's
+figures, updates in place, greys out under a problem banner, explains a
+clicked figure; the score chart shows the pass rate; the comparison shows
+differences. Every model passes qtmodeltester."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
+from core.engine import PlanResult, calculate
+from core.explain import explain
+from core.lead_spec import pass_rate
+from core.plan import Plan, Problem
+from gui.formatting import count_text, money_text, percent_text
+from gui.results.charts import (
+    BAD,
+    GOOD,
+    ScoreDistributionChart,
+    month_text,
+    nice_ticks,
+    score_bins,
+)
+from gui.results.compare import KEY_FIGURES, ComparisonModel, ScenarioComparison
+from gui.results.dashboard import ResultsDashboard
+from gui.results.explain_dialog import number_format
+
+
+def lower_sql_rate(plan: Plan) -> Plan:
+    """The example plan with a lower SQL -> Opportunity rate."""
+    stages = list(plan.stages)
+    k = plan.stage_index("SQL")
+    assert k is not None
+    stages[k] = replace(stages[k], rate=0.45)
+    return plan.with_changes(stages=tuple(stages))
+
+
+@pytest.fixture
+def dashboard(qtbot, example_plan):  # type: ignore[no-untyped-def]
+    widget = ResultsDashboard()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show_result(example_plan, calculate(example_plan))
+    return widget
+
+
+def bar_values(bars) -> list[float]:  # type: ignore[no-untyped-def]
+    return [bars.at(i) for i in range(bars.count())]
+
+
+def headline(widget: ResultsDashboard, card: str) -> str:
+    return widget.cards[card].value.text()
+
+
+# --- dashboard --------------------------------------------------------------------
+
+
+def test_headline_cards_show_the_core_figures(dashboard: ResultsDashboard, example_plan: Plan) -> None:
+    r = calculate(example_plan)
+    assert r.gate_index is not None and r.sales_utilization is not None and r.funded is not None
+    assert r.funded.gate_deficit is not None
+    assert headline(dashboard, "deals") == count_text(float(r.deals_required.sum())) == "344"
+    assert headline(dashboard, "gate") == count_text(float(r.stage_required[r.gate_index].sum()))
+    assert dashboard.cards["gate"].caption.text() == "SQLS NEEDED"
+    assert headline(dashboard, "leads") == count_text(float(r.paid_leads.sum()))
+    assert headline(dashboard, "budget") == money_text(float(r.spend_total.sum()), "USD")
+    assert money_text(2_280_000, "USD") in dashboard.cards["budget"].detail.text()
+    assert headline(dashboard, "pre_plan") == count_text(r.pre_plan[0])
+    assert headline(dashboard, "utilization") == percent_text(float(r.sales_utilization.max()), 0)
+    assert headline(dashboard, "deficit") == count_text(float(r.funded.gate_deficit.sum()))
+
+
+def test_charts_show_the_core_series(dashboard: ResultsDashboard, example_plan: Plan) -> None:
+    r = calculate(example_plan)
+    totals = [float(s.sum()) for s in r.stage_required]
+    assert bar_values(dashboard.funnel_bars) == pytest.approx(totals[::-1])
+    assert dashboard.stage_picker.currentText() == "SQL"
+    assert bar_values(dashboard.req_bars) == pytest.approx(list(r.stage_required[2]))
+    stacked = [sum(dashboard.spend_sets[i].at(t) for i in range(len(r.spend))) for t in range(12)]
+    assert stacked == pytest.approx(list(r.spend_total))
+    assert dashboard.budget_line.count() == 12 and dashboard.budget_line.at(0).y() == pytest.approx(190_000)
+    assert r.budget_gap is not None and r.sales_utilization is not None
+    gap = [a + b for a, b in zip(bar_values(dashboard.gap_request), bar_values(dashboard.gap_unspent), strict=True)]
+    assert gap == pytest.approx(list(r.budget_gap))
+    util = [a + b for a, b in zip(bar_values(dashboard.util_within), bar_values(dashboard.util_over), strict=True)]
+    assert util == pytest.approx(list(r.sales_utilization))
+
+
+def test_a_lower_rate_updates_figures_and_series_in_place(dashboard: ResultsDashboard, example_plan: Plan) -> None:
+    series_before = dashboard.funnel_series
+    funnel_before = bar_values(dashboard.funnel_bars)
+    deals_card = headline(dashboard, "deals")
+    lower = lower_sql_rate(example_plan)
+    r = calculate(lower)
+    dashboard.show_result(lower, r)
+    assert dashboard.funnel_series is series_before  # series reused, points replaced
+    assert bar_values(dashboard.funnel_bars) != pytest.approx(funnel_before)
+    assert bar_values(dashboard.funnel_bars) == pytest.approx([float(s.sum()) for s in r.stage_required][::-1])
+    assert headline(dashboard, "deals") == deals_card  # deals do not depend on the rate
+    assert headline(dashboard, "gate") == count_text(float(r.stage_required[2].sum()))
+    assert headline(dashboard, "budget") == money_text(float(r.spend_total.sum()), "USD")
+    assert bar_values(dashboard.req_bars) == pytest.approx(list(r.stage_required[2]))
+
+
+def test_plan_without_budget_spec_or_capacity_says_what_is_missing(
+    dashboard: ResultsDashboard, example_plan: Plan
+) -> None:
+    bare = example_plan.with_changes(
+        approved_budget=None, lead_spec=None, proposed_lead_spec=None, sales_hours_available=None
+    )
+    dashboard.show_result(bare, calculate(bare))
+    assert "approved budget" in dashboard.gap.card.placeholder.text()
+    assert dashboard.gap.card.stack.currentWidget() is dashboard.gap.card.placeholder
+    assert "lead spec" in dashboard.deficit.card.placeholder.text()
+    assert "sales hours" in dashboard.util.card.placeholder.text()
+    assert headline(dashboard, "utilization") == "\u2013"
+    dashboard.show_result(example_plan, calculate(example_plan))
+    assert dashboard.gap.card.stack.currentWidget() is dashboard.gap.card.view
+
+
+def test_problems_show_a_banner_over_the_greyed_last_figures(dashboard: ResultsDashboard, example_plan: Plan) -> None:
+    before = headline(dashboard, "deals")
+    problem = Problem("stages[2].rate", "The rate must be between 0 and 1 (you entered 1.4).")
+    dashboard.show_problems((problem,))
+    assert dashboard.banner.isVisibleTo(dashboard)
+    assert "1 problem to fix" in dashboard.banner_title.text()
+    assert "stages[2].rate: The rate must be between 0 and 1 (you entered 1.4)." in dashboard.banner_text.text()
+    assert dashboard._fade.isEnabled()
+    assert headline(dashboard, "deals") == before  # last good figures stay
+    dashboard.show_result(example_plan, calculate(example_plan))
+    assert not dashboard.banner.isVisibleTo(dashboard)
+    assert not dashboard._fade.isEnabled()
+
+
+def test_problems_before_any_result_show_only_the_banner(qtbot) -> None:  # type: ignore[no-untyped-def]
+    widget = ResultsDashboard()
+    qtbot.addWidget(widget)
+    many = tuple(Problem(f"stages[{i}].rate", "Out of range.") for i in range(12))
+    widget.show_problems(many)
+    assert "12 problems" in widget.banner_title.text()
+    assert "and 4 more" in widget.banner_text.text()
+    assert not widget._fade.isEnabled()
+
+
+def test_clicking_a_card_explains_it(qtbot, dashboard: ResultsDashboard, example_plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(dashboard.cards["deals"], Qt.MouseButton.LeftButton)
+    dialog = dashboard.dialog
+    assert dialog is not None and dialog.isVisible()
+    expected = explain(example_plan, calculate(example_plan), "deals", None, number_format())
+    assert dialog.explanation == expected
+    assert dialog.figure_label.text() == "344"
+    text = dialog.text()
+    assert "\u00f7 average deal size $60,000 = 344 deals" in text
+    dialog.close()
+
+
+def test_clicking_the_gate_card_explains_the_chain_down_to_sqls(  # type: ignore[no-untyped-def]
+    qtbot, dashboard: ResultsDashboard, example_plan: Plan
+) -> None:
+    qtbot.mouseClick(dashboard.cards["gate"], Qt.MouseButton.LeftButton)
+    assert dashboard.dialog is not None and dashboard.dialog.explanation is not None
+    steps = dashboard.dialog.explanation.steps
+    r = calculate(example_plan)
+    assert steps[-1].value == pytest.approx(float(r.stage_required[2].sum()))
+    assert any("(Proposal \u2192 Won)" in s.text for s in steps)
+    dashboard.dialog.close()
+
+
+def test_clicking_a_bar_explains_that_month(dashboard: ResultsDashboard, example_plan: Plan) -> None:
+    dashboard.util_within.clicked.emit(7)
+    assert dashboard.dialog is not None and dashboard.dialog.explanation is not None
+    assert dashboard.dialog.explanation.month == 7
+    assert dashboard.dialog.explanation.title == f"Sales utilization ({month_text('2027-08')})"
+    dashboard.spend_sets[0].clicked.emit(2)
+    explanation = dashboard.dialog.explanation
+    assert explanation is not None and explanation.figure.startswith("spend:") and explanation.month == 2
+    dashboard.dialog.close()
+
+
+# --- score distribution -------------------------------------------------------------
+
+
+def test_score_chart_shows_the_pass_rate(qtbot, example_plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    chart = ScoreDistributionChart()
+    qtbot.addWidget(chart)
+    assert example_plan.lead_spec is not None and example_plan.proposed_lead_spec is not None
+    chart.show_spec(example_plan.lead_spec)
+    assert chart.pass_rate_label.text() == f"Pass rate {percent_text(pass_rate(example_plan.lead_spec), 1)}"
+    assert chart.pass_rate_label.text() == "Pass rate 31.9%"
+    assert not chart.proposed.isVisibleTo(chart)
+    chart.show_spec(example_plan.lead_spec, example_plan.proposed_lead_spec)
+    assert chart.proposed.isVisibleTo(chart)
+    assert (
+        chart.proposed.pass_rate_label.text()
+        == f"Pass rate {percent_text(pass_rate(example_plan.proposed_lead_spec), 1)}"
+    )
+    assert "Threshold 70 points" in chart.proposed.detail.text()
+    qualifying = sum(chart.current.above.at(i) for i in range(chart.current.above.count()))
+    assert qualifying == pytest.approx(pass_rate(example_plan.lead_spec))
+
+
+def test_score_bins_split_at_the_threshold(example_plan: Plan) -> None:
+    spec = example_plan.lead_spec
+    assert spec is not None
+    starts, below, above = score_bins(spec)
+    assert below.sum() + above.sum() == pytest.approx(0.85)  # share meeting the required criterion
+    assert above.sum() == pytest.approx(pass_rate(spec))
+    assert all(b == 0 for s, b in zip(starts, above, strict=True) if s < 55)
+
+
+# --- comparison ------------------------------------------------------------------------
+
+
+def scenarios(plan: Plan) -> list[tuple[str, Plan, PlanResult]]:
+    lower = lower_sql_rate(plan)
+    assert plan.approved_budget is not None
+    more = plan.with_changes(approved_budget=tuple(b * 1.3 for b in plan.approved_budget))
+    return [
+        ("Baseline", plan, calculate(plan)),
+        ("Lower SQL rate", lower, calculate(lower)),
+        ("More budget", more, calculate(more)),
+    ]
+
+
+def cell(model: ComparisonModel, name: str, column: int, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    row = [f.name for f in KEY_FIGURES].index(name)
+    return model.data(model.index(row, column), role)
+
+
+def test_comparison_shows_differences_against_the_baseline(qtbot, example_plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    widget = ScenarioComparison()
+    qtbot.addWidget(widget)
+    given = scenarios(example_plan)
+    widget.show_scenarios(given)
+    model = widget.model
+    assert model.columnCount() == 5 and model.rowCount() == len(KEY_FIGURES)
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Baseline"
+    assert model.headerData(2, Qt.Orientation.Horizontal) == "Change"
+    base, lower = given[0][2], given[1][2]
+    paid_delta = float(lower.paid_leads.sum() - base.paid_leads.sum())
+    assert cell(model, "Paid raw leads", 2, Qt.ItemDataRole.EditRole) == pytest.approx(paid_delta)
+    assert cell(model, "Paid raw leads", 1, Qt.ItemDataRole.UserRole) == pytest.approx(float(lower.paid_leads.sum()))
+    assert cell(model, "Paid raw leads", 1) == count_text(float(lower.paid_leads.sum()))
+    assert cell(model, "Paid raw leads", 2).startswith("+")
+    assert cell(model, "Paid raw leads", 2, Qt.ItemDataRole.ForegroundRole).color() == QColor(BAD)  # more leads: worse
+    assert cell(model, "Deals needed", 2) == "\u2013"  # unchanged
+    assert cell(model, "Approved budget", 4).startswith("+$")
+    assert cell(model, "Budget gap", 4, Qt.ItemDataRole.ForegroundRole).color() == QColor(GOOD)  # smaller gap: better
+    assert cell(model, "Budget gap", 4).startswith("\u2212$")
+
+
+def test_comparison_cell_explains_its_figure(qtbot, example_plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    widget = ScenarioComparison()
+    qtbot.addWidget(widget)
+    widget.show_scenarios(scenarios(example_plan))
+    row = [f.name for f in KEY_FIGURES].index("Spend needed")
+    widget._explain(widget.model.index(row, 1))
+    assert widget.dialog is not None and widget.dialog.explanation is not None
+    assert widget.dialog.explanation.figure == "spend_total"
+    assert widget.model.figure_at(widget.model.index(row, 2)) is None  # a change column explains nothing
+    widget.dialog.close()
+
+
+def test_models_pass_qtmodeltester(qtmodeltester, example_plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    model = ComparisonModel()
+    qtmodeltester.check(model)  # empty
+    model.set_scenarios(scenarios(example_plan))
+    qtmodeltester.check(model)
+    model.set_scenarios(scenarios(example_plan)[:1])
+    qtmodeltester.check(model)
+    assert model.data(QModelIndex()) is None
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def test_nice_ticks_cover_the_span_with_round_steps() -> None:
+    assert nice_ticks(0, 1_780_989) == [0, 500_000, 1_000_000, 1_500_000, 2_000_000]
+    ticks = nice_ticks(-190_000, 80_000)
+    assert ticks[0] <= -190_000 and ticks[-1] >= 80_000 and 0 in ticks
+    assert nice_ticks(0, 0) == [0.0, 1.0]
+
+
+def test_month_text() -> None:
+    assert month_text("2027-01") == "Jan 27"
+
+
+def test_many_channels_stack_as_top_seven_and_other(dashboard: ResultsDashboard, example_plan: Plan) -> None:
+    many = tuple(
+        replace(c, name=f"{c.name} {i}", mix=c.mix / 3) for i in range(3) for c in example_plan.channels
+    )  # 15 channels
+    plan = example_plan.with_changes(channels=many)
+    r = calculate(plan)
+    dashboard.show_result(plan, r)
+    assert dashboard.spend_series.count() == 8
+    assert dashboard.spend_sets[7].label() == "Other (8 channels)"
+    stacked = [sum(dashboard.spend_sets[i].at(t) for i in range(8)) for t in range(12)]
+    assert stacked == pytest.approx(list(r.spend_total))
+    dashboard.show_result(example_plan, calculate(example_plan))
+    assert dashboard.spend_series.count() == 5  # one legend entry per channel, no empty ones
