@@ -1,0 +1,78 @@
+"""A human-readable summary of an import (for the command line and logs)."""
+
+from __future__ import annotations
+
+from core.importer.calibrate import CalibratedFigure, Calibration
+from core.importer.readers import Scan
+
+
+def _value(figure: CalibratedFigure) -> str:
+    value = figure.value
+    if isinstance(value, tuple):
+        return " ".join(f"{v:.1%}" for v in value)
+    path = figure.field
+    if path.endswith((".rate", ".mix", ".share", ".pass_rate")):
+        return f"{value:.1%}"
+    if path.endswith("lag_days"):
+        return f"{value:.1f} days"
+    if path.endswith(".volume"):
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def _previous(figure: CalibratedFigure) -> str:
+    old = figure.previous
+    if old is None or isinstance(old, tuple):
+        return ""
+    shown = _value(CalibratedFigure(figure.field, figure.label, old, 0))
+    return f" (was {shown})"
+
+
+def describe(scan: Scan, calibration: Calibration | None = None) -> str:
+    """What was recognised, what was ignored, what was calibrated (with
+    sample sizes and warnings) and every problem, as plain text."""
+    lines: list[str] = [f"File: {scan.path.name}"]
+    if scan.table is None:
+        lines.append("No table was recognised.")
+    else:
+        table = scan.table
+        kind = "a row per lead" if table.shape == "leads" else "a row per month"
+        lines.append(
+            f"Sheet '{table.sheet}', header row {table.header_row}, {table.data_rows:,} data rows ({table.shape}: {kind})."
+        )
+        lines.append("Recognised columns:")
+        for column in table.columns:
+            source = " [mapping]" if column.source == "mapping" else ""
+            lines.append(f"  {column.address:>6}  {column.header!r} -> {column.role}{source}")
+        if table.ignored:
+            lines.append("Ignored columns:")
+            for ignored in table.ignored:
+                lines.append(f"  {ignored.address:>6}  {ignored.header!r}: {ignored.reason}")
+        if scan.spend_table is not None:
+            spend = scan.spend_table
+            lines.append(f"Spend table: sheet '{spend.sheet}', header row {spend.header_row}.")
+            for column in spend.columns:
+                lines.append(f"  {column.address:>6}  {column.header!r} -> {column.role}")
+    if calibration is not None:
+        if calibration.first_date and calibration.last_date:
+            lines.append(
+                f"Data from {calibration.first_date} to {calibration.last_date}, {calibration.rows:,} rows used."
+            )
+        if calibration.figures:
+            lines.append("Calibrated (value, sample size):")
+            for figure in calibration.figures:
+                lines.append(f"  {figure.label}: {_value(figure)}{_previous(figure)}  n={figure.sample:,}")
+                if figure.basis:
+                    lines.append(f"      {figure.basis}")
+                if figure.warning:
+                    lines.append(f"      WARNING: {figure.warning}")
+        else:
+            lines.append("Nothing was calibrated.")
+        if calibration.plan is None:
+            lines.append("No plan was produced (see the problems below).")
+    problems = calibration.problems if calibration is not None else scan.problems
+    if problems:
+        lines.append("Problems:")
+        for problem in problems:
+            lines.append(f"  {problem}")
+    return "\n".join(lines) + "\n"
