@@ -148,3 +148,32 @@ def test_export_of_a_refused_plan_writes_nothing(tmp_path: Path, capsys: pytest.
     assert main.main(["export", str(plan_file), "--out", str(target)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "avg_deal_size:" in err and not target.exists()
+
+
+def test_import_calibrates_and_never_touches_the_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.data_builders import make_leads, write_leads
+
+    source = write_leads(make_leads(3000, seed=7), tmp_path / "last_year.xlsx")
+    before = source.read_bytes()
+    plan_out = tmp_path / "plan.xlsx"
+    assert main.main(["import", str(source), "--out", str(plan_out)]) == 0
+    out = capsys.readouterr().out
+    assert "Calibrated plan written" in out and "Leads" in out
+    assert source.read_bytes() == before
+    capsys.readouterr()
+    assert main.main(["calc", str(plan_out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["months"]
+    assert main.main(["import", str(source), "--out", str(source)]) == 2
+    assert "never overwrites" in capsys.readouterr().err
+    assert source.read_bytes() == before
+
+
+def test_import_of_a_non_spreadsheet_is_refused_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "notes.xlsx"
+    source.write_text("this is not a workbook", encoding="utf-8")
+    plan_out = tmp_path / "plan.json"
+    assert main.main(["import", str(source), "--out", str(plan_out)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "notes.xlsx" in err and not plan_out.exists() and "Traceback" not in err
