@@ -20,6 +20,7 @@ from core.paths import example_plan_path
 from core.plan import Plan, PlanRefused, Problem, errors_only
 from core.report import render_report
 from core.result_json import result_to_dict
+from core.version import __version__
 
 REFUSED = 2
 
@@ -27,7 +28,9 @@ DESCRIPTION = """\
 Reverse sales-funnel planner: works backward from a revenue target to the
 leads, qualified leads and budget it takes, month by month.
 
-Without a command, opens the desktop planner."""
+Without a command, opens the desktop planner (python main.py [PLAN.xlsx]).
+python main.py --selftest checks an installation end to end and exits.
+Documentation: README.md, docs/funnel-math.md, docs/plan-format.md."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     calc = commands.add_parser(
         "calc",
         help="compute a plan and print the report (or the JSON result)",

@@ -1,0 +1,279 @@
+"""The open document: its scenarios (each an immutable core Plan), the undo
+stack, and the result of the active scenario, recalculated on every edit.
+
+An edit is validated before it is applied: the new plan is built and
+:func:`core.validation.validate` run on it; an error about the edited field
+refuses the edit (the plan stays as it was) and the core's message is
+returned for the view to show in place. Other problems (the channel mix no
+longer adding up to 100% while the mix is being re-balanced) are accepted and
+shown; the results wait until the plan is whole again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from core.engine import PlanResult, calculate
+from core.files import atomic_write_text
+from core.plan import Plan, Problem, errors_only
+from core.plan_json import plan_to_dict, read_plan_dict
+from core.validation import validate
+from gui.commands import CompoundCommand, ReplacePlanCommand, ScenariosCommand, SetValueCommand
+from gui.models.paths import concerns, get_value, set_value
+
+RECOVERY_FORMAT = "funnel-planner-recovery/1"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named copy of the plan ("Baseline", "Proposed spec", "Cut trade shows")."""
+
+    id: int
+    name: str
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A plan's problems and, when it has no errors, its result."""
+
+    problems: tuple[Problem, ...]
+    result: PlanResult | None
+
+
+def evaluate(plan: Plan) -> Evaluation:
+    """Validate, then calculate when nothing refuses the plan."""
+    problems = validate(plan)
+    result = None if errors_only(problems) else calculate(plan)
+    return Evaluation(problems, result)
+
+
+class PlanDocument(QObject):
+    """The document model every view reads and every edit goes through."""
+
+    planChanged = Signal()
+    resultChanged = Signal()
+    scenariosChanged = Signal()
+    pathChanged = Signal()
+    modifiedChanged = Signal(bool)
+
+    def __init__(self, plan: Plan, path: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self._scenarios: tuple[Scenario, ...] = (Scenario(0, "Baseline", plan),)
+        self._active = 0
+        self._next_id = 1
+        self._path = path
+        self._evaluation = evaluate(plan)
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
+
+    # ----- state -----------------------------------------------------------------
+    @property
+    def plan(self) -> Plan:
+        return self.active_scenario.plan
+
+    @property
+    def result(self) -> PlanResult | None:
+        return self._evaluation.result
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self._evaluation.problems
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def scenarios(self) -> tuple[Scenario, ...]:
+        return self._scenarios
+
+    @property
+    def active_id(self) -> int:
+        return self._active
+
+    @property
+    def active_scenario(self) -> Scenario:
+        for scenario in self._scenarios:
+            if scenario.id == self._active:
+                return scenario
+        return self._scenarios[0]
+
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def display_name(self) -> str:
+        return self._path.name if self._path is not None else "Untitled"
+
+    # ----- whole-document changes (not undoable) -----------------------------------
+    def reset(self, plan: Plan, path: Path | None, scenarios: Sequence[tuple[str, Plan]] = (), active: int = 0) -> None:
+        """Start over with another document (New, Open, Recover)."""
+        self.undo_stack.clear()
+        named = list(scenarios) or [("Baseline", plan)]
+        self._scenarios = tuple(Scenario(i, name, p) for i, (name, p) in enumerate(named))
+        self._next_id = len(self._scenarios)
+        self._active = active if 0 <= active < len(self._scenarios) else 0
+        self._path = path
+        self._recalculate()
+        self.scenariosChanged.emit()
+        self.pathChanged.emit()
+        self.modifiedChanged.emit(False)
+
+    def mark_saved(self, path: Path) -> None:
+        self._path = path
+        self.undo_stack.setClean()
+        self.pathChanged.emit()
+        self.modifiedChanged.emit(False)
+
+    def mark_modified(self) -> None:
+        """After recovering: the document differs from any file."""
+        self.undo_stack.resetClean()
+        self.modifiedChanged.emit(True)
+
+    # ----- edits (undoable) ----------------------------------------------------------
+    def check_edit(self, edits: Sequence[tuple[str, Any]]) -> tuple[Plan, tuple[Problem, ...]]:
+        """The plan the edits give and the errors about the edited fields."""
+        plan = self.plan
+        for path, value in edits:
+            plan = set_value(plan, path, value)
+        errors = errors_only(validate(plan))
+        refused = tuple(p for p in errors if any(concerns(p.field, path) for path, _ in edits))
+        return plan, refused
+
+    def edit(self, path: str, value: Any, text: str = "") -> tuple[Problem, ...]:
+        """Set one value; returns the problems that refused it (empty: applied)."""
+        return self.edit_many([(path, value)], text)
+
+    def edit_many(self, edits: Sequence[tuple[str, Any]], text: str = "") -> tuple[Problem, ...]:
+        """Set several values as one undoable step (e.g. a pasted block)."""
+        edits = [(path, value) for path, value in edits if get_value(self.plan, path) != value]
+        if not edits:
+            return ()
+        _, refused = self.check_edit(edits)
+        if refused:
+            return refused
+        sid = self._active
+        if len(edits) == 1:
+            path, value = edits[0]
+            self.undo_stack.push(SetValueCommand(self, sid, path, get_value(self.plan, path), value, text))
+            return ()
+        parent = CompoundCommand(text or f"Edit {len(edits)} cells")
+        plan = self.plan
+        for path, value in edits:
+            parent.add(SetValueCommand(self, sid, path, get_value(plan, path), value))
+            plan = set_value(plan, path, value)
+        self.undo_stack.push(parent)
+        return ()
+
+    def replace_plan(self, plan: Plan, text: str) -> None:
+        """A structural edit of the active scenario, undoable as one step."""
+        if plan == self.plan:
+            return
+        self.undo_stack.push(ReplacePlanCommand(self, self._active, self.plan, plan, text))
+
+    def add_scenario(self, name: str, plan: Plan | None = None) -> int:
+        """A new scenario (a copy of the active plan by default), made active."""
+        sid = self._next_id
+        self._next_id += 1
+        scenario = Scenario(sid, name, plan if plan is not None else self.plan)
+        self._push_scenarios((*self._scenarios, scenario), sid, f"Add scenario '{name}'")
+        return sid
+
+    def rename_scenario(self, sid: int, name: str) -> None:
+        scenarios = tuple(replace(s, name=name) if s.id == sid else s for s in self._scenarios)
+        self._push_scenarios(scenarios, self._active, f"Rename scenario to '{name}'")
+
+    def remove_scenario(self, sid: int) -> None:
+        if len(self._scenarios) < 2:
+            return
+        scenarios = tuple(s for s in self._scenarios if s.id != sid)
+        active = self._active if self._active != sid else scenarios[0].id
+        name = next(s.name for s in self._scenarios if s.id == sid)
+        self._push_scenarios(scenarios, active, f"Delete scenario '{name}'")
+
+    def switch_scenario(self, sid: int) -> None:
+        """Make another scenario the one being edited (not an edit itself)."""
+        if sid != self._active and any(s.id == sid for s in self._scenarios):
+            self._active = sid
+            self._recalculate()
+            self.scenariosChanged.emit()
+
+    def _push_scenarios(self, scenarios: tuple[Scenario, ...], active: int, text: str) -> None:
+        self.undo_stack.push(ScenariosCommand(self, (self._scenarios, self._active), (scenarios, active), text))
+
+    # ----- called by the commands ------------------------------------------------------
+    def apply_value(self, sid: int, path: str, value: Any) -> None:
+        scenario = self._scenario(sid)
+        self.apply_plan(sid, set_value(scenario.plan, path, value))
+
+    def apply_plan(self, sid: int, plan: Plan) -> None:
+        self._scenarios = tuple(replace(s, plan=plan) if s.id == sid else s for s in self._scenarios)
+        switched = sid != self._active
+        self._active = sid
+        self._recalculate()
+        if switched:
+            self.scenariosChanged.emit()
+
+    def apply_scenarios(self, scenarios: tuple[Scenario, ...], active: int) -> None:
+        self._scenarios = scenarios
+        self._active = active
+        self._recalculate()
+        self.scenariosChanged.emit()
+
+    def _scenario(self, sid: int) -> Scenario:
+        return next(s for s in self._scenarios if s.id == sid)
+
+    def _recalculate(self) -> None:
+        self._evaluation = evaluate(self.plan)
+        self.planChanged.emit()
+        self.resultChanged.emit()
+
+    # ----- recovery ------------------------------------------------------------------
+    def recovery_data(self) -> dict[str, Any]:
+        """Everything needed to restore this document after a crash."""
+        return {
+            "format": RECOVERY_FORMAT,
+            "path": str(self._path) if self._path is not None else None,
+            "active": [s.id for s in self._scenarios].index(self._active),
+            "scenarios": [{"name": s.name, "plan": plan_to_dict(s.plan)} for s in self._scenarios],
+        }
+
+    def write_recovery(self, file: Path) -> None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(file, json.dumps(self.recovery_data(), allow_nan=False))
+
+
+@dataclass(frozen=True)
+class Recovered:
+    path: Path | None
+    scenarios: tuple[tuple[str, Plan], ...]
+    active: int
+
+
+def read_recovery(file: Path) -> Recovered | None:
+    """The document in a recovery file (None when unreadable)."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        if data.get("format") != RECOVERY_FORMAT:
+            return None
+        scenarios = []
+        for item in data["scenarios"]:
+            plan, _ = read_plan_dict(item["plan"])
+            if plan is not None:
+                scenarios.append((str(item["name"]), plan))
+        if not scenarios:
+            return None
+        path = Path(data["path"]) if data.get("path") else None
+        return Recovered(path, tuple(scenarios), int(data.get("active", 0)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

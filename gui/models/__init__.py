@@ -1,0 +1,1 @@
+"""Qt models over the document's plan (one per table of the planner)."""

@@ -1,0 +1,330 @@
+"""The tables of the planner, each a :class:`PlanTableModel` over one part of the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.engine import PlanResult, month_labels
+from core.plan import Plan
+from gui.document import PlanDocument
+from gui.models.base import Cell, PlanTableModel, series_value
+from gui.models.values import Kind
+
+DASH = "—"
+
+
+class StagesModel(PlanTableModel):
+    """The funnel: one row per stage, top (raw lead) to bottom (won deal)."""
+
+    headers = ("Stage", "Converts to next stage", "Days to next stage", "Sales hours per item", "Needed in plan")
+    header_tips = (
+        "Stage names, top of the funnel first; the last stage is the won deal.",
+        "Share of items in this stage that reach the next one.",
+        "Average days an item takes to reach the next stage.",
+        "Sales time one item entering this stage costs (0 when marketing or lead development handles it).",
+        "Items that must enter this stage during the plan (from the results).",
+    )
+    NAME, RATE, LAG, HOURS, NEEDED = range(5)
+
+    def row_total(self) -> int:
+        return len(self.plan.stages)
+
+    def row_header(self, row: int) -> str:
+        return str(row + 1)
+
+    def extra_edits(self, cell: Cell, value: Any) -> list[tuple[str, Any]]:
+        """A renamed stage keeps the lead spec's gate and free sources on it."""
+        if cell.path is None or not cell.path.endswith(".name") or not cell.path.startswith("stages["):
+            return []
+        old = str(cell.value).strip().casefold()
+        plan = self.plan
+        edits: list[tuple[str, Any]] = []
+        for spec_path in ("lead_spec", "proposed_lead_spec"):
+            spec = getattr(plan, spec_path)
+            if spec is not None and spec.gate.strip().casefold() == old:
+                edits.append((f"{spec_path}.gate", value))
+        for i, source in enumerate(plan.free_sources):
+            if source.stage.strip().casefold() == old:
+                edits.append((f"free_sources[{i}].stage", value))
+        return edits
+
+    def cell(self, row: int, column: int) -> Cell:
+        stage = self.plan.stages[row]
+        last = row == len(self.plan.stages) - 1
+        base = f"stages[{row}]"
+        if column == self.NAME:
+            return Cell(Kind.TEXT, stage.name, f"{base}.name")
+        if column == self.RATE:
+            if last:
+                return Cell(Kind.PERCENT, None, empty=DASH, tooltip="The won deal is the end of the funnel.")
+            spec = self.plan.lead_spec
+            gate = self.plan.stage_index(spec.gate) if spec is not None else None
+            tip = ""
+            if gate is not None and gate == row + 1:
+                tip = "The lead spec's pass rate replaces this rate (see Lead spec)."
+            return Cell(Kind.PERCENT, stage.rate, f"{base}.rate", tooltip=tip)
+        if column == self.LAG:
+            if last:
+                return Cell(Kind.NUMBER, None, empty=DASH)
+            return Cell(Kind.NUMBER, stage.lag_days or 0.0, f"{base}.lag_days")
+        if column == self.HOURS:
+            return Cell(Kind.NUMBER, stage.sales_hours, f"{base}.sales_hours")
+        result = self.result
+        needed = None if result is None else float(result.stage_required[row].sum())
+        return Cell(Kind.COUNT, needed)
+
+
+class CriteriaModel(PlanTableModel):
+    """The criteria of a lead spec (``lead_spec`` or ``proposed_lead_spec``)."""
+
+    headers = ("Criterion", "Points", "Share of leads", "Required")
+    header_tips = (
+        "What a lead is scored on.",
+        "Points a lead gets for meeting it (negative for a disqualifying trait).",
+        "Share of the leads reaching the gate that meet it.",
+        "A lead must meet it to qualify at all.",
+    )
+    NAME, POINTS, SHARE, REQUIRED = range(4)
+
+    def __init__(self, document: PlanDocument, spec_path: str = "lead_spec", parent: Any = None) -> None:
+        self.spec_path = spec_path
+        super().__init__(document, parent)
+
+    def spec(self) -> Any:
+        return getattr(self.plan, self.spec_path)
+
+    def row_total(self) -> int:
+        spec = self.spec()
+        return 0 if spec is None else len(spec.criteria)
+
+    def cell(self, row: int, column: int) -> Cell:
+        criterion = self.spec().criteria[row]
+        base = f"{self.spec_path}.criteria[{row}]"
+        if column == self.NAME:
+            return Cell(Kind.TEXT, criterion.name, f"{base}.name")
+        if column == self.POINTS:
+            return Cell(Kind.WHOLE, criterion.points, f"{base}.points")
+        if column == self.SHARE:
+            return Cell(Kind.PERCENT, criterion.share, f"{base}.share")
+        return Cell(Kind.FLAG, criterion.required, f"{base}.required")
+
+
+class ChannelsModel(PlanTableModel):
+    """Paid channels: mix, cost per lead, lead quality."""
+
+    headers = ("Channel", "Mix", "Cost per lead", "To next stage", "Leads needed", "Spend")
+    header_tips = (
+        "A paid lead source.",
+        "Share of the paid raw leads bought from this channel (the shares add up to 100%).",
+        "What one raw lead from this channel costs.",
+        "Share of this channel's raw leads reaching the next stage; empty: the funnel's first rate.",
+        "Raw leads to buy from this channel during the plan (from the results).",
+        "Spend on this channel during the plan, fixed costs included (from the results).",
+    )
+    NAME, MIX, CPL, RATE, LEADS, SPEND = range(6)
+
+    def row_total(self) -> int:
+        return len(self.plan.channels)
+
+    def cell(self, row: int, column: int) -> Cell:
+        channel = self.plan.channels[row]
+        base = f"channels[{row}]"
+        if column == self.NAME:
+            return Cell(Kind.TEXT, channel.name, f"{base}.name")
+        if column == self.MIX:
+            return Cell(Kind.PERCENT, channel.mix, f"{base}.mix")
+        if column == self.CPL:
+            return Cell(Kind.MONEY, channel.cost_per_lead, f"{base}.cost_per_lead")
+        if column == self.RATE:
+            return Cell(Kind.PERCENT, channel.rate, f"{base}.rate", optional=True, empty="funnel rate")
+        result = self.result
+        if result is None or row >= len(result.channel_leads):
+            return Cell(Kind.COUNT if column == self.LEADS else Kind.MONEY, None)
+        if column == self.LEADS:
+            return Cell(Kind.COUNT, float(result.channel_leads[row].sum()))
+        return Cell(Kind.MONEY, float(result.spend[row].sum()))
+
+
+class FreeSourcesModel(PlanTableModel):
+    """Free sources: volume entering a stage each month at no cost per item."""
+
+    headers = ("Source", "Enters at", "Per month")
+    header_tips = (
+        "Organic inbound, a nurture database, referrals...",
+        "The stage its items enter (a stage name of the funnel).",
+        "Items entering each month; editing sets every month (edit months in the monthly table).",
+    )
+    NAME, STAGE, VOLUME = range(3)
+
+    def row_total(self) -> int:
+        return len(self.plan.free_sources)
+
+    def cell(self, row: int, column: int) -> Cell:
+        source = self.plan.free_sources[row]
+        base = f"free_sources[{row}]"
+        if column == self.NAME:
+            return Cell(Kind.TEXT, source.name, f"{base}.name")
+        if column == self.STAGE:
+            return Cell(Kind.TEXT, source.stage, f"{base}.stage")
+        uniform = len(set(source.volume)) <= 1
+        value = source.volume[0] if source.volume else 0.0
+        tip = "" if uniform else "Varies by month; this is the first month. Entering a value sets every month."
+        return Cell(Kind.NUMBER, value, f"{base}.volume", tooltip=tip)
+
+    def whole_value_edit(self, cell: Cell, value: Any) -> tuple[str, Any] | None:
+        if cell.path is not None and cell.path.endswith(".volume"):
+            return cell.path, (float(value),) * self.plan.months
+        return None
+
+
+@dataclass(frozen=True)
+class SeriesColumn:
+    """One column of a month-by-month table.
+
+    ``path`` names a series of the plan (editable; ``optional`` when the plan
+    may have none yet: the first value entered then fills every month);
+    ``computed`` instead reads a figure from the result (read-only)."""
+
+    header: str
+    kind: Kind
+    path: str | None = None
+    optional: bool = False
+    computed: Callable[[PlanResult, int], float | None] | None = None
+    tooltip: str = ""
+
+
+class MonthlyModel(PlanTableModel):
+    """Months down, series across: the shape of last year's spreadsheet."""
+
+    def __init__(
+        self,
+        document: PlanDocument,
+        columns: Callable[[Plan], Sequence[SeriesColumn]],
+        parent: Any = None,
+    ) -> None:
+        self._column_source = columns
+        self._spec: Sequence[SeriesColumn] = columns(document.plan)
+        super().__init__(document, parent)
+
+    @property
+    def headers(self) -> Sequence[str]:  # type: ignore[override]
+        return [c.header for c in self._spec]
+
+    @property
+    def header_tips(self) -> Sequence[str]:  # type: ignore[override]
+        return [c.tooltip for c in self._spec]
+
+    def column_total(self) -> int:
+        self._spec = self._column_source(self.plan)
+        return len(self._spec)
+
+    def row_total(self) -> int:
+        return self.plan.months
+
+    def row_header(self, row: int) -> str:
+        return month_labels(self.plan.start, self.plan.months)[row]
+
+    def cell(self, row: int, column: int) -> Cell:
+        spec = self._spec[column]
+        if spec.computed is not None:
+            result = self.result
+            return Cell(spec.kind, None if result is None else spec.computed(result, row))
+        assert spec.path is not None
+        series = _series(self.plan, spec.path)
+        return Cell(spec.kind, series_value(series, row), f"{spec.path}[{row}]", tooltip=spec.tooltip)
+
+    def whole_value_edit(self, cell: Cell, value: Any) -> tuple[str, Any] | None:
+        assert cell.path is not None
+        series_path = cell.path.rsplit("[", 1)[0]
+        if _series(self.plan, series_path):
+            return None
+        return series_path, (float(value),) * self.plan.months
+
+    def edit_text(self, row: int, column: int) -> str:
+        return f"Edit {self._spec[column].header.lower()} ({self.row_header(row)})"
+
+    def _plan_changed(self) -> None:
+        old = [c.header for c in self._spec]
+        new = [c.header for c in self._column_source(self.plan)]
+        if old != new:
+            self.beginResetModel()
+            self._spec = self._column_source(self.plan)
+            self._columns = len(self._spec)
+            self._rows = self.row_total()
+            self._refused.clear()
+            self.endResetModel()
+            return
+        super()._plan_changed()
+
+
+def _series(plan: Plan, path: str) -> Sequence[float] | None:
+    from gui.models.paths import get_value
+
+    value = get_value(plan, path)
+    return value if value else None
+
+
+# ----- the monthly tables of the pages ------------------------------------------------------
+
+
+def target_columns(plan: Plan) -> list[SeriesColumn]:
+    return [
+        SeriesColumn(
+            "Revenue target", Kind.MONEY, "revenue_target", tooltip="New-business revenue to close this month."
+        ),
+        SeriesColumn(
+            "Pipeline already forecast",
+            Kind.MONEY,
+            "pipeline_revenue",
+            optional=True,
+            tooltip="Revenue the open pipeline is expected to close this month.",
+        ),
+        SeriesColumn("Deals needed", Kind.COUNT, computed=lambda r, t: float(r.deals_required[t])),
+    ]
+
+
+def budget_columns(plan: Plan) -> list[SeriesColumn]:
+    columns = [
+        SeriesColumn(
+            "Approved budget",
+            Kind.MONEY,
+            "approved_budget",
+            optional=True,
+            tooltip="Marketing budget approved for this month (leave empty when none is set yet).",
+        ),
+        SeriesColumn("Planned spend", Kind.MONEY, computed=lambda r, t: float(r.spend_total[t])),
+        SeriesColumn(
+            "Budget gap",
+            Kind.MONEY,
+            computed=lambda r, t: None if r.budget_gap is None else float(r.budget_gap[t]),
+        ),
+    ]
+    for j, channel in enumerate(plan.channels):
+        columns.append(SeriesColumn(f"{channel.name}: fixed cost", Kind.MONEY, f"channels[{j}].fixed_cost"))
+    for i, source in enumerate(plan.free_sources):
+        columns.append(SeriesColumn(f"{source.name}: items", Kind.NUMBER, f"free_sources[{i}].volume"))
+    return columns
+
+
+def capacity_columns(plan: Plan) -> list[SeriesColumn]:
+    return [
+        SeriesColumn(
+            "Sales hours available",
+            Kind.NUMBER,
+            "sales_hours_available",
+            optional=True,
+            tooltip="Selling hours the sales team has this month (reps x hours per rep).",
+        ),
+        SeriesColumn(
+            "Sales hours needed",
+            Kind.COUNT,
+            computed=lambda r, t: None if r.sales_demand is None else float(r.sales_demand[t]),
+        ),
+        SeriesColumn(
+            "Utilization",
+            Kind.PERCENT,
+            computed=lambda r, t: None if r.sales_utilization is None else float(r.sales_utilization[t]),
+        ),
+    ]

@@ -1,0 +1,120 @@
+"""``main.py --selftest``: prove an installation (source or frozen bundle)
+works end to end without showing anything.
+
+Builds the real main window (not shown), checks it loaded the bundled
+example plan and computed it as the core does, visits every page, exports a
+budget-request workbook to a temporary folder and reads it back, and saves
+and reopens the plan as a workbook. Exit status 0 when all is well; 1 with a
+message naming the failed step otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from core.budget_request import write_budget_request
+from core.documents import load_plan, save_plan
+from core.engine import calculate
+from core.paths import example_plan_path, is_frozen
+from core.plan import Plan
+
+
+class SelfTestFailed(Exception):
+    """A step of the self-test did not give what it should."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SelfTestFailed(message)
+
+
+def _example() -> Plan:
+    plan, problems = load_plan(example_plan_path())
+    _check(plan is not None, f"the bundled example plan does not load: {'; '.join(map(str, problems))}")
+    assert plan is not None
+    return plan
+
+
+def _window_step(folder: Path, plan: Plan) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import configure
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    configure(app)
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings, folder / "recovery.json")
+    try:
+        document = window.document
+        _check(document.plan == plan, "the window did not open the bundled example plan")
+        result = document.result
+        _check(result is not None, "the window computed no result for the example plan")
+        assert result is not None
+        expected = calculate(plan)
+        _check(
+            math.isclose(float(result.paid_leads.sum()), float(expected.paid_leads.sum()), rel_tol=1e-12),
+            "the window's result differs from the engine's",
+        )
+        for page in ("Targets", "Funnel", "Lead spec", "Channels & budget", "Capacity", "Results", "Scenarios"):
+            window.show_page(page)
+            app.processEvents()
+    finally:
+        window.document.undo_stack.setClean()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+
+
+def _export_step(folder: Path, plan: Plan) -> None:
+    from python_calamine import CalamineWorkbook
+
+    target = folder / "budget-request.xlsx"
+    write_budget_request(plan, target)
+    workbook = CalamineWorkbook.from_path(str(target))
+    _check("Summary" in workbook.sheet_names, f"the budget request has no Summary sheet ({workbook.sheet_names})")
+    cells = [c for row in workbook.get_sheet_by_name("Summary").to_python() for c in row]
+    target_total = float(sum(plan.revenue_target))
+    _check(
+        any(isinstance(c, float) and math.isclose(c, target_total) for c in cells),
+        "the budget request's summary does not show the revenue target",
+    )
+
+
+def _plan_workbook_step(folder: Path, plan: Plan) -> None:
+    target = folder / "plan.xlsx"
+    save_plan(plan, target)
+    again, problems = load_plan(target)
+    _check(again == plan, f"the plan saved as a workbook reads back differently: {'; '.join(map(str, problems))}")
+
+
+def run_selftest(out: Callable[[str], None] = print) -> int:
+    """Run every step; returns the exit status."""
+    started = time.perf_counter()
+    steps: list[tuple[str, Callable[[Path, Plan], None]]] = [
+        ("main window on the example plan", _window_step),
+        ("budget-request export and read-back", _export_step),
+        ("plan workbook save and reopen", _plan_workbook_step),
+    ]
+    out(f"self-test ({'bundle' if is_frozen() else 'source'}, Python {sys.version.split()[0]})")
+    try:
+        plan = _example()
+        with tempfile.TemporaryDirectory(prefix="funnel-selftest-") as tmp:
+            for label, step in steps:
+                step(Path(tmp), plan)
+                out(f"  ok  {label}")
+    except Exception as exc:  # every failure is reported, none escapes as a traceback
+        out(f"  FAILED: {exc}")
+        if not isinstance(exc, SelfTestFailed):
+            out(traceback.format_exc())
+        return 1
+    out(f"self-test passed in {time.perf_counter() - started:.2f} s")
+    return 0

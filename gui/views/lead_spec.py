@@ -1,0 +1,287 @@
+"""Lead spec: the criteria a lead is scored on, the threshold it must reach,
+the live pass rate, and the current and a proposed spec side by side."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.lead_spec import criteria_pass_rate, pass_rate
+from core.plan import Criterion, LeadSpec
+from gui.document import PlanDocument
+from gui.formatting import percent_text
+from gui.models.tables import CriteriaModel
+from gui.models.values import Kind
+from gui.views.base import Page, button_row, selected_row
+from gui.views.funnel import unique_name
+from gui.widgets.fields import FieldEdit, section_label
+from gui.widgets.sheet import SheetView
+
+
+def results_widget(module: str, name: str) -> Any:
+    """A widget class of the results package, or None while it is not there."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+class SpecPanel(QFrame):
+    """One spec (current or proposed): threshold, criteria, pass rate."""
+
+    def __init__(self, page: LeadSpecPage, spec_path: str, heading: str) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self.page = page
+        self.document = page.document
+        self.spec_path = spec_path
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        head = QHBoxLayout()
+        head.addWidget(section_label(heading))
+        head.addStretch(1)
+        self.rate = QLabel()
+        self.rate.setObjectName("bigFigure")
+        head.addWidget(self.rate)
+        layout.addLayout(head)
+        self.rate_note = QLabel()
+        self.rate_note.setObjectName("hint")
+        self.rate_note.setWordWrap(True)
+        self.threshold = FieldEdit(self.document, f"{spec_path}.threshold", Kind.NUMBER, "points to qualify", 90)
+        self.threshold.message.connect(page.message)
+        threshold_row = QHBoxLayout()
+        threshold_row.addWidget(QLabel("Threshold"))
+        threshold_row.addWidget(self.threshold, 1)
+        layout.addLayout(threshold_row)
+        self.model = CriteriaModel(self.document, spec_path, self)
+        self.table = SheetView()
+        self.table.message.connect(page.message)
+        self.table.setModel(self.model)
+        self.table.setMinimumHeight(150)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(CriteriaModel.NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (CriteriaModel.POINTS, CriteriaModel.SHARE, CriteriaModel.REQUIRED):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.table, 1)
+        self.add = QPushButton("Add criterion")
+        self.remove = QPushButton("Remove criterion")
+        self.add.clicked.connect(self.add_criterion)
+        self.remove.clicked.connect(self.remove_criterion)
+        self.buttons = button_row(self.add, self.remove)
+        layout.addLayout(self.buttons)
+        self.empty = QLabel()
+        self.empty.setObjectName("hint")
+        self.empty.setWordWrap(True)
+        layout.addWidget(self.empty)
+
+    def spec(self) -> LeadSpec | None:
+        return getattr(self.document.plan, self.spec_path)  # type: ignore[no-any-return]
+
+    def refresh(self) -> None:
+        spec = self.spec()
+        present = spec is not None
+        for widget in (self.threshold, self.table, self.add, self.remove, self.rate):
+            widget.setVisible(present)
+        self.empty.setVisible(not present)
+        if spec is None:
+            self.empty.setText(
+                "No lead spec: every transition uses its entered rate."
+                if self.spec_path == "lead_spec"
+                else "No proposed spec. Propose one to see what a stricter or looser spec does to the plan."
+            )
+            return
+        try:
+            model_rate = criteria_pass_rate(spec)
+            in_force = pass_rate(spec)
+        except (ValueError, IndexError, TypeError):
+            self.rate.setText("—")
+            return
+        self.rate.setText(f"{percent_text(in_force)} pass")
+        note = f"Share of leads reaching '{spec.gate}' that qualify (criteria taken as independent)."
+        if spec.empirical is not None:
+            measured = percent_text(spec.empirical.pass_rate)
+            if spec.pass_rate_source == "empirical":
+                note = (
+                    f"Measured pass rate in force: {measured} of {spec.empirical.sample:,} leads "
+                    f"(the criteria give {percent_text(model_rate)})."
+                )
+            else:
+                note += f" Measured on imported leads: {measured} of {spec.empirical.sample:,}."
+        self.rate_note.setText(note)
+        self.rate.setToolTip(note)
+
+    def add_criterion(self) -> None:
+        spec = self.spec()
+        if spec is None:
+            return
+        name = unique_name("New criterion", [c.name for c in spec.criteria])
+        new = replace(spec, criteria=(*spec.criteria, Criterion(name, 10, 0.5, False)))
+        plan = self.document.plan
+        self.document.replace_plan(plan.with_changes(**{self.spec_path: new}), f"Add criterion '{name}'")
+        self.table.setCurrentIndex(self.model.index(len(new.criteria) - 1, 0))
+
+    def remove_criterion(self) -> None:
+        spec = self.spec()
+        row = selected_row(self.table)
+        if spec is None or row is None:
+            self.page.message.emit("Select the criterion to remove first.")
+            return
+        name = spec.criteria[row].name
+        new = replace(spec, criteria=tuple(c for i, c in enumerate(spec.criteria) if i != row))
+        plan = self.document.plan
+        self.document.replace_plan(plan.with_changes(**{self.spec_path: new}), f"Remove criterion '{name}'")
+
+
+class LeadSpecPage(Page):
+    title = "Lead spec"
+    subtitle = (
+        "When is a lead a qualified sales lead? Criteria give points; a lead qualifies when it meets every "
+        "required criterion and its points reach the threshold. Its pass rate replaces the rate into the gate stage."
+    )
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(document, parent)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Spec sits on stage"))
+        self.gate = QComboBox()
+        self.gate.setMinimumWidth(160)
+        self.gate.activated.connect(self._gate_chosen)
+        top.addWidget(self.gate)
+        top.addSpacing(24)
+        self.source_label = QLabel("Pass rate from")
+        top.addWidget(self.source_label)
+        self.source = QComboBox()
+        self.source.addItem("the criteria", "criteria")
+        self.source.addItem("imported lead data (measured)", "empirical")
+        self.source.activated.connect(self._source_chosen)
+        top.addWidget(self.source)
+        top.addStretch(1)
+        self.create_button = QPushButton("Add a lead spec")
+        self.create_button.clicked.connect(self.create_spec)
+        self.propose = QPushButton("Propose a change")
+        self.propose.setToolTip("Copy the current spec into a proposed one you can change and compare.")
+        self.propose.clicked.connect(self.propose_spec)
+        self.drop = QPushButton("Drop the proposal")
+        self.drop.clicked.connect(self.drop_proposal)
+        self.adopt = QPushButton("Adopt the proposal")
+        self.adopt.setToolTip("Make the proposed spec the current one.")
+        self.adopt.clicked.connect(self.adopt_proposal)
+        for button in (self.create_button, self.propose, self.adopt, self.drop):
+            top.addWidget(button)
+        self.layout_.addLayout(top)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.current = SpecPanel(self, "lead_spec", "Current spec")
+        self.proposed = SpecPanel(self, "proposed_lead_spec", "Proposed spec")
+        split.addWidget(self.current)
+        split.addWidget(self.proposed)
+        split.setChildrenCollapsible(False)
+
+        vertical = QSplitter(Qt.Orientation.Vertical)
+        vertical.addWidget(split)
+        chart_class = results_widget("gui.results.charts", "ScoreDistributionChart")
+        self.chart: Any = chart_class() if chart_class is not None else None
+        if self.chart is not None:
+            self.chart.setMinimumHeight(230)
+            vertical.addWidget(self.chart)
+            vertical.setStretchFactor(0, 3)
+            vertical.setStretchFactor(1, 2)
+            vertical.setSizes([420, 260])
+            vertical.setChildrenCollapsible(False)
+        self.layout_.addWidget(vertical, 1)
+        document.planChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        plan = self.document.plan
+        spec = plan.lead_spec
+        self.gate.blockSignals(True)
+        self.gate.clear()
+        self.gate.addItems([s.name for s in plan.stages[1:]])
+        if spec is not None:
+            self.gate.setCurrentText(spec.gate)
+        self.gate.blockSignals(False)
+        self.gate.setEnabled(spec is not None)
+        measured = spec is not None and spec.empirical is not None
+        self.source.setVisible(measured)
+        self.source_label.setVisible(measured)
+        self.source.setCurrentIndex(1 if spec is not None and spec.pass_rate_source == "empirical" else 0)
+        self.create_button.setVisible(spec is None)
+        self.propose.setVisible(spec is not None and plan.proposed_lead_spec is None)
+        self.drop.setVisible(plan.proposed_lead_spec is not None)
+        self.adopt.setVisible(plan.proposed_lead_spec is not None)
+        self.current.refresh()
+        self.proposed.refresh()
+        if self.chart is not None and spec is not None and self.isVisible():
+            self._update_chart()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._update_chart()
+
+    def _update_chart(self) -> None:
+        plan = self.document.plan
+        if self.chart is None or plan.lead_spec is None:
+            return
+        if any(
+            p.field.startswith(("lead_spec", "proposed_lead_spec")) and p.severity == "error"
+            for p in self.document.problems
+        ):
+            return
+        try:
+            self.chart.show_spec(plan.lead_spec, plan.proposed_lead_spec)
+        except Exception as exc:  # a chart must not take the planner down
+            self.message.emit(f"The score chart could not be drawn: {exc}")
+
+    def _gate_chosen(self) -> None:
+        gate = self.gate.currentText()
+        plan = self.document.plan
+        edits = [("lead_spec.gate", gate)]
+        if plan.proposed_lead_spec is not None:
+            edits.append(("proposed_lead_spec.gate", gate))
+        refused = self.document.edit_many(edits, f"Put the lead spec on '{gate}'")
+        if refused:
+            self.message.emit(refused[0].message)
+            self.refresh()
+
+    def _source_chosen(self) -> None:
+        refused = self.document.edit("lead_spec.pass_rate_source", self.source.currentData(), "Choose the pass rate")
+        if refused:
+            self.message.emit(refused[0].message)
+            self.refresh()
+
+    def create_spec(self) -> None:
+        plan = self.document.plan
+        gate = plan.stages[min(2, len(plan.stages) - 1)].name
+        spec = LeadSpec(gate=gate, threshold=50, criteria=(Criterion("Budget confirmed", 50, 0.5, False),))
+        self.document.replace_plan(plan.with_changes(lead_spec=spec), "Add a lead spec")
+
+    def propose_spec(self) -> None:
+        plan = self.document.plan
+        self.document.replace_plan(plan.with_changes(proposed_lead_spec=plan.lead_spec), "Propose a lead spec change")
+
+    def drop_proposal(self) -> None:
+        plan = self.document.plan
+        self.document.replace_plan(plan.with_changes(proposed_lead_spec=None), "Drop the proposed spec")
+
+    def adopt_proposal(self) -> None:
+        plan = self.document.plan
+        self.document.replace_plan(
+            plan.with_changes(lead_spec=plan.proposed_lead_spec, proposed_lead_spec=None), "Adopt the proposed spec"
+        )

@@ -1,0 +1,52 @@
+"""Results: the dashboard of the other helper's results package, fed with the
+active scenario's plan and result (or its problems) whenever it is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from gui.document import PlanDocument
+from gui.views.base import Page
+from gui.views.lead_spec import results_widget
+
+
+class ResultsPage(Page):
+    title = "Results"
+    subtitle = "What the target takes: leads per month and channel, spend against budget, qualified leads and capacity."
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(document, parent)
+        dashboard_class = results_widget("gui.results.dashboard", "ResultsDashboard")
+        self.dashboard: Any = dashboard_class() if dashboard_class is not None else None
+        if self.dashboard is None:
+            placeholder = QLabel("The results dashboard is not installed in this build.")
+            placeholder.setObjectName("hint")
+            self.layout_.addWidget(placeholder, 1)
+        else:
+            self.layout_.addWidget(self.dashboard, 1)
+        self._stale = True
+        document.resultChanged.connect(self._result_changed)
+
+    def _result_changed(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.update_dashboard()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.update_dashboard()
+
+    def update_dashboard(self) -> None:
+        self._stale = False
+        if self.dashboard is None:
+            return
+        result = self.document.result
+        try:
+            if result is not None:
+                self.dashboard.show_result(self.document.plan, result)
+            self.dashboard.show_problems(list(self.document.problems))
+        except Exception as exc:  # the dashboard must not take the planner down
+            self.message.emit(f"The results could not be shown: {exc}")

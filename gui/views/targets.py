@@ -1,0 +1,171 @@
+"""Targets: the plan's calendar, the revenue target (annual with a seasonality
+profile, or month by month), the average deal size and the pipeline already forecast."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from core.plan import MAX_MONTHS, Plan
+from gui.document import PlanDocument
+from gui.formatting import currency_symbol, money_text
+from gui.models.tables import MonthlyModel, target_columns
+from gui.models.values import EntryError, Kind, parse_number
+from gui.views.base import Page
+from gui.widgets.fields import FieldEdit, section_label
+
+# Relative weight of each calendar month (January first).
+PROFILES: dict[str, tuple[float, ...]] = {
+    "Even (the same every month)": (1.0,) * 12,
+    "Quarter ends strong": (0.8, 0.9, 1.3) * 4,
+    "Slow summer, strong Q4": (0.9, 0.95, 1.15, 0.95, 1.0, 1.15, 0.8, 0.75, 1.1, 1.0, 1.1, 1.5),
+}
+KEEP_SHAPE = "Keep the current month-by-month shape"
+
+
+def resized(plan: Plan, months: int) -> Plan:
+    """The plan over ``months`` months: series cut, or extended by repeating
+    their last month."""
+
+    def fit(series: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if series is None:
+            return None
+        if not series:
+            return series
+        return tuple(series[:months]) + (series[-1],) * max(0, months - len(series))
+
+    channels = tuple(replace(c, fixed_cost=fit(c.fixed_cost) or ()) for c in plan.channels)
+    sources = tuple(replace(s, volume=fit(s.volume) or ()) for s in plan.free_sources)
+    return plan.with_changes(
+        months=months,
+        revenue_target=fit(plan.revenue_target),
+        pipeline_revenue=fit(plan.pipeline_revenue) or (),
+        channels=channels,
+        free_sources=sources,
+        approved_budget=fit(plan.approved_budget),
+        sales_hours_available=fit(plan.sales_hours_available),
+    )
+
+
+def spread(total: float, plan: Plan, profile: str) -> tuple[float, ...]:
+    """``total`` spread over the plan's months by a seasonality profile."""
+    if profile == KEEP_SHAPE and sum(plan.revenue_target) > 0:
+        weights = list(plan.revenue_target)
+    else:
+        first = int(plan.start.split("-")[1]) - 1 if "-" in plan.start else 0
+        shape = PROFILES.get(profile, PROFILES["Even (the same every month)"])
+        weights = [shape[(first + t) % 12] for t in range(plan.months)]
+    scale = total / sum(weights)
+    return tuple(w * scale for w in weights)
+
+
+class TargetsPage(Page):
+    title = "Targets"
+    subtitle = "What sales must close, month by month. The planner works backward from here."
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(document, parent)
+        top = QHBoxLayout()
+        top.setSpacing(40)
+        form = QFormLayout()
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(8)
+        self.name = FieldEdit(document, "name", Kind.TEXT, width=300)
+        self.currency = FieldEdit(document, "currency", Kind.TEXT, "e.g. USD, EUR", width=70)
+        self.start = FieldEdit(document, "start", Kind.TEXT, "YYYY-MM", width=90)
+        self.months = QSpinBox()
+        self.months.setRange(1, MAX_MONTHS)
+        self.months.setSuffix(" months")
+        self.months.setFixedWidth(120)
+        self.months.setKeyboardTracking(False)
+        self.months.valueChanged.connect(self._months_changed)
+        self.deal = FieldEdit(document, "avg_deal_size", Kind.MONEY, "per won deal")
+        for field in (self.name, self.currency, self.start, self.deal):
+            field.message.connect(self.message)
+        form.addRow("Plan name", self.name)
+        form.addRow("Currency", self.currency)
+        form.addRow("First month", self.start)
+        form.addRow("Plan length", self.months)
+        form.addRow("Average deal size", self.deal)
+        top.addLayout(form)
+
+        annual = QFormLayout()
+        annual.setHorizontalSpacing(16)
+        annual.setVerticalSpacing(8)
+        self.total = QLineEdit()
+        self.total.setFixedWidth(160)
+        self.total_unit = QLabel()
+        self.total_unit.setObjectName("unit")
+        row = QHBoxLayout()
+        row.addWidget(self.total)
+        row.addWidget(self.total_unit)
+        row.addStretch(1)
+        self.profile = QComboBox()
+        self.profile.addItems([KEEP_SHAPE, *PROFILES])
+        self.apply_total = QPushButton("Spread over the months")
+        self.apply_total.clicked.connect(self._spread_total)
+        self.total.returnPressed.connect(self._spread_total)
+        self.total_error = QLabel()
+        self.total_error.setObjectName("fieldError")
+        self.total_error.hide()
+        annual.addRow(section_label("Revenue target for the plan"))
+        annual.addRow("Total target", row)
+        annual.addRow("Seasonality", self.profile)
+        annual.addRow("", self.apply_total)
+        annual.addRow("", self.total_error)
+        top.addLayout(annual)
+        top.addStretch(1)
+        self.layout_.addLayout(top)
+
+        self.layout_.addWidget(section_label("Month by month"))
+        self.model = MonthlyModel(document, target_columns, self)
+        self.table = self.sheet()
+        self.table.setModel(self.model)
+        self.layout_.addWidget(self.table, 1)
+        document.planChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        plan = self.document.plan
+        self.months.blockSignals(True)
+        self.months.setValue(plan.months)
+        self.months.blockSignals(False)
+        if not self.total.hasFocus():
+            self.total.setText(f"{sum(plan.revenue_target):.12g}")
+        self.total_unit.setText(f"{plan.currency}  (now {money_text(sum(plan.revenue_target), plan.currency)})")
+        self.deal.set_unit(f"{currency_symbol(plan.currency).strip()} per won deal")
+
+    def _months_changed(self, months: int) -> None:
+        plan = self.document.plan
+        if months != plan.months:
+            self.document.replace_plan(resized(plan, months), f"Plan length {months} months")
+
+    def _spread_total(self) -> None:
+        try:
+            total = parse_number(self.total.text())
+        except EntryError as exc:
+            self._total_error(str(exc))
+            return
+        if total < 0:
+            self._total_error("The revenue target cannot be negative.")
+            return
+        plan = self.document.plan
+        series = spread(total, plan, self.profile.currentText())
+        self._total_error("")
+        self.document.replace_plan(plan.with_changes(revenue_target=series), "Spread the revenue target")
+
+    def _total_error(self, text: str) -> None:
+        self.total_error.setText(text)
+        self.total_error.setVisible(bool(text))
+        if text:
+            self.message.emit(text)
