@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import gui  # noqa: E402, F401 - applies the PySide6 reference-count workaround before any Qt call
+import gui  # noqa: F401 - applies the PySide6 reference-count workaround before any Qt call
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
