@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from core.display import format_count, format_money, format_percent
 from core.engine import PlanResult
+from core.funnel import FloatArray
 from core.plan import Plan
 
 
@@ -123,10 +124,9 @@ def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
             f"Budget gap over the plan: {format_money(total_gap, cur)} net; months short add up to {format_money(asked, cur)} to request."
         )
     if result.funded is not None and result.funded.gate_deficit is not None and result.gate_index is not None:
-        short = sum(max(0.0, float(d)) for d in result.funded.gate_deficit)
         gate = result.stage_names[result.gate_index]
         out.append(
-            f"Qualified-lead deficit at {gate} with the approved budget: {format_count(short)} {gate}s short in total."
+            f"Qualified-lead deficit at {gate} with the approved budget: {_deficit_words(result.funded.gate_deficit, gate)}."
         )
     if result.sales_utilization is not None:
         peak = int(result.sales_utilization.argmax())
@@ -135,6 +135,15 @@ def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
             + (": more than sales can work." if result.sales_utilization[peak] > 1 else ".")
         )
     return out
+
+
+def _deficit_words(deficit: FloatArray, gate: str) -> str:
+    """Net over the plan (as the app and the budget request show it), and
+    what the months that fall short add up to."""
+    net = float(deficit.sum())
+    short = float(deficit[deficit > 0].sum())
+    net_words = f"{format_count(net)} {gate}s short" if net >= 0 else f"{format_count(-net)} {gate}s to spare"
+    return f"{net_words} over the plan (net); the months that fall short add up to {format_count(short)}"
 
 
 def _signed_count(value: float) -> str:
@@ -158,11 +167,10 @@ def _lead_spec_section(plan: Plan, result: PlanResult) -> list[str]:
     change = result.spec_change
     if change is not None:
         cur = plan.currency
-        short = sum(max(0.0, float(d)) for d in change.gate_deficit)
         out += [
             "",
             f"Spec change at {change.gate}: pass rate {format_percent(change.pass_rate_current)} -> {format_percent(change.pass_rate_proposed)}.",
-            f"  With today's lead flow the proposed spec leaves {format_count(short)} {change.gate}s short (qualified-lead deficit).",
+            f"  Qualified-lead deficit with today's lead flow under the proposed spec: {_deficit_words(change.gate_deficit, change.gate)}.",
             f"  Closing it takes {_signed_count(float(change.extra_paid_leads.sum()))} more paid raw leads in the plan"
             f" (+{format_count(max(0.0, change.extra_paid_leads_pre_plan))} pre-plan)"
             f" and {format_money(float(change.extra_spend.sum()), cur)} more spend"
