@@ -14,6 +14,7 @@ import pytest
 import python_calamine
 import xlsxwriter
 
+import core.xlsx_safety as xlsx_safety
 from core.xlsx_safety import (
     SpreadsheetError,
     SpreadsheetLimits,
@@ -301,3 +302,242 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
         zf.writestr("readme.txt", "hello")
     problem = check_spreadsheet_file(path)
     assert problem is not None and "not a spreadsheet" in problem.message
+
+
+# -- large parts: the fast byte scan, and where it hands over to the exact check --
+
+
+def _sheet_xml(
+    rows: int = 12_000,
+    dimension: str | None = None,
+    cell: str = '<c r="{col}{row}"><v>{row}</v></c>',
+    shared_cell: str = '<c r="A{row}" t="s"><v>{index}</v></c>',
+    index: int = 0,
+    row_attrs: str = "",
+    prolog: str = "",
+    tail: str = "",
+) -> bytes:
+    """A worksheet of ``rows`` rows (a shared string in A, numbers in B:E), some 1.7 MB."""
+    body = "".join(
+        f'<row r="{r}"{row_attrs}>'
+        + shared_cell.format(row=r, index=index)
+        + "".join(cell.format(col=c, row=r) for c in "BCDE")
+        + "</row>"
+        for r in range(1, rows + 1)
+    )
+    dim = dimension if dimension is not None else f"A1:E{rows}"
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + prolog + '<worksheet xmlns="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/relationships"><dimension ref="{dim}"/><sheetData>{body}</sheetData>{tail}</worksheet>'
+    ).encode()
+
+
+def _shared_xml(strings: list[str]) -> bytes:
+    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'
+    ).encode()
+
+
+def _big_xlsx(tmp_path: Path, name: str, sheet: bytes, shared: bytes | None = None) -> Path:
+    source = _plain_xlsx(tmp_path / f"src-{name}")
+    replace = {"xl/worksheets/sheet1.xml": sheet}
+    if shared is not None:
+        replace["xl/sharedStrings.xml"] = shared
+    return _rezip(source, tmp_path / name, replace)
+
+
+@pytest.fixture
+def exact_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records each time the slow exact check runs (the fast scan gave up)."""
+    calls: list[str] = []
+    original = xlsx_safety._check_zip_exactly
+
+    def spy(zf: zipfile.ZipFile, *args: object) -> None:
+        calls.append(str(zf.filename))
+        original(zf, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xlsx_safety, "_check_zip_exactly", spy)
+    return calls
+
+
+def _exact_verdict(path: Path, monkeypatch: pytest.MonkeyPatch, limits: SpreadsheetLimits | None = None) -> object:
+    """The verdict of the exact check alone (the fast scan switched off)."""
+
+    def give_up(*args: object) -> None:
+        raise xlsx_safety._Uncertain
+
+    with monkeypatch.context() as patch:
+        patch.setattr(xlsx_safety, "_check_ooxml_fast", give_up)
+        return check_spreadsheet_file(path) if limits is None else check_spreadsheet_file(path, limits)
+
+
+def test_large_plain_sheet_is_vouched_for_by_the_fast_scan(
+    tmp_path: Path, exact_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _big_xlsx(tmp_path, "big.xlsx", _sheet_xml())
+    assert check_spreadsheet_file(path) is None
+    assert exact_calls == []
+    assert _exact_verdict(path, monkeypatch) is None
+    book, problem = read_workbook(path)
+    assert problem is None and book is not None
+    rows = book.sheets["Data"]
+    assert len(rows) == 12_000 and rows[11_999][4] == 12_000.0 and rows[0][0] == "name 0"
+
+
+def test_doctype_or_entity_anywhere_in_a_large_part_is_refused(tmp_path: Path) -> None:
+    at_top = _big_xlsx(tmp_path, "top.xlsx", _sheet_xml(prolog='<!DOCTYPE worksheet [<!ENTITY a "aaaa">]>'))
+    deep = _big_xlsx(tmp_path, "deep.xlsx", _sheet_xml(tail='<!entity b "&a;&a;">'))
+    other = _rezip(
+        _plain_xlsx(tmp_path / "src.xlsx"),
+        tmp_path / "other.xlsx",
+        {"docProps/custom.xml": b"<x>" + b"<y>1</y>" * 300_000 + b'<!DOCTYPE x [<!ENTITY a "b">]></x>'},
+    )
+    for path in (at_top, deep, other):
+        problem = check_spreadsheet_file(path)
+        assert problem is not None and "DOCTYPE" in problem.message, path.name
+
+
+def test_large_utf16_part_with_doctype_is_refused(tmp_path: Path, exact_calls: list[str]) -> None:
+    evil = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><x>' + "<y>1</y>" * 100_000 + "</x>"
+    path = _rezip(
+        _plain_xlsx(tmp_path / "src.xlsx"), tmp_path / "u16.xlsx", {"docProps/custom.xml": evil.encode("utf-16")}
+    )
+    problem = check_spreadsheet_file(path)
+    assert problem is not None and "DOCTYPE" in problem.message
+    assert exact_calls  # UTF-16 is left to the parser
+
+
+def test_large_sheet_with_too_many_cells_is_refused_with_the_exact_count(tmp_path: Path) -> None:
+    path = _big_xlsx(tmp_path, "many.xlsx", _sheet_xml())
+    problem = check_spreadsheet_file(path, SpreadsheetLimits(max_cells=50_000))
+    assert problem is not None and "50,000" in problem.message  # 60,000 cells in A1:E12000
+
+
+def test_cell_outside_the_declared_dimension_is_caught(tmp_path: Path, exact_calls: list[str]) -> None:
+    sheet = _sheet_xml(tail="").replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    )
+    path = _big_xlsx(tmp_path, "liar.xlsx", sheet)
+    problem = check_spreadsheet_file(path)
+    assert problem is not None and "A1:XFD1048576" in problem.message
+    assert exact_calls
+
+
+@pytest.mark.parametrize(
+    ("cell", "row_attrs"),
+    [
+        ("<c><v>{row}</v></c>", ""),  # no reference: placed by the row
+        (
+            '<x:c r="{col}{row}"><x:v>{row}</x:v></x:c>',
+            ' xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+        ),
+        ('<c\tr="{col}{row}"><v>{row}</v></c>', ""),
+    ],
+    ids=["no-reference", "prefixed", "tab"],
+)
+def test_unusual_cell_markup_is_left_to_the_exact_check(
+    tmp_path: Path, exact_calls: list[str], cell: str, row_attrs: str
+) -> None:
+    path = _big_xlsx(tmp_path, "odd.xlsx", _sheet_xml(cell=cell, row_attrs=row_attrs))
+    assert check_spreadsheet_file(path) is None
+    assert exact_calls
+    assert check_spreadsheet_file(path, SpreadsheetLimits(max_cells=50_000)) is not None
+
+
+def test_no_dimension_is_left_to_the_exact_check(tmp_path: Path, exact_calls: list[str]) -> None:
+    path = _big_xlsx(tmp_path, "nodim.xlsx", _sheet_xml().replace(b'<dimension ref="A1:E12000"/>', b""))
+    assert check_spreadsheet_file(path) is None
+    assert exact_calls
+
+
+def test_shared_string_expansion_in_large_sheets(
+    tmp_path: Path, exact_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 12,000 cells use a 6-character string; one cell uses a 5,000-character one
+    shared = _shared_xml(["name 0", "x" * 5_000])
+    sheet = _sheet_xml().replace(b'<c r="A7" t="s"><v>0</v>', b'<c r="A7" t="s"><v>1</v>', 1)
+    path = _big_xlsx(tmp_path, "sst.xlsx", sheet, shared)
+    small = SpreadsheetLimits(max_text_chars=1_000_000)
+    assert check_spreadsheet_file(path, small) is None  # exact sum: about 77,000 characters
+    assert exact_calls == []
+    assert _exact_verdict(path, monkeypatch, small) is None
+    # every cell using the long string: 60 million characters
+    greedy = _big_xlsx(tmp_path, "greedy.xlsx", _sheet_xml(index=1), shared)
+    problem = check_spreadsheet_file(greedy, small)
+    assert problem is not None and "characters of text" in problem.message
+    # the same, with the type attribute written in single quotes
+    quoted = _big_xlsx(
+        tmp_path, "quoted.xlsx", _sheet_xml(index=1, shared_cell="<c r=\"A{row}\" t='s'><v>{index}</v></c>"), shared
+    )
+    problem = check_spreadsheet_file(quoted, small)
+    assert problem is not None and "characters of text" in problem.message
+
+
+def test_large_shared_strings_part_is_scanned(
+    tmp_path: Path, exact_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strings = [f"customer number {i:08d} in the pipeline" for i in range(40_000)]
+    sheet = _sheet_xml(shared_cell='<c r="A{row}" t="s"><v>{row}</v></c>')
+    path = _big_xlsx(tmp_path, "bigsst.xlsx", sheet, _shared_xml(strings))
+    assert check_spreadsheet_file(path) is None
+    assert exact_calls == []
+    assert _exact_verdict(path, monkeypatch) is None
+    problem = check_spreadsheet_file(path, SpreadsheetLimits(max_text_chars=300_000))
+    assert problem is not None and "characters of text" in problem.message
+    book, refused = read_workbook(path)
+    assert refused is None and book is not None and book.sheets["Data"][4][0] == strings[5]
+
+
+def test_bad_crc_in_a_large_part_is_damaged(tmp_path: Path) -> None:
+    source = _big_xlsx(tmp_path, "src-big.xlsx", _sheet_xml())
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+    data = bytearray(stored.read_bytes())
+    at = data.index(b"<v>9000</v>")
+    data[at + 3] = ord("7")
+    stored.write_bytes(bytes(data))
+    problem = check_spreadsheet_file(stored)
+    assert problem is not None and "damaged" in problem.message
+
+
+def test_what_calamine_cannot_read_comes_back_as_a_problem(tmp_path: Path) -> None:
+    """The check no longer loads every sheet: the read path reports failures."""
+    sheet = _sheet_xml().replace(b'<c r="A9" t="s">', b'<c r="A9" t="&#115;">', 1)
+    path = _big_xlsx(tmp_path, "unknown-type.xlsx", sheet)
+    assert check_spreadsheet_file(path) is None  # large part: searched, not parsed
+    book, problem = read_workbook(path)
+    assert book is None and problem is not None
+    assert problem.field == "file" and "cannot be read" in problem.message and "save it again" in problem.message
+    with pytest.raises(SpreadsheetError) as caught:
+        read_sheet_rows(path, "Data")
+    assert "sheet 'Data' cannot be read" in caught.value.problem.message
+
+
+def _moved(source: Path, target: Path, renames: dict[str, str]) -> Path:
+    """A copy of ``source`` with parts renamed (and every reference to them)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data, name = zin.read(info.filename), info.filename
+            for old, new in renames.items():
+                data, name = data.replace(old.encode(), new.encode()), name.replace(old, new)
+            zout.writestr(name, data)
+    return target
+
+
+def test_sheet_and_strings_outside_their_usual_places_are_still_counted(tmp_path: Path) -> None:
+    """A reader follows the workbook's relationships wherever they point."""
+    source = _plain_xlsx(tmp_path / "src.xlsx")
+    moved = _moved(source, tmp_path / "moved.xlsx", {"worksheets/sheet1.xml": "data/leads.xml"})
+    assert check_spreadsheet_file(moved) is None
+    book, problem = read_workbook(moved)
+    assert problem is None and book is not None and book.sheets["Data"][1][0] == "name 1"
+    problem = check_spreadsheet_file(moved, SpreadsheetLimits(max_cells=4))
+    assert problem is not None and "4" in problem.message and "leads.xml" in problem.message
+    strings = _moved(source, tmp_path / "strings.xlsx", {"sharedStrings.xml": "words.xml"})
+    problem = check_spreadsheet_file(strings, SpreadsheetLimits(max_text_chars=10))  # "name 0".."name 2"
+    assert problem is not None and "characters of text" in problem.message
