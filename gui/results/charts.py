@@ -24,7 +24,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QLocale, QMargins, QSignalBlocker, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from core.lead_spec import criteria_pass_rate, pass_rate, score_distribution
@@ -135,9 +135,10 @@ class TickAxis(LabelAxis):
         super().__init__()
         self.fmt = fmt
 
-    def set_span(self, low: float, high: float) -> None:
-        """Cover ``[low, high]`` (0 always included) with round ticks."""
-        ticks = nice_ticks(low, high)
+    def set_span(self, low: float, high: float, count: int = 5) -> None:
+        """Cover ``[low, high]`` (0 always included) with about ``count`` round
+        ticks (fewer on a short chart, so every label has room)."""
+        ticks = nice_ticks(low, high, count)
         self.set_labels([(self.fmt(0.0 if abs(v) < 1e-12 else v), v) for v in ticks], ticks[0], ticks[-1])
 
 
@@ -278,14 +279,18 @@ def score_bins(spec: LeadSpec) -> tuple[list[int], np.ndarray, np.ndarray]:
     return [start + b * width for b in range(bins)], below, above
 
 
-class _SpecPanel(QWidget):
-    """One spec: title, stacked bars (below threshold / qualifies), pass rate."""
+class _SpecPanel(QFrame):
+    """One spec in a card: title and pass rate above, stacked bars (below
+    threshold / qualifies) with a short percent axis, the threshold under it."""
 
     def __init__(self, title: str, color: str) -> None:
         super().__init__()
+        self.setObjectName("card")
         self.caption = QLabel(title)
         self.caption.setObjectName("cardTitle")
         self.chart = make_chart()
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.chart.setMargins(QMargins(2, 8, 2, 2))  # room for the top tick label
         self.below = bar_set("Below threshold", NEUTRAL)
         self.above = bar_set("Qualifies", color)
         self.series = QStackedBarSeries()
@@ -302,29 +307,53 @@ class _SpecPanel(QWidget):
         self.series.attachAxis(self.y_axis)
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumHeight(200)
+        self.view.setStyleSheet("background: transparent; border: none;")
+        self.view.setMinimumHeight(110)
         self.pass_rate_label = QLabel()
         self.pass_rate_label.setObjectName("passRate")
         self.detail = QLabel()
         self.detail.setObjectName("cardNote")
         self.detail.setWordWrap(True)
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.caption)
+        head.addStretch(1)
+        head.addWidget(self.pass_rate_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(2)
-        layout.addWidget(self.caption)
+        layout.addLayout(head)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.pass_rate_label)
         layout.addWidget(self.detail)
+        self._top = 0.0
+        self._starts: list[int] = []
+
+    def _fit_y_axis(self) -> None:
+        """As many percent ticks as the chart's height has room for (QtCharts
+        shows a crowded tick label as "..."); none on a very short chart,
+        where the grid lines remain."""
+        room = max(0, self.view.height() - 35) // 20  # plot height over one label's height
+        self.y_axis.setLabelsVisible(room >= 2)
+        self.y_axis.set_span(0.0, self._top, max(1, min(4, room - 1)))
+        # score labels under the bars: at most one per ~44 px of plot width (legend aside)
+        shown = max(2, min(8, (self.view.width() - 170) // 44))
+        step = max(1, math.ceil(len(self._starts) / shown))
+        locale = user_locale()
+        marks = [(number_text(float(s), 0, locale), float(i)) for i, s in enumerate(self._starts) if i % step == 0]
+        self.x_axis.set_labels(marks, -0.5, len(self._starts) - 0.5)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_y_axis()
 
     def show_spec(self, spec: LeadSpec) -> None:
         locale = user_locale()
         starts, below, above = score_bins(spec)
-        step = max(1, math.ceil(len(starts) / 8))
-        marks = [(number_text(float(s), 0, locale), float(i)) for i, s in enumerate(starts) if i % step == 0]
-        self.x_axis.set_labels(marks, -0.5, len(starts) - 0.5)
+        self._starts = starts
         set_values(self.below, below)
         set_values(self.above, above)
-        self.y_axis.set_span(0.0, float((below + above).max(initial=0.0)))
+        self._top = float((below + above).max(initial=0.0))
+        self._fit_y_axis()
         rate = pass_rate(spec)
         self.pass_rate_label.setText(f"Pass rate {percent_text(rate, 1, locale)}")
         dist = score_distribution(spec.criteria)
@@ -349,8 +378,8 @@ class ScoreDistributionChart(QWidget):
         self.current = _SpecPanel("Current spec", ACCENT)
         self.proposed = _SpecPanel("Proposed spec", SERIES[1])
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(16)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
         layout.addWidget(self.current, 1)
         layout.addWidget(self.proposed, 1)
         self.proposed.hide()

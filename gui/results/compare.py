@@ -17,7 +17,16 @@ from typing import Any, Literal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.engine import PlanResult
 from core.plan import Plan
@@ -86,6 +95,16 @@ _BETTER = QColor(GOOD)
 _WORSE = QColor(BAD)
 _NEUTRAL = QColor(MUTED)
 _DELTA_BACKGROUND = QBrush(QColor("#f8fafc"))
+
+
+def two_lines(text: str, longer_than: int = 12) -> str:
+    """A long header broken at the space nearest its middle (columns stay
+    narrow, so several scenarios fit side by side); short text as it is."""
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    if len(text) <= longer_than or not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return f"{text[:cut]}\n{text[cut + 1 :]}"
 
 
 class ComparisonModel(QAbstractTableModel):
@@ -160,9 +179,11 @@ class ComparisonModel(QAbstractTableModel):
         name = self.scenarios[scenario][0]
         if is_delta:
             return "Change" if role == Qt.ItemDataRole.DisplayRole else f"{name} minus {self.scenarios[0][0]}"
-        if scenario == 0 and role == Qt.ItemDataRole.DisplayRole and "baseline" not in name.casefold():
-            return f"{name} (baseline)"
-        return name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return name
+        if scenario == 0 and "baseline" not in name.casefold():
+            name = f"{name} (baseline)"
+        return two_lines(name)
 
     def _text(self, row: int, value: float, delta: bool) -> str:
         kind = KEY_FIGURES[row].kind
@@ -236,13 +257,20 @@ class ScenarioComparison(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(30)
+        # As tall as its rows: the caption sits right under the figures, not under an empty box.
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.table.setStyleSheet(
             "QTableView { background: white; border: 1px solid #e5e7eb; border-radius: 8px; gridline-color: #f1f5f9; }"
+            "QHeaderView { background: white; }"
+            "QTableCornerButton::section { background: white; border: none; border-bottom: 1px solid #e5e7eb; }"
             "QHeaderView::section { background: white; color: #6b7280; border: none;"
-            " border-bottom: 1px solid #e5e7eb; padding: 6px 10px; font-weight: 600; }"
-            "QTableView::item { padding: 0 10px; border-bottom: 1px solid #f1f5f9; }"
+            " border-bottom: 1px solid #e5e7eb; padding: 6px 8px; font-weight: 600; }"
+            "QHeaderView::section:vertical { color: #374151; font-weight: normal; }"
+            "QTableView::item { padding: 0 8px; border-bottom: 1px solid #f1f5f9; }"
         )
         self.table.doubleClicked.connect(self._explain)
         self.caption = QLabel("Differences are against the first scenario (the baseline): green is better, red worse.")
@@ -251,8 +279,9 @@ class ScenarioComparison(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.caption)
+        layout.addStretch(1)
 
     def show_scenarios(self, scenarios: list[tuple[str, Plan, PlanResult]]) -> None:
         """Show ``(name, plan, result)`` per scenario; the first is the baseline."""

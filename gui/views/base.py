@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from gui.document import PlanDocument
 from gui.widgets.fields import title_label
@@ -24,11 +27,86 @@ class Page(QWidget):
         self.layout_.setContentsMargins(28, 20, 28, 20)
         self.layout_.setSpacing(12)
         self.layout_.addWidget(title_label(self.title, self.subtitle))
+        self._fitted: list[tuple[QSplitter, tuple[QTableView | None, ...], tuple[int, ...]]] = []
+        self._moved: set[int] = set()
 
     def sheet(self) -> SheetView:
         view = SheetView()
         view.message.connect(self.message)
         return view
+
+    def fit_splitter(self, splitter: QSplitter, tables: Sequence[QTableView | None], weights: Sequence[int]) -> None:
+        """Size the parts of a horizontal ``splitter`` so each table shows all
+        its columns (a part without a table: None, takes no minimum), the room
+        left over shared by ``weights``; refitted on resize and edits until the
+        user drags the divider."""
+        self._fitted.append((splitter, tuple(tables), tuple(weights)))
+        splitter.splitterMoved.connect(lambda *_: self._moved.add(id(splitter)))
+        self.document.planChanged.connect(self.fit_splitters)
+
+    def fit_splitters(self) -> None:
+        if not self.isVisible():
+            return
+        for splitter, tables, weights in self._fitted:
+            total = sum(splitter.sizes())
+            if id(splitter) in self._moved or total <= 0:
+                continue
+            needs = [0 if t is None else table_width(t) for t in tables]
+            splitter.setSizes(share_width(total, needs, weights))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.fit_splitters()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.fit_splitters()
+
+
+def table_width(view: QTableView) -> int:
+    """The width ``view`` needs to show every visible column without a
+    horizontal scroll bar: stretched and fitted columns at their content
+    width, the others at their current width, plus row header, frame and a
+    vertical scroll bar when the rows overflow."""
+    header = view.horizontalHeader()
+    rows = view.verticalHeader()
+    width = 2 * view.frameWidth() + (0 if rows.isHidden() else rows.sizeHint().width())
+    for column in range(header.count()):
+        if header.isSectionHidden(column):
+            continue
+        if header.sectionResizeMode(column) in (
+            QHeaderView.ResizeMode.Stretch,
+            QHeaderView.ResizeMode.ResizeToContents,
+        ):
+            width += max(header.sectionSizeHint(column), view.sizeHintForColumn(column))
+        else:
+            width += header.sectionSize(column)
+    if header.height() + rows.length() > view.height() - 2 * view.frameWidth():
+        width += view.verticalScrollBar().sizeHint().width()
+    return width
+
+
+def share_width(total: int, needs: Sequence[int], weights: Sequence[int]) -> list[int]:
+    """Split ``total`` pixels: every part its need and the rest by weight;
+    when the needs do not fit, every part in proportion to its need."""
+    need = sum(needs)
+    if need <= 0:
+        need, needs = len(needs), [1] * len(needs)
+    if need >= total:
+        sizes = [total * n // need for n in needs]
+    else:
+        spare, weight = total - need, sum(weights) or 1
+        sizes = [n + spare * w // weight for n, w in zip(needs, weights, strict=True)]
+    sizes[-1] += total - sum(sizes)
+    return sizes
+
+
+def fit_to_columns(view: QTableView, stretch: int) -> None:
+    """Columns sized to their contents, ``stretch`` (the name) taking the room left."""
+    header = view.horizontalHeader()
+    for column in range(header.count()):
+        mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(column, mode)
 
 
 def button_row(*buttons: QPushButton, stretch: bool = True) -> QHBoxLayout:

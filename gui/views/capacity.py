@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from gui.document import PlanDocument
 from gui.formatting import number_text, percent_text
 from gui.models.tables import MonthlyModel, StagesModel, capacity_columns
-from gui.views.base import Page
+from gui.views.base import Page, fit_to_columns
 from gui.widgets.fields import section_label
 
 
@@ -76,6 +76,7 @@ class CapacityPage(Page):
         self.stages = StagesModel(document, self)
         self.stage_table = self.sheet()
         self.stage_table.setModel(self.stages)
+        fit_to_columns(self.stage_table, StagesModel.NAME)
         for column in (StagesModel.RATE, StagesModel.LAG):
             self.stage_table.setColumnHidden(column, True)
         stages_layout.addWidget(self.stage_table, 1)
@@ -89,6 +90,8 @@ class CapacityPage(Page):
         split.addWidget(stages)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.fit_splitter(split, [self.monthly_table, self.stage_table], [3, 2])
         self.layout_.addWidget(split, 1)
         document.planChanged.connect(self.refresh)
         self._update_product()

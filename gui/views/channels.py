@@ -10,7 +10,7 @@ from core.plan import Channel, FreeSource
 from gui.document import PlanDocument
 from gui.formatting import percent_text
 from gui.models.tables import ChannelsModel, FreeSourcesModel, MonthlyModel, budget_columns
-from gui.views.base import Page, button_row, selected_row
+from gui.views.base import Page, button_row, fit_to_columns, selected_row
 from gui.views.funnel import unique_name
 from gui.widgets.fields import section_label
 
@@ -40,6 +40,7 @@ class ChannelsPage(Page):
         self.channels = ChannelsModel(document, self)
         self.channel_table = self.sheet()
         self.channel_table.setModel(self.channels)
+        fit_to_columns(self.channel_table, ChannelsModel.NAME)
         paid_layout.addWidget(self.channel_table, 1)
         add = QPushButton("Add channel")
         remove = QPushButton("Remove channel")
@@ -55,6 +56,7 @@ class ChannelsPage(Page):
         self.sources = FreeSourcesModel(document, self)
         self.source_table = self.sheet()
         self.source_table.setModel(self.sources)
+        fit_to_columns(self.source_table, FreeSourcesModel.NAME)
         free_layout.addWidget(self.source_table, 1)
         add_source = QPushButton("Add source")
         remove_source = QPushButton("Remove source")
@@ -64,7 +66,8 @@ class ChannelsPage(Page):
         top.addWidget(free)
         top.setStretchFactor(0, 2)
         top.setStretchFactor(1, 1)
-        top.setSizes([640, 340])
+        top.setChildrenCollapsible(False)
+        self.fit_splitter(top, [self.channel_table, self.source_table], [2, 1])
         split.addWidget(top)
 
         monthly = QWidget()

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -50,29 +51,34 @@ class SpecPanel(QFrame):
         self.document = page.document
         self.spec_path = spec_path
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
         head = QHBoxLayout()
+        head.setSpacing(8)
         head.addWidget(section_label(heading))
-        head.addStretch(1)
+        head.addSpacing(8)
+        self.threshold_label = QLabel("Threshold")
+        head.addWidget(self.threshold_label)
+        self.rate_note = QLabel()
+        self.rate_note.setObjectName("hint")
+        self.rate_note.setWordWrap(True)
+        self.threshold = FieldEdit(self.document, f"{spec_path}.threshold", Kind.NUMBER, "points", 56)
+        self.threshold.message.connect(page.message)
+        head.addWidget(self.threshold, 1)
         self.rate = QLabel()
         self.rate.setObjectName("bigFigure")
         head.addWidget(self.rate)
         layout.addLayout(head)
-        self.rate_note = QLabel()
-        self.rate_note.setObjectName("hint")
-        self.rate_note.setWordWrap(True)
-        self.threshold = FieldEdit(self.document, f"{spec_path}.threshold", Kind.NUMBER, "points to qualify", 90)
-        self.threshold.message.connect(page.message)
-        threshold_row = QHBoxLayout()
-        threshold_row.addWidget(QLabel("Threshold"))
-        threshold_row.addWidget(self.threshold, 1)
-        layout.addLayout(threshold_row)
         self.model = CriteriaModel(self.document, spec_path, self)
         self.table = SheetView()
         self.table.message.connect(page.message)
         self.table.setModel(self.model)
-        self.table.setMinimumHeight(150)
+        self.table.setMinimumHeight(120)
+        # Tall enough for every criterion (the page gives the table that height when it can).
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.verticalHeader().hide()  # a handful of criteria: row numbers only take room from the names
+        self.table.setStyleSheet("QHeaderView::section { padding: 5px 5px; }")
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(CriteriaModel.NAME, QHeaderView.ResizeMode.Stretch)
@@ -89,6 +95,8 @@ class SpecPanel(QFrame):
         self.empty.setObjectName("hint")
         self.empty.setWordWrap(True)
         layout.addWidget(self.empty)
+        layout.addStretch(0)  # takes the room of the hidden table when there is no spec
+        self.layout_ = layout
 
     def spec(self) -> LeadSpec | None:
         return getattr(self.document.plan, self.spec_path)  # type: ignore[no-any-return]
@@ -96,9 +104,10 @@ class SpecPanel(QFrame):
     def refresh(self) -> None:
         spec = self.spec()
         present = spec is not None
-        for widget in (self.threshold, self.table, self.add, self.remove, self.rate):
+        for widget in (self.threshold_label, self.threshold, self.table, self.add, self.remove, self.rate):
             widget.setVisible(present)
         self.empty.setVisible(not present)
+        self.layout_.setStretch(self.layout_.count() - 1, 0 if present else 1)
         if spec is None:
             self.empty.setText(
                 "No lead spec: every transition uses its entered rate."
@@ -193,18 +202,18 @@ class LeadSpecPage(Page):
         split.addWidget(self.proposed)
         split.setChildrenCollapsible(False)
 
-        vertical = QSplitter(Qt.Orientation.Vertical)
-        vertical.addWidget(split)
+        self.vertical = QSplitter(Qt.Orientation.Vertical)
+        self.vertical.addWidget(split)
+        self._split_moved = False
         chart_class = results_widget("gui.results.charts", "ScoreDistributionChart")
         self.chart: Any = chart_class() if chart_class is not None else None
         if self.chart is not None:
-            self.chart.setMinimumHeight(230)
-            vertical.addWidget(self.chart)
-            vertical.setStretchFactor(0, 3)
-            vertical.setStretchFactor(1, 2)
-            vertical.setSizes([420, 260])
-            vertical.setChildrenCollapsible(False)
-        self.layout_.addWidget(vertical, 1)
+            self.vertical.addWidget(self.chart)
+            self.vertical.setStretchFactor(0, 0)
+            self.vertical.setStretchFactor(1, 1)
+            self.vertical.setChildrenCollapsible(False)
+            self.vertical.splitterMoved.connect(self._user_moved_split)
+        self.layout_.addWidget(self.vertical, 1)
         document.planChanged.connect(self.refresh)
         self.refresh()
 
@@ -228,12 +237,34 @@ class LeadSpecPage(Page):
         self.adopt.setVisible(plan.proposed_lead_spec is not None)
         self.current.refresh()
         self.proposed.refresh()
+        if self.isVisible():
+            self._fit_split()
         if self.chart is not None and spec is not None and self.isVisible():
             self._update_chart()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        self._fit_split()
         self._update_chart()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_split()
+
+    def _user_moved_split(self) -> None:
+        self._split_moved = True
+
+    def _fit_split(self) -> None:
+        """Give the spec cards the height to show every criterion (the chart
+        keeps at least its minimum), unless the user has moved the divider."""
+        if self.chart is None or self._split_moved:
+            return
+        total = sum(self.vertical.sizes())
+        if total <= 0:
+            return
+        wanted = max(self.current.sizeHint().height(), self.proposed.sizeHint().height())
+        top = max(min(wanted, total - self.chart.minimumSizeHint().height()), 0)
+        self.vertical.setSizes([top, total - top])
 
     def _update_chart(self) -> None:
         plan = self.document.plan

@@ -79,7 +79,7 @@ class TargetsPage(Page):
         top.setSpacing(40)
         form = QFormLayout()
         form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(8)
+        form.setVerticalSpacing(4)
         self.name = FieldEdit(document, "name", Kind.TEXT, width=300)
         self.currency = FieldEdit(document, "currency", Kind.TEXT, "e.g. USD, EUR", width=70)
         self.start = FieldEdit(document, "start", Kind.TEXT, "YYYY-MM", width=90)
@@ -101,7 +101,7 @@ class TargetsPage(Page):
 
         annual = QFormLayout()
         annual.setHorizontalSpacing(16)
-        annual.setVerticalSpacing(8)
+        annual.setVerticalSpacing(4)
         self.total = QLineEdit()
         self.total.setFixedWidth(160)
         self.total_unit = QLabel()

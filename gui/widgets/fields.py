@@ -34,6 +34,7 @@ def title_label(text: str, subtitle: str = "") -> QWidget:
 def section_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionTitle")
+    label.setIndent(0)  # flush with the table or field under it
     return label
 
 
