@@ -102,11 +102,27 @@ def share_width(total: int, needs: Sequence[int], weights: Sequence[int]) -> lis
 
 
 def fit_to_columns(view: QTableView, stretch: int) -> None:
-    """Columns sized to their contents, ``stretch`` (the name) taking the room left."""
+    """Columns sized to their contents, ``stretch`` (the name) taking the room left.
+
+    Sized when rows come or go and when the view is shown, not in
+    ResizeToContents mode: that mode measures every row of every such table
+    (hidden pages too) on each edit, which made an edit of a large plan
+    several times slower."""
     header = view.horizontalHeader()
+
+    def fit(*_: object) -> None:
+        for column in range(header.count()):
+            if column != stretch and not header.isSectionHidden(column):
+                view.resizeColumnToContents(column)
+
     for column in range(header.count()):
-        mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
+        mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.Interactive
         header.setSectionResizeMode(column, mode)
+    model = view.model()
+    if model is not None:
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+            signal.connect(fit)
+    fit()
 
 
 def button_row(*buttons: QPushButton, stretch: bool = True) -> QHBoxLayout:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -27,7 +26,7 @@ from gui.document import PlanDocument
 from gui.formatting import percent_text
 from gui.models.tables import CriteriaModel
 from gui.models.values import Kind
-from gui.views.base import Page, button_row, selected_row
+from gui.views.base import Page, button_row, fit_to_columns, selected_row
 from gui.views.funnel import unique_name
 from gui.widgets.fields import FieldEdit, section_label
 from gui.widgets.sheet import SheetView
@@ -79,11 +78,8 @@ class SpecPanel(QFrame):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().hide()  # a handful of criteria: row numbers only take room from the names
         self.table.setStyleSheet("QHeaderView::section { padding: 5px 5px; }")
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(CriteriaModel.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (CriteriaModel.POINTS, CriteriaModel.SHARE, CriteriaModel.REQUIRED):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        fit_to_columns(self.table, CriteriaModel.NAME)
         layout.addWidget(self.table, 1)
         self.add = QPushButton("Add criterion")
         self.remove = QPushButton("Remove criterion")
