@@ -10,11 +10,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from core.documents import PLAN_SUFFIXES, load_plan, save_plan
+from core.documents import PLAN_SUFFIXES, load_document, load_plan, save_document, save_plan
 from core.engine import calculate
 from core.paths import example_plan_path
 from core.plan import Plan, PlanRefused, Problem, errors_only
@@ -119,11 +119,17 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _save(plan: Plan, path: Path, err: TextIO) -> bool:
     """Save a plan by extension; a failure is reported and nothing is lost."""
+    return _write(path, lambda: save_plan(plan, path), err)
+
+
+def _write(path: Path, write: Callable[[], None], err: TextIO) -> bool:
+    """Write a plan document (by extension); a failure is reported and
+    nothing is lost (the writers are atomic)."""
     if path.suffix.lower() not in PLAN_SUFFIXES:
         print(f"file: {path.name}: a plan is written as {' or '.join(PLAN_SUFFIXES)}.", file=err)
         return False
     try:
-        save_plan(plan, path)
+        write()
     except OSError as exc:
         reason = f"cannot write {path}: {exc.strerror}." if exc.strerror else str(exc)
         print(f"file: {reason} Nothing was written.", file=err)
@@ -186,10 +192,13 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    plan = open_plan(args.plan, err)
-    if plan is None or not _save(plan, args.out, err):
+    """Every scenario of the document is converted, not only the main plan."""
+    data, problems = load_document(args.plan)
+    _report_problems(problems, err)
+    if data is None or not _write(args.out, lambda: save_document(data, args.out), err):
         return REFUSED
-    out.write(f"Plan written to {args.out}\n")
+    count = len(data.scenarios)
+    out.write(f"Plan written to {args.out}" + (f" with its {count} scenarios" if count > 1 else "") + "\n")
     return 0
 
 

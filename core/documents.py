@@ -1,28 +1,64 @@
 """Open and save plan documents by extension: ``.json`` (the interchange
 format) and ``.xlsx`` (the plan workbook). Every failure to read is a
-:class:`~core.plan.Problem`, never a traceback."""
+:class:`~core.plan.Problem`, never a traceback.
+
+A document holds one or more named scenarios (copies of the plan to
+compare); the first is the document's main plan, the one :func:`load_plan`
+returns and ``calc``, ``export`` and ``convert`` work on.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.plan import Plan, Problem
-from core.plan_json import load_plan_json, save_plan_json
-from core.plan_workbook import load_plan_workbook, save_plan_workbook
+from core.plan_json import MAIN_SCENARIO, NamedPlans, load_document_json, save_document_json
+from core.plan_workbook import load_document_workbook, save_document_workbook
 
 PLAN_SUFFIXES = (".json", ".xlsx")
 
 
-def load_plan(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
-    """The plan in ``path`` (None when refused) and every problem found."""
-    path = Path(path)
+@dataclass(frozen=True)
+class SavedScenario:
+    """A named copy of the plan as saved in a document."""
+
+    name: str
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class PlanDocumentData:
+    """Everything a plan document file holds: its scenarios in order (the
+    first is the main plan, never empty) and the index of the active one
+    (the scenario being edited when it was saved; out of range means 0)."""
+
+    scenarios: tuple[SavedScenario, ...]
+    active: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.scenarios:
+            raise ValueError("a plan document has at least one scenario")
+        if not 0 <= self.active < len(self.scenarios):
+            object.__setattr__(self, "active", 0)
+
+    @property
+    def plan(self) -> Plan:
+        """The main plan (the first scenario's)."""
+        return self.scenarios[0].plan
+
+    @classmethod
+    def single(cls, plan: Plan, name: str = MAIN_SCENARIO) -> PlanDocumentData:
+        return cls((SavedScenario(name, plan),), 0)
+
+    def named_plans(self) -> NamedPlans:
+        return tuple((s.name, s.plan) for s in self.scenarios)
+
+
+def _refused_suffix(path: Path) -> tuple[Problem, ...]:
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        return load_plan_json(path)
-    if suffix == ".xlsx":
-        return load_plan_workbook(path)
     if suffix in (".xls", ".xlsm", ".ods", ".csv"):
-        return None, (
+        return (
             Problem(
                 "file",
                 f"{path.name}: plans are opened from .xlsx or .json files; to use this '{suffix}' spreadsheet, "
@@ -30,7 +66,7 @@ def load_plan(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
                 location=path.name,
             ),
         )
-    return None, (
+    return (
         Problem(
             "file",
             f"{path.name}: plans are read from .xlsx or .json files; this one is '{suffix or 'without extension'}'.",
@@ -39,15 +75,45 @@ def load_plan(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
     )
 
 
-def save_plan(plan: Plan, path: Path) -> None:
-    """Save atomically in the format the extension names (OSError on failure;
-    for a workbook, :class:`~core.plan_workbook.PlanSaveError`, an OSError)."""
+def load_document(path: Path) -> tuple[PlanDocumentData | None, tuple[Problem, ...]]:
+    """Every scenario in ``path`` (None when refused: the main plan or any
+    scenario has an error, each named in the problems) and every problem."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        save_plan_json(plan, path)
+        scenarios, active, problems = load_document_json(path)
+    elif suffix == ".xlsx":
+        scenarios, active, problems = load_document_workbook(path)
+    else:
+        return None, _refused_suffix(path)
+    if scenarios is None:
+        return None, problems
+    return PlanDocumentData(tuple(SavedScenario(n, p) for n, p in scenarios), active), problems
+
+
+def save_document(data: PlanDocumentData, path: Path) -> None:
+    """Save every scenario atomically in the format the extension names
+    (OSError on failure; for a workbook, :class:`~core.plan_workbook.PlanSaveError`,
+    an OSError; ValueError for another extension)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        save_document_json(data.named_plans(), data.active, path)
         return
     if suffix == ".xlsx":
-        save_plan_workbook(plan, path)
+        save_document_workbook(data.named_plans(), data.active, path)
         return
     raise ValueError(f"{path.name}: plans are saved as .xlsx or .json")
+
+
+def load_plan(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
+    """The main plan in ``path`` (None when refused) and every problem found."""
+    data, problems = load_document(path)
+    return (data.plan if data is not None else None), problems
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    """Save one plan (a document of one scenario) atomically in the format
+    the extension names (OSError on failure; for a workbook,
+    :class:`~core.plan_workbook.PlanSaveError`, an OSError)."""
+    save_document(PlanDocumentData.single(plan), path)

@@ -41,6 +41,10 @@ _SPEC_KEYS = {"gate", "threshold", "criteria", "empirical", "pass_rate_source"}
 _CRITERION_KEYS = {"name", "points", "share", "required"}
 _CHANNEL_KEYS = {"name", "mix", "cost_per_lead", "rate", "fixed_cost"}
 _FREE_KEYS = {"name", "stage", "volume"}
+# keys of the plan document around the top-level plan (plan-format.md, "Scenarios")
+DOCUMENT_KEYS = {"scenario_name", "scenarios", "active_scenario"}
+_SCENARIO_KEYS = {"name", "plan"}
+MAIN_SCENARIO = "Baseline"
 
 _MISSING = object()
 
@@ -189,17 +193,20 @@ def _read_spec(r: _Reader, raw: object, path: str, default_gate: str | None) -> 
     )
 
 
-def read_plan_dict(data: object) -> tuple[Plan | None, tuple[Problem, ...]]:
+def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, tuple[Problem, ...]]:
     """A plan from parsed JSON, with every problem met while reading.
 
     Returns ``(None, problems)`` when the data is not a plan object at all.
     The plan returned may still hold placeholders (NaN) where a value was
-    unreadable; :func:`plan_from_dict` also validates.
+    unreadable; :func:`plan_from_dict` also validates. The document keys
+    (``scenarios``, ``scenario_name``, ``active_scenario``) belong to the
+    top-level plan only; inside a scenario (``top_level=False``) they are
+    unknown keys.
     """
     r = _Reader()
     if not isinstance(data, dict):
         return None, (Problem("plan", "The file does not hold a plan object ({...})."),)
-    r.unknown_keys(data, _PLAN_KEYS, "")
+    r.unknown_keys(data, _PLAN_KEYS | DOCUMENT_KEYS if top_level else _PLAN_KEYS, "")
     fmt = data.get("format")
     if fmt is not None and fmt != PLAN_FORMAT:
         r.fail("format", f"This file is in format '{fmt}'; this planner reads '{PLAN_FORMAT}'.")
@@ -281,13 +288,131 @@ def merge_problems(reading: tuple[Problem, ...], checking: tuple[Problem, ...]) 
     return reading + tuple(p for p in checking if not covered(p.field))
 
 
-def plan_from_dict(data: object) -> tuple[Plan | None, tuple[Problem, ...]]:
+def plan_from_dict(data: object, top_level: bool = True) -> tuple[Plan | None, tuple[Problem, ...]]:
     """Read and validate: the plan (None when refused) and every problem."""
-    plan, reading = read_plan_dict(data)
+    plan, reading = read_plan_dict(data, top_level)
     if plan is None:
         return None, reading
     problems = merge_problems(reading, validate(plan))
     return (None if errors_only(problems) else plan), problems
+
+
+NamedPlans = tuple[tuple[str, Plan], ...]
+"""A document's scenarios in order, as (name, plan); the first is the main plan."""
+
+
+def scenario_problems(problems: tuple[Problem, ...], index: int, name: str) -> tuple[Problem, ...]:
+    """The problems of the plan of ``scenarios[index]``: each field is
+    prefixed with ``scenarios[index].plan.`` and each message names the
+    scenario, so a person knows which copy of the plan to fix."""
+    prefix = f"scenarios[{index}].plan"
+    return tuple(
+        Problem(
+            f"{prefix}.{p.field}" if p.field else prefix,
+            f"Scenario '{name}': {p.message}",
+            p.severity,
+            p.location,
+        )
+        for p in problems
+    )
+
+
+def scenario_from_dict(item: object, index: int) -> tuple[tuple[str, Plan] | None, tuple[Problem, ...]]:
+    """One entry of ``scenarios``: ``{"name": ..., "plan": {...}}``, its plan
+    read and validated as any plan (problems prefixed by
+    :func:`scenario_problems`). ``(None, problems)`` when it is refused."""
+    path = f"scenarios[{index}]"
+    if not isinstance(item, dict):
+        return None, (Problem(path, "must be an object with a name and a plan."),)
+    r = _Reader()
+    r.unknown_keys(item, _SCENARIO_KEYS, path)
+    name = r.text(item, "name", f"{path}.name")
+    if not name.strip() and not errors_only(tuple(r.problems)):
+        r.fail(f"{path}.name", "is empty; enter the scenario's name.")
+    raw_plan = item.get("plan")
+    if not isinstance(raw_plan, dict):
+        r.fail(f"{path}.plan", f"Scenario '{name}': must be a plan object ({{...}}).")
+        return None, tuple(r.problems)
+    plan, problems = plan_from_dict(raw_plan, top_level=False)
+    problems = tuple(r.problems) + scenario_problems(problems, index, name or f"number {index + 2}")
+    if plan is None or errors_only(problems):
+        return None, problems
+    return (name, plan), problems
+
+
+def scenario_to_dict(name: str, plan: Plan) -> dict[str, Any]:
+    """One entry of ``scenarios``. An absent pipeline is written as ``[]``
+    so that the plan reads back exactly as it was (an all-zero pipeline is
+    left out, as in :func:`plan_to_dict`, and reads back as zeros)."""
+    data = plan_to_dict(plan)
+    if not plan.pipeline_revenue:
+        data["pipeline_revenue"] = []
+    return {"name": name, "plan": data}
+
+
+def read_active(data: Mapping[str, Any], count: int) -> tuple[int, tuple[Problem, ...]]:
+    """``active_scenario``: the index (0 = the top-level plan) of the scenario
+    being edited when the file was saved; anything else is a warning and 0."""
+    value = data.get("active_scenario", 0)
+    if value is None:
+        return 0, ()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return 0, (Problem("active_scenario", "must be a whole number; the first scenario is shown.", "warning"),)
+    if not 0 <= int(value) < count:
+        return 0, (
+            Problem(
+                "active_scenario",
+                f"is {int(value)}, but the file has scenarios 0 to {count - 1}; the first scenario is shown.",
+                "warning",
+            ),
+        )
+    return int(value), ()
+
+
+def document_from_dict(data: object) -> tuple[NamedPlans | None, int, tuple[Problem, ...]]:
+    """A plan document: the top-level plan (named by ``scenario_name``,
+    "Baseline" when absent) followed by every entry of ``scenarios``, the
+    index of the active one, and every problem. A scenario with an error
+    refuses the whole document (``None``): nothing is dropped silently."""
+    main, main_problems = plan_from_dict(data)
+    if not isinstance(data, dict):
+        return None, 0, main_problems
+    r = _Reader()
+    name = r.text(data, "scenario_name", "scenario_name", MAIN_SCENARIO) or MAIN_SCENARIO
+    entries = data.get("scenarios")
+    if entries is not None and not isinstance(entries, list):
+        r.fail("scenarios", "must be a list of scenarios, each with a name and a plan.")
+    found: list[tuple[str, Plan]] = []
+    problems = list(main_problems) + r.problems
+    items = entries if isinstance(entries, list) else []
+    for index, item in enumerate(items):
+        scenario, found_problems = scenario_from_dict(item, index)
+        problems.extend(found_problems)
+        if scenario is not None:
+            found.append(scenario)
+    active, active_problems = read_active(data, 1 + len(items))
+    problems.extend(active_problems)
+    result = tuple(problems)
+    if main is None or errors_only(result) or len(found) != len(items):
+        return None, 0, result
+    return ((name, main), *found), active, result
+
+
+def document_to_dict(scenarios: NamedPlans, active: int = 0) -> dict[str, Any]:
+    """The document in the JSON format: the first scenario is the top-level
+    plan; the document keys appear only when there is something to say, so
+    a one-scenario document is exactly :func:`plan_to_dict`."""
+    if not scenarios:
+        raise ValueError("a plan document has at least one scenario")
+    (name, main), *others = scenarios
+    out = plan_to_dict(main)
+    if name != MAIN_SCENARIO:
+        out["scenario_name"] = name
+    if others:
+        out["scenarios"] = [scenario_to_dict(n, p) for n, p in others]
+    if active:
+        out["active_scenario"] = active
+    return out
 
 
 def _scalar_or_list(values: Series) -> float | list[float]:
@@ -367,23 +492,42 @@ def normalized(plan: Plan) -> Plan:
     return plan.with_changes(pipeline_revenue=(0.0,) * plan.months)
 
 
+def load_document_json(path: Path) -> tuple[NamedPlans | None, int, tuple[Problem, ...]]:
+    """Read a plan document (every scenario, the active index); malformed
+    JSON is a problem naming line and column."""
+    data, problem = _parse(path)
+    if problem is not None:
+        return None, 0, (problem,)
+    return document_from_dict(data)
+
+
+def save_document_json(scenarios: NamedPlans, active: int, path: Path) -> None:
+    """Write the document (every scenario) as JSON, atomically."""
+    text = json.dumps(document_to_dict(scenarios, active), indent=2, ensure_ascii=False) + "\n"
+    atomic_write_text(path, text)
+
+
 def load_plan_json(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
-    """Read a plan file; malformed JSON is a problem naming line and column."""
+    """Read a plan file: the top-level plan, refused when any scenario of
+    the document is; malformed JSON is a problem naming line and column."""
+    scenarios, _active, problems = load_document_json(path)
+    return (scenarios[0][1] if scenarios else None), problems
+
+
+def _parse(path: Path) -> tuple[object, Problem | None]:
+    """The parsed JSON of ``path``, or the problem that stops reading it."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        return None, (Problem("file", f"Cannot read {path}: {exc.strerror or exc}."),)
+        return None, Problem("file", f"Cannot read {path}: {exc.strerror or exc}.")
     except UnicodeDecodeError:
-        return None, (Problem("file", f"{path} is not a text (JSON) file."),)
+        return None, Problem("file", f"{path} is not a text (JSON) file.")
     try:
-        data = json.loads(text)
+        return json.loads(text), None
     except json.JSONDecodeError as exc:
-        return None, (
-            Problem("file", f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."),
-        )
+        return None, Problem("file", f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.")
     except RecursionError:
-        return None, (Problem("file", f"{path} is nested too deeply to be a plan."),)
-    return plan_from_dict(data)
+        return None, Problem("file", f"{path} is nested too deeply to be a plan.")
 
 
 def save_plan_json(plan: Plan, path: Path) -> None:

@@ -3,7 +3,12 @@
 :func:`save_plan_workbook` lays the inputs out for people, one sheet per
 input (units and valid values beside them, percent and currency formats,
 data validation, frozen headers), plus a *Results* sheet with the computed
-figures, which is never read back. :func:`load_plan_workbook` reads a
+figures, which is never read back. A document with several scenarios
+(copies of the plan to compare) adds a *Scenarios* sheet: the first
+scenario is the plan on the input sheets; each other one is stored there as
+the planner's JSON text, split over cells below Excel's limit per cell
+(:func:`save_document_workbook`, :func:`load_document_workbook`).
+:func:`load_plan_workbook` reads a
 workbook back after :func:`core.xlsx_safety.check_spreadsheet_file` accepted
 it. It finds every table by its title and header labels, so rows inserted
 above a table or tables moved sideways still read; it reports every problem
@@ -21,6 +26,7 @@ sales-hours column means "not planned".
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import re
@@ -33,7 +39,7 @@ import xlsxwriter
 import xlsxwriter.exceptions
 from xlsxwriter.worksheet import Worksheet
 
-from core.display import shown_count
+from core.display import format_money, shown_count
 from core.engine import PlanResult, calculate, month_labels
 from core.files import atomic_write
 from core.plan import (
@@ -49,7 +55,14 @@ from core.plan import (
     Stage,
     errors_only,
 )
-from core.plan_json import merge_problems
+from core.plan_json import (
+    MAIN_SCENARIO,
+    NamedPlans,
+    merge_problems,
+    plan_from_dict,
+    scenario_problems,
+    scenario_to_dict,
+)
 from core.validation import validate
 from core.xlsx_safety import (
     SpreadsheetError,
@@ -60,11 +73,14 @@ from core.xlsx_safety import (
 )
 
 __all__ = [
+    "SCENARIOS",
     "SHEETS",
     "WORKBOOK_MARKER",
     "PlanSaveError",
     "is_plan_workbook",
+    "load_document_workbook",
     "load_plan_workbook",
+    "save_document_workbook",
     "save_plan_workbook",
 ]
 
@@ -78,6 +94,7 @@ CHANNELS = "Channels"
 FREE = "Free sources"
 CAPACITY = "Budget & capacity"
 RESULTS = "Results"
+SCENARIOS = "Scenarios"  # only in a document with more than one scenario, after the others
 SHEETS = (ABOUT, CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, CAPACITY, RESULTS)
 INPUT_SHEETS = (CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, CAPACITY)
 
@@ -116,6 +133,10 @@ H_SOURCE = "Free source"
 H_ENTERS = "Enters at stage"
 H_BUDGET = "Approved budget"
 H_AVAILABLE = "Sales hours available"
+H_SCENARIO = "Scenario"
+H_ACTIVE = "Active"
+H_NOTE = "Note"
+H_DATA = "Plan data (written by the planner; do not edit)"
 
 MAX_TEXT = 32767  # characters in one Excel cell
 
@@ -274,7 +295,7 @@ def _validate_min(sheet: Worksheet, first: int, last: int, col: int, what: str, 
     )
 
 
-def _write_about(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
+def _write_about(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan, scenarios: int = 1) -> None:
     sheet = book.add_worksheet(ABOUT, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
     sheet.set_column(0, 0, 110)
@@ -288,6 +309,11 @@ def _write_about(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
         f"The '{RESULTS}' sheet is computed by the planner when it saves; editing it changes nothing.",
         "Cell A1 of this sheet marks the file as a plan workbook; leave it as it is.",
     ]
+    if scenarios > 1:
+        lines.append(
+            f"The '{SCENARIOS}' sheet lists the {scenarios} scenarios; the input sheets hold the first one, "
+            "the planner keeps the others (open them in the planner to edit them)."
+        )
     for offset, line in enumerate(lines):
         w.text(3 + offset, 0, line)
 
@@ -619,14 +645,58 @@ def _write_result_table(w: _Writer, fmt: _Formats, plan: Plan, result: PlanResul
         w.number(info + 1, 1, result.spec_pass_rate, pct)
 
 
-def _write_workbook(plan: Plan, target: Path) -> None:
+def _scenario_note(plan: Plan, first: bool) -> str:
+    where = "The plan on the input sheets" if first else "Kept by the planner (open it in the planner to edit)"
+    target = format_money(sum(plan.revenue_target), plan.currency) if plan.revenue_target else "none"
+    return f"{where}: {plan.months} months from {plan.start}, revenue target {target}, {len(plan.channels)} channels."
+
+
+def _scenario_chunks(plan: Plan) -> list[str]:
+    """The plan as JSON text (ASCII, so a chunk's length is its length in
+    Excel), split into pieces that fit a cell."""
+    text = json.dumps(scenario_to_dict("", plan)["plan"], ensure_ascii=True, separators=(",", ":"))
+    return [text[i : i + MAX_TEXT] for i in range(0, len(text), MAX_TEXT)]
+
+
+def _write_scenarios(book: xlsxwriter.Workbook, fmt: _Formats, scenarios: NamedPlans, active: int) -> None:
+    sheet = book.add_worksheet(SCENARIOS, worksheet_class=_ExactWorksheet)
+    w = _Writer(sheet, fmt)
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 8)
+    sheet.set_column(2, 2, 70)
+    sheet.set_column(3, 3, 30)
+    w.text(0, 0, "Scenarios: copies of the plan to compare", fmt.title)
+    sheet.merge_range(1, 0, 1, 3, "", fmt.hint)
+    sheet.set_row(1, 32)
+    w.text(
+        1,
+        0,
+        "The first scenario is the plan on the input sheets. The planner keeps the others in the plan data cells: "
+        "open the workbook in the planner to change them. 'Active' marks the scenario shown when the file opens.",
+        fmt.hint,
+    )
+    top = 3
+    w.headers(top, 0, [H_SCENARIO, H_ACTIVE, H_NOTE, H_DATA])
+    for k, (name, plan) in enumerate(scenarios):
+        row = top + 1 + k
+        w.text(row, 0, name, fmt.text)
+        w.text(row, 1, "yes" if k == active else "no", fmt.text)
+        w.text(row, 2, _scenario_note(plan, k == 0))
+        if k:
+            for offset, chunk in enumerate(_scenario_chunks(plan)):
+                w.text(row, 3 + offset, chunk)
+    sheet.freeze_panes(top + 1, 1)
+
+
+def _write_workbook(scenarios: NamedPlans, active: int, target: Path) -> None:
+    plan = scenarios[0][1]
     book = xlsxwriter.Workbook(
         str(target),
         {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
     try:
         fmt = _formats(book, plan.currency)
-        _write_about(book, fmt, plan)
+        _write_about(book, fmt, plan, len(scenarios))
         _write_calendar(book, fmt, plan)
         _write_funnel(book, fmt, plan)
         _write_spec(book, fmt, plan)
@@ -634,6 +704,8 @@ def _write_workbook(plan: Plan, target: Path) -> None:
         _write_free(book, fmt, plan)
         _write_capacity(book, fmt, plan)
         _write_results(book, fmt, plan)
+        if len(scenarios) > 1 or scenarios[0][0] != MAIN_SCENARIO:
+            _write_scenarios(book, fmt, scenarios, active)
         book.get_worksheet_by_name(CALENDAR).activate()
     except BaseException:
         book.fileclosed = True  # nothing to write; keeps xlsxwriter's destructor quiet
@@ -649,13 +721,21 @@ def save_plan_workbook(plan: Plan, path: Path) -> None:
     act on when the file or folder cannot be written; the existing file is
     then unchanged.
     """
-    path = Path(path)
+    save_document_workbook(((MAIN_SCENARIO, plan),), 0, path)
+
+
+def save_document_workbook(scenarios: NamedPlans, active: int, path: Path) -> None:
+    """Write a document's scenarios as a workbook (the first on the input
+    sheets, the others and ``active``, an index into ``scenarios``, on the
+    *Scenarios* sheet), atomically, as :func:`save_plan_workbook`."""
+    if not scenarios:
+        raise ValueError("a plan document has at least one scenario")
     if path.exists() and not os.access(path, os.W_OK):
         raise PlanSaveError(
             f"Cannot save {path.name}: the file is read-only. Save under another name, or make the file writable."
         )
     try:
-        atomic_write(path, lambda tmp: _write_workbook(plan, tmp), backup=True)
+        atomic_write(path, lambda tmp: _write_workbook(scenarios, active, tmp), backup=True)
     except PlanSaveError:
         raise
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
@@ -1272,22 +1352,117 @@ def is_plan_workbook(path: Path) -> bool:
     return False
 
 
+def _read_scenario_row(
+    r: _Reader, sheet: _Sheet, row: int, col: int, index: int, name: str
+) -> tuple[Plan | None, tuple[Problem, ...]]:
+    """The plan stored as JSON text from ``col`` rightwards on ``row``."""
+    where = sheet.where(row, col)
+    parts: list[str] = []
+    c = col
+    while isinstance(sheet.get(row, c), str) and sheet.get(row, c) != "":
+        parts.append(str(sheet.get(row, c)))
+        c += 1
+    field = f"scenarios[{index}].plan"
+    todo = "Save it again from the planner, or delete the scenario's row to drop the scenario."
+    try:
+        data = json.loads("".join(parts))
+    except (ValueError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        return None, (
+            Problem(field, f"Scenario '{name}': its plan data is damaged ({reason}). {todo}", "error", where),
+        )
+    plan, problems = plan_from_dict(data, top_level=False)
+    located = tuple(
+        p if p.location else Problem(p.field, p.message, p.severity, where)
+        for p in scenario_problems(problems, index, name)
+    )
+    return plan, located
+
+
+def _read_scenarios(r: _Reader, main: Plan) -> tuple[NamedPlans, int, bool]:
+    """The document's scenarios from the *Scenarios* sheet (just the main
+    plan, named "Baseline", when there is none), the active index, and
+    whether every scenario was read."""
+    found = [(actual, rows) for actual, rows in r.raw.items() if _norm(actual) == _norm(SCENARIOS)]
+    if not found:
+        return ((MAIN_SCENARIO, main),), 0, True
+    sheet = _Sheet(r.file, found[0][0], found[0][1])
+    table = r.table(sheet, [H_SCENARIO, H_ACTIVE, H_DATA], "scenarios")
+    if table is None:
+        return ((MAIN_SCENARIO, main),), 0, False
+    name_col, active_col, data_col = table.cols[H_SCENARIO], table.cols[H_ACTIVE], table.cols[H_DATA]
+    main_name: str | None = None
+    others: list[tuple[str, Plan]] = []
+    order: list[int] = []  # the row of each scenario, main first
+    whole = True
+    for row in table.rows:
+        if _blank(sheet.get(row, data_col)):
+            if main_name is None:
+                main_name = r.text(sheet, row, name_col, "scenario_name") or MAIN_SCENARIO
+                order.insert(0, row)
+                continue
+            r.fail(
+                "scenarios",
+                f"The scenario {_show(sheet.get(row, name_col))} has no plan data; only the first scenario is on "
+                "the input sheets. Delete the row, or save the scenario again from the planner.",
+                sheet.where(row, data_col),
+            )
+            whole = False
+            continue
+        index = len(order) - (1 if main_name is not None else 0)
+        name = r.text(sheet, row, name_col, f"scenarios[{index}].name")
+        plan, problems = _read_scenario_row(r, sheet, row, data_col, index, name or f"number {index + 2}")
+        r.problems.extend(problems)
+        if plan is None or errors_only(problems) or not name:
+            whole = False
+        else:
+            others.append((name, plan))
+        order.append(row)
+    if main_name is None:
+        order.insert(0, -1)
+    active_rows = [row for row in table.rows if _norm(sheet.get(row, active_col)) in ("yes", "y", "true")]
+    active = order.index(active_rows[0]) if active_rows and active_rows[0] in order else 0
+    if len(active_rows) > 1:
+        r.fail(
+            "active_scenario",
+            "More than one scenario is marked active; the first of them is shown.",
+            sheet.where(active_rows[1], active_col),
+            "warning",
+        )
+    scenarios = ((main_name or MAIN_SCENARIO, main), *others)
+    if active >= len(scenarios):
+        active = 0
+    return scenarios, active, whole
+
+
 def load_plan_workbook(path: Path, limits: SpreadsheetLimits | None = None) -> tuple[Plan | None, tuple[Problem, ...]]:
     """The plan in a workbook (None when refused) and every problem found,
-    each located as ``"<file>, sheet '<Sheet>', cell <A1>"``."""
+    each located as ``"<file>, sheet '<Sheet>', cell <A1>"``. The plan is
+    the one on the input sheets; a workbook with a scenario that cannot be
+    read is refused all the same (nothing is dropped silently)."""
+    scenarios, _active, problems = load_document_workbook(path, limits)
+    return (scenarios[0][1] if scenarios else None), problems
+
+
+def load_document_workbook(
+    path: Path, limits: SpreadsheetLimits | None = None
+) -> tuple[NamedPlans | None, int, tuple[Problem, ...]]:
+    """Every scenario of a plan workbook (None when refused: the main plan
+    or any scenario has an error), the index of the active one, and every
+    problem, located as :func:`load_plan_workbook` does."""
     path = Path(path)
     refused = check_spreadsheet_file(path) if limits is None else check_spreadsheet_file(path, limits)
     if refused is not None:
-        return None, (refused,)
+        return None, 0, (refused,)
     try:
         book, problem = read_workbook(path) if limits is None else read_workbook(path, limits)
     except SpreadsheetError as exc:
-        return None, (exc.problem,)
+        return None, 0, (exc.problem,)
     if book is None:
-        return None, (problem,) if problem is not None else ()
+        return None, 0, (problem,) if problem is not None else ()
     r = _Reader(path.name, book.sheets)
     if not _read_about(r):
-        return None, tuple(r.problems)
+        return None, 0, tuple(r.problems)
     cal = _read_calendar(r)
     stages = _read_stages(r)
     lead_spec, proposed = _read_specs(r)
@@ -1317,4 +1492,9 @@ def load_plan_workbook(path: Path, limits: SpreadsheetLimits | None = None) -> t
         # without a funnel every reference to a stage fails too: one fault, said once
         checking = tuple(p for p in checking if not re.search(r"(\.gate|\.stage)$|^stages$", p.field))
     problems = merge_problems(reading, checking)
-    return (None if errors_only(problems) else plan), problems
+    before = len(r.problems)
+    scenarios, active, whole = _read_scenarios(r, plan)
+    problems += tuple(r.problems[before:])
+    if errors_only(problems) or not whole:
+        return None, 0, problems
+    return scenarios, active, problems

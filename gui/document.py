@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from core.documents import PlanDocumentData, SavedScenario
 from core.engine import PlanResult, calculate
 from core.files import atomic_write_text
 from core.plan import Plan, Problem, errors_only
@@ -128,6 +129,27 @@ class PlanDocument(QObject):
         self.scenariosChanged.emit()
         self.pathChanged.emit()
         self.modifiedChanged.emit(False)
+
+    def open_document(self, data: PlanDocumentData, path: Path | None) -> None:
+        """Start over with every scenario of a document file (Open)."""
+        self.reset(data.plan, path, [(s.name, s.plan) for s in data.scenarios], data.active)
+
+    def document_data(self) -> PlanDocumentData:
+        """Every scenario, in order, and which one is active: what Save writes."""
+        scenarios = tuple(SavedScenario(s.name, s.plan) for s in self._scenarios)
+        return PlanDocumentData(scenarios, [s.id for s in self._scenarios].index(self.active_scenario.id))
+
+    def scenario_errors(self) -> tuple[Problem, ...]:
+        """The errors of every scenario (a file with one could not be opened
+        again); with several scenarios each message names its scenario."""
+        several = len(self._scenarios) > 1
+        out: list[Problem] = []
+        for scenario in self._scenarios:
+            errors = self.problems if scenario.id == self._active else errors_only(validate(scenario.plan))
+            for p in errors_only(errors):
+                message = f"Scenario '{scenario.name}': {p.message}" if several else p.message
+                out.append(Problem(p.field, message, p.severity, p.location))
+        return tuple(out)
 
     def mark_saved(self, path: Path) -> None:
         self._path = path

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.documents import load_plan, save_plan
+from core.documents import load_document, load_plan, save_document
 from core.paths import example_plan_path
 from core.plan import Plan, Problem, errors_only
 from gui.document import PlanDocument, read_recovery
@@ -279,14 +279,14 @@ class MainWindow(QMainWindow):
         """Open a plan file; problems are shown, and nothing changes when it is refused."""
         if ask and not self.maybe_save():
             return False
-        plan, problems = load_plan(path)
-        if plan is None:
+        data, problems = load_document(path)
+        if data is None:
             self._forget_recent(path)
             box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, f"{path.name} could not be opened.", parent=self)
             box.setInformativeText(problems_text(errors_only(problems) or problems))
             box.exec()
             return False
-        self.document.reset(plan, path)
+        self.document.open_document(data, path)
         self._add_recent(path)
         warnings = [p for p in problems if p.severity == "warning"]
         self.show_message(f"Opened {path.name}" + (f" ({len(warnings)} warnings: {warnings[0]})" if warnings else "."))
@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
-        errors = errors_only(self.document.problems)
+        errors = self.document.scenario_errors()
         if errors:
             QMessageBox.warning(
                 self,
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
             )
             return False
         try:
-            save_plan(self.document.plan, path)
+            save_document(self.document.document_data(), path)
         except (OSError, ValueError) as exc:
             QMessageBox.critical(
                 self,
@@ -331,8 +331,8 @@ class MainWindow(QMainWindow):
             return False
         self.document.mark_saved(path)
         self._add_recent(path)
-        scenario = f" (scenario '{self.document.active_scenario.name}')" if len(self.document.scenarios) > 1 else ""
-        self.show_message(f"Saved {path.name}{scenario}.")
+        count = len(self.document.scenarios)
+        self.show_message(f"Saved {path.name}" + (f" with its {count} scenarios." if count > 1 else "."))
         return True
 
     def export_budget_request(self) -> None:

@@ -177,3 +177,22 @@ def test_import_of_a_non_spreadsheet_is_refused_and_writes_nothing(
     assert main.main(["import", str(source), "--out", str(plan_out)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "notes.xlsx" in err and not plan_out.exists() and "Traceback" not in err
+
+
+def test_convert_keeps_every_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str], example_plan: Plan) -> None:
+    from core.documents import PlanDocumentData, SavedScenario, load_document, save_document
+
+    data = PlanDocumentData(
+        (
+            SavedScenario("Baseline", example_plan),
+            SavedScenario("Cut budget", example_plan.with_changes(approved_budget=(1.0,) * 12)),
+        ),
+        active=1,
+    )
+    source = tmp_path / "plan.json"
+    save_document(data, source)
+    workbook = tmp_path / "plan.xlsx"
+    assert main.main(["convert", str(source), "--out", str(workbook)]) == 0
+    assert "with its 2 scenarios" in capsys.readouterr().out
+    again, problems = load_document(workbook)
+    assert again == data, problems

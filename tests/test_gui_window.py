@@ -173,10 +173,10 @@ def test_a_failed_save_is_shown_and_loses_nothing(
     shown: list[str] = []
     monkeypatch.setattr("gui.main_window.QMessageBox.critical", lambda _p, _t, text: shown.append(text))
 
-    def refuse(plan: Plan, path: Path) -> None:
+    def refuse(data: object, path: Path) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("gui.main_window.save_plan", refuse)
+    monkeypatch.setattr("gui.main_window.save_document", refuse)
     assert not window._save_to(tmp_path / "plan.json")
     assert "disk full" in shown[0]
     assert window.isWindowModified()
