@@ -58,7 +58,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from core.importer.columns import CANONICAL_STAGES, cell_address, normalize, role_channel, role_stage, stage_key
+from core.importer.columns import CANONICAL_STAGES, normalize, role_channel, role_stage, stage_key
 from core.importer.readers import (
     CellErrors,
     FloatArray,
@@ -80,6 +80,7 @@ from core.importer.readers import (
 from core.lead_spec import criteria_pass_rate
 from core.plan import Channel, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Problem, Stage
 from core.validation import validate
+from core.xlsx_safety import cell_name
 
 MIN_SAMPLE = 30
 DAYS_PER_MONTH = 365.25 / 12
@@ -1054,7 +1055,7 @@ def _calibrate_monthly(
     missing_month = np.isnan(keys) & ~empty & ~skip
     if missing_month.any():
         r = int(np.flatnonzero(missing_month)[0])
-        cell = cell_address(first_row + r, month_col.index)
+        cell = cell_name(first_row + r, month_col.index)
         problems.append(
             Problem(
                 month_col.header, f"sheet '{table.sheet}', cell {cell}: the row has figures but no month. Enter the month.",

@@ -253,18 +253,3 @@ def role_channel(role: str) -> str | None:
     if "@" in role:
         return role.split("@", 1)[1]
     return None
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_address(row: int, col: int) -> str:
-    """Zero-based row and column to an A1 address."""
-    return f"{column_letter(col)}{row + 1}"

@@ -26,9 +26,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from core.importer.columns import cell_address, column_letter, guess_role, normalize, role_stage
+from core.importer.columns import guess_role, normalize, role_stage
 from core.importer.mapping import ColumnMapping
 from core.plan import Problem
+from core.validation import has_errors
+from core.xlsx_safety import cell_name, check_spreadsheet_file, column_name
 
 Shape = Literal["monthly", "leads"]
 HEADER_SCAN_ROWS = 30
@@ -120,7 +122,7 @@ class Scan:
     @property
     def ok(self) -> bool:
         """True when the file can be calibrated."""
-        return self.table is not None and self.table.shape is not None and not _has_errors(self.problems)
+        return self.table is not None and self.table.shape is not None and not has_errors(self.problems)
 
     @property
     def sheet(self) -> str | None:
@@ -148,10 +150,6 @@ class Scan:
         return {c.header: c.role for c in self.columns}
 
 
-def _has_errors(problems: tuple[Problem, ...] | list[Problem]) -> bool:
-    return any(p.severity == "error" for p in problems)
-
-
 def where(path: Path, sheet: str | None = None, cell: str | None = None) -> str:
     """``leads.xlsx, sheet 'Leads', cell D57`` (the Problem location)."""
     text = Path(path).name
@@ -169,8 +167,6 @@ def _safety_problem(path: Path) -> Problem | None:
     """The one place the file is checked before any reader touches it
     (encrypted, corrupt, empty, not a spreadsheet, zip/XML bombs, too many
     cells): :func:`core.xlsx_safety.check_spreadsheet_file`."""
-    from core.xlsx_safety import check_spreadsheet_file
-
     return check_spreadsheet_file(path)
 
 
@@ -372,7 +368,7 @@ def _build_table(
     ignored: list[IgnoredColumn] = []
     seen: set[str] = set()
     for index, header, role, from_mapping in found:
-        address = cell_address(header_index, index)
+        address = cell_name(header_index, index)
         if role is not None and shape == "monthly" and role == "created_date":
             role = "month"
         if role is not None and shape == "leads" and role == "month":
@@ -598,7 +594,7 @@ class CellErrors:
     ) -> None:
         count = len(rows)
         for r in rows[:MAX_CELL_PROBLEMS]:
-            cell = cell_address(first_row + int(r), col)
+            cell = cell_name(first_row + int(r), col)
             shown = _text(values[int(r)])[:40]
             self.problems.append(
                 Problem(
@@ -611,7 +607,7 @@ class CellErrors:
             self.problems.append(
                 Problem(
                     self.header,
-                    f"sheet '{self.sheet}', column {column_letter(col)}: {count - MAX_CELL_PROBLEMS} more cells like these.",
+                    f"sheet '{self.sheet}', column {column_name(col)}: {count - MAX_CELL_PROBLEMS} more cells like these.",
                     location=where(self.path, self.sheet),
                 )
             )
@@ -631,7 +627,7 @@ def error_cell_problems(path: Path, table: Table) -> list[Problem]:
     problems: list[Problem] = []
     for col, cells in by_column.items():
         for row, text in cells[:MAX_CELL_PROBLEMS]:
-            cell = cell_address(row, col)
+            cell = cell_name(row, col)
             problems.append(
                 Problem(
                     used[col].header,
@@ -644,7 +640,7 @@ def error_cell_problems(path: Path, table: Table) -> list[Problem]:
             problems.append(
                 Problem(
                     used[col].header,
-                    f"sheet '{table.sheet}', column {column_letter(col)}: {len(cells) - MAX_CELL_PROBLEMS} more error cells.",
+                    f"sheet '{table.sheet}', column {column_name(col)}: {len(cells) - MAX_CELL_PROBLEMS} more error cells.",
                     location=where(path, table.sheet),
                 )
             )
