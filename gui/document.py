@@ -49,9 +49,11 @@ class Evaluation:
     result: PlanResult | None
 
 
-def evaluate(plan: Plan) -> Evaluation:
-    """Validate, then calculate when nothing refuses the plan."""
-    problems = validate(plan)
+def evaluate(plan: Plan, problems: tuple[Problem, ...] | None = None) -> Evaluation:
+    """Validate (unless the plan's problems are already known), then
+    calculate when nothing refuses the plan."""
+    if problems is None:
+        problems = validate(plan)
     result = None if errors_only(problems) else calculate(plan)
     return Evaluation(problems, result)
 
@@ -73,6 +75,7 @@ class PlanDocument(QObject):
         self._active = 0
         self._next_id = 1
         self._path = path
+        self._checked: tuple[Plan, tuple[Problem, ...]] | None = None
         self._evaluation = evaluate(plan)
 
     def _clean_changed(self, clean: bool) -> None:
@@ -168,8 +171,9 @@ class PlanDocument(QObject):
         plan = self.plan
         for path, value in edits:
             plan = set_value(plan, path, value)
-        errors = errors_only(validate(plan))
-        refused = tuple(p for p in errors if any(concerns(p.field, path) for path, _ in edits))
+        problems = validate(plan)
+        self._checked = (plan, problems)  # the edit's command applies this plan: no second validation
+        refused = tuple(p for p in errors_only(problems) if any(concerns(p.field, path) for path, _ in edits))
         return plan, refused
 
     def edit(self, path: str, value: Any, text: str = "") -> tuple[Problem, ...]:
@@ -256,7 +260,10 @@ class PlanDocument(QObject):
         return next(s for s in self._scenarios if s.id == sid)
 
     def _recalculate(self) -> None:
-        self._evaluation = evaluate(self.plan)
+        plan = self.plan
+        checked, self._checked = self._checked, None
+        known = checked[1] if checked is not None and checked[0] == plan else None
+        self._evaluation = evaluate(plan, known)
         self.planChanged.emit()
         self.resultChanged.emit()
 
