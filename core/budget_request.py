@@ -42,9 +42,9 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from core.engine import PlanResult, blended_rate, calculate, effective_rates, gate_of
+from core.engine import MonthGrid, PlanResult, calculate, free_by_stage, gate_of, plan_lags, require
 from core.files import atomic_write
-from core.funnel import FloatArray, Lag, forward_pass, reverse_pass
+from core.funnel import FloatArray, Lag, forward_pass
 from core.lead_spec import pass_rate
 from core.plan import LeadSpec, Plan, PlanRefused, errors_only
 from core.validation import validate
@@ -150,41 +150,30 @@ class _Numbers:
 
 
 def _numbers(plan: Plan, result: PlanResult) -> _Numbers:
-    lags = tuple(Lag.from_days(float(s.lag_days or 0.0)) for s in plan.stages[:-1])
-    n_pre = sum(lag.reach for lag in lags) + 1  # the engine's grid offset
-    size = n_pre + plan.months
-
-    def spread(series: Sequence[float] | FloatArray) -> FloatArray:
-        out = np.zeros(size)
-        out[n_pre:] = np.asarray(series, dtype=float)
-        return out
-
-    free = [np.zeros(size) for _ in plan.stages]
-    for source in plan.free_sources:
-        index = plan.stage_index(source.stage)
-        if index is not None:
-            free[index] += spread(source.volume)
-    deals = spread(result.deals_required)
-    rates = result.effective_rates
-    req = reverse_pass(deals, rates, lags, free[:-1])
-    paid = req.net[0] * rates[0] / result.blended_paid_rate
+    """The engine's grid-level figures (pre-plan months month by month,
+    which PlanResult only totals), from the engine's own passes."""
+    lags = plan_lags(plan)
+    grid = MonthGrid(plan.months, lags)
+    n_pre = grid.offset
+    free = free_by_stage(plan, grid)
+    deals = grid.spread(result.deals_required)
+    req = require(plan, plan.lead_spec, lags, deals, free)
+    paid = req.paid
 
     bought = volumes = None
     if result.funded is not None:
-        bought = spread(result.funded.paid_leads)
-        volumes = forward_pass(bought, result.blended_paid_rate, rates, lags, free)
+        bought = grid.spread(result.funded.paid_leads)
+        volumes = forward_pass(bought, req.rb, req.rates, lags, free)
 
     p_rates = p_rb = p_flow = p_gross = p_net = p_paid = None
     if plan.proposed_lead_spec is not None:
-        p_rates = effective_rates(plan, plan.proposed_lead_spec)
-        p_rb = blended_rate(plan.channels, p_rates[0])
+        p_req = require(plan, plan.proposed_lead_spec, lags, deals, free)
+        p_rates, p_rb = p_req.rates, p_req.rb
         p_flow = forward_pass(paid, p_rb, p_rates, lags, free)
-        p_req = reverse_pass(deals, p_rates, lags, free[:-1])
-        p_gross, p_net = p_req.gross, p_req.net
-        p_paid = p_req.net[0] * p_rates[0] / p_rb
+        p_gross, p_net, p_paid = p_req.gross, p_req.net, p_req.paid
     return _Numbers(
         result,
-        lags,
+        tuple(lags),
         n_pre,
         tuple(free),
         deals,
@@ -528,7 +517,7 @@ class _Writer:
             self.name(f"Hours_{part}", _cell(row, 8, ASSUMPTIONS, True))
             row += 1
         first_t, last_t = self.a_stage_row[0], self.a_stage_row[-2]
-        reach = sum(lag.reach for lag in self.nums.lags) + 1
+        reach = self.nums.n_pre  # the engine's pre-plan months, as the formula recomputes them
         self.formula(
             ws,
             need_row,

@@ -132,8 +132,14 @@ def blended_rate(channels: tuple[Channel, ...], first_rate: float) -> float:
     return sum(c.mix * (c.rate if c.rate is not None else first_rate) for c in channels)
 
 
-class _Grid:
-    """The month grid: ``offset`` pre-plan months, then the plan's ``n``."""
+def plan_lags(plan: Plan) -> list[Lag]:
+    """The lag of every transition, split into whole months and a fraction."""
+    return [Lag.from_days(float(s.lag_days or 0.0)) for s in plan.stages[:-1]]
+
+
+class MonthGrid:
+    """The month grid every pass runs on: ``offset`` pre-plan months (enough
+    for the longest chain of lags), then the plan's ``n`` months."""
 
     def __init__(self, n: int, lags: list[Lag]) -> None:
         self.n = n
@@ -147,13 +153,16 @@ class _Grid:
         return out
 
     def plan(self, grid_series: FloatArray) -> FloatArray:
+        """The plan's months of a grid series."""
         return grid_series[self.offset :]
 
     def pre(self, grid_series: FloatArray) -> float:
+        """The pre-plan total of a grid series."""
         return float(grid_series[: self.offset].sum())
 
 
-def _free_by_stage(plan: Plan, grid: _Grid) -> list[FloatArray]:
+def free_by_stage(plan: Plan, grid: MonthGrid) -> list[FloatArray]:
+    """Free volume entering each stage ``0 .. K`` on the grid (zero before the plan)."""
     free = [np.zeros(grid.size) for _ in plan.stages]
     for source in plan.free_sources:
         index = plan.stage_index(source.stage)
@@ -163,24 +172,30 @@ def _free_by_stage(plan: Plan, grid: _Grid) -> list[FloatArray]:
 
 
 @dataclass(frozen=True, eq=False)
-class _Requirement:
+class GridRequirement:
+    """The reverse pass under one lead spec, on the whole grid: effective
+    rates, gross and net requirement per stage ``k < K``, paid raw leads
+    ``P = Q_0 * c_0 / rb`` and the blended paid rate ``rb``."""
+
     rates: tuple[float, ...]
     gross: tuple[FloatArray, ...]
+    net: tuple[FloatArray, ...]
     paid: FloatArray
     rb: float
 
 
-def _require(
-    plan: Plan, spec: LeadSpec | None, grid: _Grid, lags: list[Lag], deals: FloatArray, free: list[FloatArray]
-) -> _Requirement:
+def require(
+    plan: Plan, spec: LeadSpec | None, lags: list[Lag], deals: FloatArray, free: list[FloatArray]
+) -> GridRequirement:
+    """The reverse pass from deals on the grid (see :class:`GridRequirement`)."""
     rates = effective_rates(plan, spec)
     req = reverse_pass(deals, rates, lags, free[:-1])
     rb = blended_rate(plan.channels, rates[0])
     paid = req.net[0] * rates[0] / rb
-    return _Requirement(rates, req.gross, paid, rb)
+    return GridRequirement(rates, req.gross, req.net, paid, rb)
 
 
-def _spend(plan: Plan, paid: FloatArray, grid: _Grid) -> tuple[list[FloatArray], FloatArray, float]:
+def _spend(plan: Plan, paid: FloatArray, grid: MonthGrid) -> tuple[list[FloatArray], FloatArray, float]:
     """Per-channel in-plan spend, their total, and pre-plan variable spend."""
     spend = []
     pre = 0.0
@@ -198,17 +213,17 @@ def _spend(plan: Plan, paid: FloatArray, grid: _Grid) -> tuple[list[FloatArray],
 def calculate(plan: Plan) -> PlanResult:
     """Recalculate every figure of an accepted plan (see module docstring)."""
     n = plan.months
-    lags = [Lag.from_days(float(s.lag_days or 0.0)) for s in plan.stages[:-1]]
-    grid = _Grid(n, lags)
+    lags = plan_lags(plan)
+    grid = MonthGrid(n, lags)
     target = np.asarray(plan.revenue_target, dtype=float)
     pipeline = np.asarray(plan.pipeline_revenue or (0.0,) * n, dtype=float)
     deals = np.maximum(0.0, target - pipeline) / plan.avg_deal_size
     deals_grid = grid.spread(deals)
-    free = _free_by_stage(plan, grid)
+    free = free_by_stage(plan, grid)
 
     spec = plan.lead_spec
     gate = gate_of(plan, spec)
-    req = _require(plan, spec, grid, lags, deals_grid, free)
+    req = require(plan, spec, lags, deals_grid, free)
     stage_required = (*(grid.plan(g) for g in req.gross), deals)
     pre_plan = tuple(grid.pre(g) for g in req.gross)
 
@@ -267,9 +282,9 @@ def calculate(plan: Plan) -> PlanResult:
 
 def _funded(
     plan: Plan,
-    grid: _Grid,
+    grid: MonthGrid,
     lags: list[Lag],
-    req: _Requirement,
+    req: GridRequirement,
     free: list[FloatArray],
     budget: FloatArray,
     target: FloatArray,
@@ -304,9 +319,9 @@ def _funded(
 
 def _capacity_limited(
     plan: Plan,
-    grid: _Grid,
+    grid: MonthGrid,
     lags: list[Lag],
-    req: _Requirement,
+    req: GridRequirement,
     free: list[FloatArray],
     hours: FloatArray,
     target: FloatArray,
@@ -334,9 +349,9 @@ def _capacity_limited(
 
 def _spec_change(
     plan: Plan,
-    grid: _Grid,
+    grid: MonthGrid,
     lags: list[Lag],
-    current: _Requirement,
+    current: GridRequirement,
     free: list[FloatArray],
     deals_grid: FloatArray,
     proposed: LeadSpec,
@@ -345,7 +360,7 @@ def _spec_change(
 ) -> SpecChange:
     gate = plan.stage_index(proposed.gate)
     assert gate is not None and gate >= 1, "validation guarantees a gate below S0"
-    proposed_req = _require(plan, proposed, grid, lags, deals_grid, free)
+    proposed_req = require(plan, proposed, lags, deals_grid, free)
     # Today's flow: every paid lead the current plan requires, pre-plan included,
     # so the deficit shown is the spec's doing and not the plan's start.
     flow_current = forward_pass(current.paid, current.rb, current.rates, lags, free)
