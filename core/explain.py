@@ -44,8 +44,8 @@ from typing import Literal
 import numpy as np
 
 from core.display import format_count, format_money, format_percent
-from core.engine import PlanResult
-from core.funnel import DAYS_PER_MONTH, FloatArray, Lag
+from core.engine import PlanResult, plan_lags
+from core.funnel import DAYS_PER_MONTH, FloatArray
 from core.lead_spec import score_distribution
 from core.plan import Plan
 
@@ -132,7 +132,7 @@ class _Context:
         self.fmt = fmt
         self.n = plan.months
         self.k = len(plan.stages) - 1
-        self.lags = [Lag.from_days(float(s.lag_days or 0.0)) for s in plan.stages[:-1]]
+        self.lags = plan_lags(plan)
         self.free: list[FloatArray] = [np.zeros(self.n) for _ in plan.stages]
         self.free_names: list[list[str]] = [[] for _ in plan.stages]
         for source in plan.free_sources:
