@@ -49,6 +49,16 @@ class Evaluation:
     result: PlanResult | None
 
 
+def problem_text(problem: Problem) -> str:
+    """A problem in the person's words: where it is (for a file: file, sheet
+    and cell) and what is wrong, never the plan's internal field path."""
+    message = problem.message.strip()
+    where = problem.location.strip()
+    if not where or message.startswith(where):
+        return message
+    return f"{where}: {message}"
+
+
 def evaluate(plan: Plan, problems: tuple[Problem, ...] | None = None) -> Evaluation:
     """Validate (unless the plan's problems are already known), then
     calculate when nothing refuses the plan."""
@@ -76,7 +86,9 @@ class PlanDocument(QObject):
         self._next_id = 1
         self._path = path
         self._checked: tuple[Plan, tuple[Problem, ...]] | None = None
+        self._last_good: dict[int, tuple[Plan, PlanResult]] = {}  # scenario id -> its last calculated plan
         self._evaluation = evaluate(plan)
+        self._remember_result()
 
     def _clean_changed(self, clean: bool) -> None:
         self.modifiedChanged.emit(not clean)
@@ -93,6 +105,13 @@ class PlanDocument(QObject):
     @property
     def problems(self) -> tuple[Problem, ...]:
         return self._evaluation.problems
+
+    @property
+    def last_good(self) -> tuple[Plan, PlanResult] | None:
+        """The active scenario's last plan that could be calculated in this
+        document since it was opened (None after New/Open, or when it never
+        could); while the plan has errors the Results page shows it, labelled."""
+        return self._last_good.get(self._active)
 
     @property
     def path(self) -> Path | None:
@@ -123,6 +142,7 @@ class PlanDocument(QObject):
     def reset(self, plan: Plan, path: Path | None, scenarios: Sequence[tuple[str, Plan]] = (), active: int = 0) -> None:
         """Start over with another document (New, Open, Recover)."""
         self.undo_stack.clear()
+        self._last_good = {}  # figures belong to the document they were calculated for
         named = list(scenarios) or [("Baseline", plan)]
         self._scenarios = tuple(Scenario(i, name, p) for i, (name, p) in enumerate(named))
         self._next_id = len(self._scenarios)
@@ -264,8 +284,14 @@ class PlanDocument(QObject):
         checked, self._checked = self._checked, None
         known = checked[1] if checked is not None and checked[0] == plan else None
         self._evaluation = evaluate(plan, known)
+        self._remember_result()
         self.planChanged.emit()
         self.resultChanged.emit()
+
+    def _remember_result(self) -> None:
+        result = self._evaluation.result
+        if result is not None:
+            self._last_good[self._active] = (self.plan, result)
 
     # ----- recovery ------------------------------------------------------------------
     def recovery_data(self) -> dict[str, Any]:
