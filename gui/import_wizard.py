@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -39,6 +39,7 @@ from core.importer import (
     scan_workbook,
 )
 from core.plan import Plan, Problem
+from gui.document import problem_text
 from gui.formatting import number_text, percent_text
 from gui.operations import Operation
 
@@ -58,10 +59,13 @@ def role_choices(plan: Plan) -> list[str]:
 
 
 def problems_html(problems: tuple[Problem, ...] | list[Problem], limit: int = 8) -> str:
+    """The problems in the person's words (file, sheet and cell, then what is
+    wrong), errors in red and warnings in amber."""
     lines = []
     for p in list(problems)[:limit]:
         colour = "#b3261e" if p.severity == "error" else "#8a5a00"
-        lines.append(f"<div style='color:{colour}'>• {_escape(str(p))}</div>")
+        kind = "" if p.severity == "error" else "Note: "
+        lines.append(f"<div style='color:{colour}'>• {kind}{_escape(problem_text(p))}</div>")
     if len(problems) > limit:
         lines.append(f"<div>… and {len(problems) - limit} more.</div>")
     return "".join(lines)
@@ -85,7 +89,10 @@ def figure_text(value: Any, field: str) -> str:
 
 
 class Busy(QWidget):
-    """A progress bar with a Cancel button for one running operation."""
+    """A progress bar with a Cancel button for one running operation;
+    ``done`` fires once it has ended and ``running()`` is False again."""
+
+    done = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,11 +110,13 @@ class Busy(QWidget):
         self.hide()
 
     def run(self, operation: Operation, text: str) -> None:
+        if self.operation is not None:
+            self.operation.cancel()  # its results are no longer wanted
         self.operation = operation
         self.label.setText(text)
         self.bar.setValue(0)
         operation.progressed.connect(lambda f, _t: self.bar.setValue(int(1000 * max(0.0, min(1.0, f)))))
-        operation.finished.connect(self._finished)
+        operation.finished.connect(lambda: self._finished(operation))
         self.show()
         operation.start()
 
@@ -116,9 +125,16 @@ class Busy(QWidget):
             self.operation.cancel()
             self.label.setText("Cancelling…")
 
-    def _finished(self) -> None:
+    def _finished(self, operation: Operation) -> None:
+        if operation is not self.operation:
+            return  # an operation replaced by a newer one
         self.hide()
         self.operation = None
+        self.done.emit()
+
+    def current(self, operation: Operation) -> bool:
+        """True while ``operation`` is the one this bar shows (not replaced)."""
+        return operation is self.operation
 
     def running(self) -> bool:
         return self.operation is not None
@@ -176,7 +192,7 @@ class FilePage(QWizardPage):
         if self.mapping.text().strip():
             mapping, problems = load_mapping(Path(self.mapping.text().strip()))
             if mapping is None:
-                self.error.setText("\n".join(str(p) for p in problems))
+                self.error.setText("\n".join(problem_text(p) for p in problems))
                 return False
         self.error.clear()
         self.wiz.source = path
@@ -185,13 +201,19 @@ class FilePage(QWizardPage):
 
 
 class ColumnsPage(QWizardPage):
-    """What the importer recognised: sheet, header row, shape, each column's role."""
+    """What the importer recognised: sheet, header row, shape, each column's role.
+
+    Next is enabled once the file has been read and can be calibrated; a
+    changed choice (sheet, header row, data shape, a column's meaning) waits
+    for Read again, and the page says so. Whatever keeps Next disabled is
+    said in words under the tables."""
 
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.setTitle("Sheet and columns")
         self.setSubTitle("Check what each column means. Change a role and press Read again; 'ignore' skips a column.")
         self.wiz = wizard
+        self.changed = False  # a choice differs from what was last read
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.sheet = QComboBox()
@@ -225,8 +247,16 @@ class ColumnsPage(QWizardPage):
         self.problems.setWordWrap(True)
         self.problems.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.problems)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setObjectName("fieldError")
+        layout.addWidget(self.note)
         self.busy = Busy()
+        self.busy.done.connect(self.read_done)
         layout.addWidget(self.busy)
+        self.sheet.currentIndexChanged.connect(self.choices_changed)
+        self.header_row.valueChanged.connect(self.choices_changed)
+        self.shape.currentIndexChanged.connect(self.choices_changed)
 
     def initializePage(self) -> None:
         self.scan_with(self.wiz.mapping)
@@ -235,23 +265,43 @@ class ColumnsPage(QWizardPage):
         source = self.wiz.source
         assert source is not None
         self.wiz.scan = None
-        self.completeChanged.emit()
+        self.changed = False
+        self.problems.clear()
+        self.set_choices_enabled(False)
         operation = Operation(lambda _progress, _cancelled: scan_workbook(source, mapping))
-        operation.succeeded.connect(self.show_scan)
-        operation.failed.connect(self.failed)
+        operation.succeeded.connect(lambda scan: self.show_scan(scan) if self.busy.current(operation) else None)
+        operation.failed.connect(lambda error: self.failed(error) if self.busy.current(operation) else None)
         self.wiz.operations.append(operation)
         self.busy.run(operation, f"Reading {source.name}…")
+        self.update_note()
+        self.completeChanged.emit()
+
+    def read_done(self) -> None:
+        """The read has ended (read, failed or cancelled): Next may follow."""
+        self.set_choices_enabled(True)
+        self.update_note()
+        self.completeChanged.emit()
+
+    def set_choices_enabled(self, enabled: bool) -> None:
+        for widget in (self.sheet, self.header_row, self.shape, self.reread, self.columns):
+            widget.setEnabled(enabled)
 
     def failed(self, error: BaseException) -> None:
-        self.problems.setText(problems_html([Problem("file", f"The file could not be read: {error}")]))
+        self.wiz.scan = None
+        if isinstance(error, ImportCancelled):
+            self.problems.setText("Reading was cancelled. Press Read again, or Back to choose another file.")
+        else:
+            self.problems.setText(problems_html([Problem("file", f"The file could not be read: {error}")]))
+        self.completeChanged.emit()
 
     def show_scan(self, scan: Scan) -> None:
         self.wiz.scan = scan
-        self.sheet.clear()
-        self.sheet.addItems(list(scan.sheet_names))
-        if scan.sheet:
-            self.sheet.setCurrentText(scan.sheet)
-        self.header_row.setValue(scan.header_row or 1)
+        with QSignalBlocker(self.sheet), QSignalBlocker(self.header_row):
+            self.sheet.clear()
+            self.sheet.addItems(list(scan.sheet_names))
+            if scan.sheet:
+                self.sheet.setCurrentText(scan.sheet)
+            self.header_row.setValue(scan.header_row or 1)
         table = scan.table
         rows = table.data_rows if table is not None else 0
         shape = {"monthly": "a row per month", "leads": "a row per lead"}.get(scan.shape or "", "not recognised")
@@ -260,6 +310,20 @@ class ColumnsPage(QWizardPage):
             f"{shape}, {rows:,} rows."
             + (f" Spend from sheet '{_escape(scan.spend_table.sheet)}'." if scan.spend_table is not None else "")
         )
+        self.show_columns(scan)
+        preview = scan.preview
+        width = max((len(r) for r in preview), default=0)
+        self.preview.setColumnCount(width)
+        self.preview.setRowCount(len(preview))
+        for r, row in enumerate(preview):
+            for c, text in enumerate(row):
+                self.preview.setItem(r, c, QTableWidgetItem(text))
+        self.problems.setText(problems_html(scan.problems))
+        self.update_note()
+        self.completeChanged.emit()
+
+    def show_columns(self, scan: Scan) -> None:
+        """A row per column: header, cell, a choice of meaning, and a note."""
         roles = role_choices(self.wiz.base)
         self.columns.setRowCount(0)
         entries: list[tuple[str, str, str, str]] = [(c.header, c.address, c.role, c.source) for c in scan.columns]
@@ -273,20 +337,40 @@ class ColumnsPage(QWizardPage):
             combo.setEditable(True)
             combo.addItems(roles if role in roles else [role, *roles])
             combo.setCurrentText(role)
+            combo.currentTextChanged.connect(self.choices_changed)
             self.columns.setCellWidget(r, 2, combo)
             self.columns.setItem(
                 r, 3, QTableWidgetItem("from the mapping" if note == "mapping" else ("" if note == "guess" else note))
             )
         self.columns.resizeColumnsToContents()
-        preview = scan.preview
-        width = max((len(r) for r in preview), default=0)
-        self.preview.setColumnCount(width)
-        self.preview.setRowCount(len(preview))
-        for r, row in enumerate(preview):
-            for c, text in enumerate(row):
-                self.preview.setItem(r, c, QTableWidgetItem(text))
-        self.problems.setText(problems_html(scan.problems))
-        self.completeChanged.emit()
+
+    def choices_changed(self, *_args: object) -> None:
+        """The person changed the sheet, header row, shape or a column's
+        meaning: what was read no longer matches until Read again."""
+        if self.busy.running():
+            return  # being filled in by a read
+        if not self.changed:
+            self.changed = True
+            self.update_note()
+            self.completeChanged.emit()
+
+    def update_note(self) -> None:
+        """Say in words what keeps Next disabled (nothing when it is enabled)."""
+        self.note.setText(self.blocked_reason())
+
+    def blocked_reason(self) -> str:
+        scan = self.wiz.scan
+        if self.busy.running():
+            return ""
+        if self.changed:
+            return "You changed the sheet or the columns: press Read again to use your choices, then Next."
+        if scan is None or scan.ok:
+            return ""
+        if scan.table is None:
+            return "No table was recognised: choose the sheet and the header row, then press Read again."
+        if scan.shape is None:
+            return "Say whether the data has a row per month or a row per lead (Data), then press Read again."
+        return "The file cannot be imported as it is (see above): change the sheet or columns and press Read again."
 
     def mapping(self) -> ColumnMapping:
         columns = {}
@@ -312,11 +396,13 @@ class ColumnsPage(QWizardPage):
         self.scan_with(self.wiz.mapping)
 
     def isComplete(self) -> bool:
-        return self.wiz.scan is not None and self.wiz.scan.ok and not self.busy.running()
+        scan = self.wiz.scan
+        return scan is not None and scan.ok and not self.changed and not self.busy.running()
 
 
 class FiguresPage(QWizardPage):
-    """The calibrated figures, their sample sizes and any warnings."""
+    """The calibrated figures, their sample sizes and any warnings. Finish
+    is enabled once calibration has ended with a plan."""
 
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
@@ -328,6 +414,7 @@ class FiguresPage(QWizardPage):
         self.wiz = wizard
         layout = QVBoxLayout(self)
         self.busy = Busy()
+        self.busy.done.connect(self.completeChanged)
         layout.addWidget(self.busy)
         self.figures = QTableWidget(0, 5)
         self.figures.setHorizontalHeaderLabels(["Figure", "From the data", "In the plan now", "Rows", "Note"])
@@ -352,11 +439,17 @@ class FiguresPage(QWizardPage):
             return calibrate(scan, base, lambda f: progress(f, ""), cancelled)
 
         operation = Operation(work)
-        operation.succeeded.connect(self.show_calibration)
-        operation.failed.connect(self.failed)
+        operation.succeeded.connect(lambda c: self.show_calibration(c) if self.busy.current(operation) else None)
+        operation.failed.connect(lambda error: self.failed(error) if self.busy.current(operation) else None)
         self.wiz.operations.append(operation)
         self.busy.run(operation, "Calibrating…")
         self.completeChanged.emit()
+
+    def cleanupPage(self) -> None:
+        """Back: a calibration still running is no longer wanted."""
+        if self.busy.operation is not None:
+            self.busy.operation.cancel()
+        super().cleanupPage()
 
     def failed(self, error: BaseException) -> None:
         if isinstance(error, ImportCancelled):
@@ -387,7 +480,13 @@ class FiguresPage(QWizardPage):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.figures.setItem(r, c, item)
         self.figures.resizeColumnsToContents()
-        self.problems.setText(problems_html(calibration.problems))
+        text = problems_html(calibration.problems)
+        if calibration.plan is None:
+            text += (
+                "<div style='color:#b3261e'>Nothing can be put into the plan from these figures: "
+                "go Back to change the sheet or the columns.</div>"
+            )
+        self.problems.setText(text)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
