@@ -112,8 +112,8 @@ def test_invalid_rate_is_refused_with_the_core_message(document: PlanDocument) -
     assert not model.setData(index, "150")
     assert document.plan == plan
     assert document.undo_stack.count() == 0
-    assert "rate must be more than 0 and at most 1" in messages[0]
-    assert "at most 1" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert "rate must be more than 0% and at most 100%; it is 150%" in messages[0]
+    assert "at most 100%" in model.data(index, Qt.ItemDataRole.ToolTipRole)
     assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
     assert not model.setData(index, "lots")
     assert document.plan == plan

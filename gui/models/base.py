@@ -2,7 +2,9 @@
 
 Each cell knows its field path in the plan; edits go through
 :meth:`PlanDocument.edit` (validated, undoable); a refused edit leaves the
-plan as it was and the cell marked with the core's message. Problems the
+plan as it was and the cell marked with the core's message (rates and
+shares spoken of in percent, as the planner shows them) until the cell
+holds a valid value. Problems the
 plan has (e.g. the channel mix not adding up) are marked on their cells too.
 Numbers are returned raw for EditRole; text only for DisplayRole.
 """
@@ -20,7 +22,7 @@ from core.engine import PlanResult
 from core.plan import Plan, Problem
 from gui.document import PlanDocument
 from gui.models.paths import concerns, get_value
-from gui.models.values import EntryError, Kind, clipboard_text, display_text, edit_value, to_plan_value
+from gui.models.values import EntryError, Kind, clipboard_text, display_text, edit_value, in_percent, to_plan_value
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -45,6 +47,8 @@ class PlanTableModel(QAbstractTableModel):
     """Base of the tables: subclasses say the rows, headers and cells."""
 
     editRefused = Signal(str)
+    #: the set of refused cells changed (a refusal, or a cell fixed)
+    refusedChanged = Signal()
     headers: Sequence[str] = ()
     header_tips: Sequence[str] = ()
 
@@ -133,7 +137,7 @@ class PlanTableModel(QAbstractTableModel):
         problems = self.cell_problems(index.row(), index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [self._refused[key]] if key in self._refused else []
-            lines += [p.message for p in problems]
+            lines += [in_percent(p.message) for p in problems]
             if cell.tooltip:
                 lines.append(cell.tooltip)
             return "\n".join(lines) or None
@@ -165,6 +169,7 @@ class PlanTableModel(QAbstractTableModel):
         if refused:
             self._refuse(index.row(), index.column(), refused[0].message)
             return False
+        self._accept(index.row(), index.column())
         return True
 
     # ----- editing helpers ---------------------------------------------------------------
@@ -190,11 +195,25 @@ class PlanTableModel(QAbstractTableModel):
     def refused_message(self, row: int, column: int) -> str | None:
         return self._refused.get((row, column))
 
+    def refused_messages(self) -> list[str]:
+        """The messages of the cells still holding a refused entry, latest last."""
+        return list(self._refused.values())
+
     def _refuse(self, row: int, column: int, message: str) -> None:
+        message = in_percent(message)
+        self._refused.pop((row, column), None)
         self._refused[(row, column)] = message
         index = self.index(row, column)
         self.dataChanged.emit(index, index)
         self.editRefused.emit(message)
+        self.refusedChanged.emit()
+
+    def _accept(self, row: int, column: int) -> None:
+        """The cell took a valid entry (maybe the value it had): its mark goes."""
+        if self._refused.pop((row, column), None) is not None:
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index)
+            self.refusedChanged.emit()
 
     def copy_text(self, rows: Sequence[int], columns: Sequence[int]) -> str:
         """Tab-separated text of a block of cells, as Excel pastes it."""
@@ -234,21 +253,24 @@ class PlanTableModel(QAbstractTableModel):
             return 0, None
         refused = self.document.edit_many(edits, f"Paste {len(edits)} cells")
         if refused:
-            message = refused[0].message
+            message = in_percent(refused[0].message)
             for r in range(top, min(top + len(block), self._rows)):
                 for c in range(left, self._columns):
                     cell_path = self.cell(r, c).path
                     hit = [p for p in refused if cell_path is not None and concerns(p.field, cell_path)]
                     if hit:
-                        self._refused[(r, c)] = hit[0].message
+                        self._refused[(r, c)] = in_percent(hit[0].message)
             self.editRefused.emit(message)
+            self.refusedChanged.emit()
             self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, self._columns - 1))
             return 0, message
         return len(edits), None
 
     # ----- keeping up with the document ----------------------------------------------------
     def _plan_changed(self) -> None:
-        self._refused.clear()
+        if self._refused:
+            self._refused.clear()
+            self.refusedChanged.emit()
         rows, columns = self.row_total(), self.column_total()
         if (rows, columns) != (self._rows, self._columns):
             self.beginResetModel()

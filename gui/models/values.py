@@ -121,3 +121,35 @@ def clipboard_text(kind: Kind, value: Any) -> str:
     if kind in (Kind.MONEY, Kind.NUMBER, Kind.COUNT):
         return f"{float(value):.15g}"
     return str(value)
+
+
+_NUMBER = r"(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|-?inf)"
+_RATE_RULE = re.compile(
+    r"the (?P<what>rate|share) must be (?P<rule>more than 0 and at most 1|between 0 and 1)"
+    r"(?: \(e\.g\. [0-9.]+ for [0-9.]+%\))?; it is " + _NUMBER
+)
+_MIX_SUM = re.compile(r"add up to " + _NUMBER + r"; they must add up to 1 \(100%\)")
+
+
+def _percent(number: str) -> str:
+    try:
+        value = float(number)
+    except ValueError:
+        return number
+    if not math.isfinite(value):
+        return number
+    return f"{round(value * 100.0, 6):g}%"
+
+
+def in_percent(message: str) -> str:
+    """A core message about a rate or share, which speaks in fractions (the
+    plan's unit: "at most 1 ...; it is 1.5"), reworded in percent as the
+    planner shows and takes rates ("at most 100%; it is 150%"). Other
+    messages are returned as they are."""
+
+    def rate(match: re.Match[str]) -> str:
+        rule = "more than 0% and at most 100%" if match["rule"].startswith("more") else "between 0% and 100%"
+        return f"the {match['what']} must be {rule}; it is {_percent(match.group(3))}"
+
+    message = _RATE_RULE.sub(rate, message)
+    return _MIX_SUM.sub(lambda m: f"add up to {_percent(m.group(1))}; they must add up to 100%", message)

@@ -1,20 +1,35 @@
-"""What every page shares: a title, margins, and a way to report messages."""
+"""What every page shares: a title, margins, a way to report messages, and a
+bar under the title that keeps a refused entry's message in view until the
+cell holds a valid value."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.document import PlanDocument
 from gui.widgets.fields import title_label
+from gui.widgets.message_bar import MessageBar
 from gui.widgets.sheet import SheetView
 
 
 class Page(QWidget):
-    """A page of the main window over the document."""
+    """A page of the main window over the document. Its content scrolls when
+    the window is smaller than the content can be (a small screen), rather
+    than being squeezed until widgets overlap."""
 
     message = Signal(str)
     title = ""
@@ -23,17 +38,40 @@ class Page(QWidget):
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.layout_ = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("pageScroll")
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.body = QWidget()
+        self.body.setObjectName("pageBody")
+        self.scroll_area.setWidget(self.body)
+        outer.addWidget(self.scroll_area)
+        self.layout_ = QVBoxLayout(self.body)
         self.layout_.setContentsMargins(28, 20, 28, 20)
         self.layout_.setSpacing(12)
         self.layout_.addWidget(title_label(self.title, self.subtitle))
+        self.message_bar = MessageBar()
+        self.layout_.addWidget(self.message_bar)
         self._fitted: list[tuple[QSplitter, tuple[QTableView | None, ...], tuple[int, ...]]] = []
         self._moved: set[int] = set()
 
     def sheet(self) -> SheetView:
         view = SheetView()
         view.message.connect(self.message)
+        view.refusedChanged.connect(self.show_refusals)
         return view
+
+    def show_refusals(self) -> None:
+        """The message bar shows why the latest entry on this page was refused, while any cell is marked."""
+        messages: list[str] = []
+        for view in self.findChildren(SheetView):
+            model = view.plan_model()
+            if model is not None:
+                messages += model.refused_messages()
+        self.message_bar.show_messages(messages)
 
     def fit_splitter(self, splitter: QSplitter, tables: Sequence[QTableView | None], weights: Sequence[int]) -> None:
         """Size the parts of a horizontal ``splitter`` so each table shows all

@@ -7,7 +7,7 @@ import importlib
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QComboBox,
@@ -29,7 +29,9 @@ from gui.models.values import Kind
 from gui.views.base import Page, button_row, fit_to_columns, selected_row
 from gui.views.funnel import unique_name
 from gui.widgets.fields import FieldEdit, section_label
-from gui.widgets.sheet import SheetView
+
+#: the narrowest a spec panel reads well at (criterion names wrap onto two lines below it)
+PANEL_WIDTH = 440
 
 
 def results_widget(module: str, name: str) -> Any:
@@ -69,8 +71,7 @@ class SpecPanel(QFrame):
         head.addWidget(self.rate)
         layout.addLayout(head)
         self.model = CriteriaModel(self.document, spec_path, self)
-        self.table = SheetView()
-        self.table.message.connect(page.message)
+        self.table = page.sheet()
         self.table.setModel(self.model)
         self.table.setMinimumHeight(120)
         # Tall enough for every criterion (the page gives the table that height when it can).
@@ -80,6 +81,16 @@ class SpecPanel(QFrame):
         self.table.setStyleSheet("QHeaderView::section { padding: 5px 5px; }")
         self.table.horizontalHeader().setStretchLastSection(False)
         fit_to_columns(self.table, CriteriaModel.NAME)
+        # long criterion names wrap onto a second line rather than being cut
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setMinimumSectionSize(28)
+        self._rows_timer = QTimer(self)  # once the columns have their widths, after a resize or an edit
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self._fit_rows)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._rows_timer.start())
+        self.model.modelReset.connect(self._rows_timer.start)
+        self.model.dataChanged.connect(lambda *_: self._rows_timer.start())
         layout.addWidget(self.table, 1)
         self.add = QPushButton("Add criterion")
         self.remove = QPushButton("Remove criterion")
@@ -93,6 +104,26 @@ class SpecPanel(QFrame):
         layout.addWidget(self.empty)
         layout.addStretch(0)  # takes the room of the hidden table when there is no spec
         self.layout_ = layout
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._rows_timer.start()
+
+    def _fit_rows(self) -> None:
+        """Rows tall enough for their criterion name wrapped to the column's width."""
+        table, column = self.table, CriteriaModel.NAME
+        metrics = table.fontMetrics()
+        width = max(20, table.columnWidth(column) - 16)  # the cell's text margins
+        base = table.verticalHeader().minimumSectionSize()
+        for row in range(self.model.rowCount()):
+            text = str(self.model.index(row, column).data() or "")
+            lines = metrics.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text).height()
+            wanted = max(base, lines + 12)
+            if table.rowHeight(row) != wanted:
+                table.setRowHeight(row, wanted)
+        # every criterion in view (a long list scrolls): the page scrolls instead when the window is short
+        rows = self.table.verticalHeader().length() + self.table.horizontalHeader().height()
+        self.table.setMinimumHeight(max(120, min(rows + 2 * self.table.frameWidth(), 360)))
 
     def spec(self) -> LeadSpec | None:
         return getattr(self.document.plan, self.spec_path)  # type: ignore[no-any-return]
@@ -192,6 +223,7 @@ class LeadSpecPage(Page):
         self.layout_.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split
         self.current = SpecPanel(self, "lead_spec", "Current spec")
         self.proposed = SpecPanel(self, "proposed_lead_spec", "Proposed spec")
         split.addWidget(self.current)
@@ -240,12 +272,25 @@ class LeadSpecPage(Page):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        self._arrange_panels()
         self._fit_split()
         self._update_chart()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        self._arrange_panels()
         self._fit_split()
+
+    def _arrange_panels(self) -> None:
+        """The current and proposed specs side by side when both fit, else one above the other."""
+        margins = self.layout_.contentsMargins()
+        scroll_bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        room = self.width() - scroll_bar - margins.left() - margins.right()
+        need = sum(max(p.minimumSizeHint().width(), PANEL_WIDTH) for p in (self.current, self.proposed))
+        need += self.split.handleWidth()
+        wanted = Qt.Orientation.Horizontal if room >= need else Qt.Orientation.Vertical
+        if self.split.orientation() != wanted:
+            self.split.setOrientation(wanted)
 
     def _user_moved_split(self) -> None:
         self._split_moved = True
@@ -258,7 +303,8 @@ class LeadSpecPage(Page):
         total = sum(self.vertical.sizes())
         if total <= 0:
             return
-        wanted = max(self.current.sizeHint().height(), self.proposed.sizeHint().height())
+        heights = (self.current.sizeHint().height(), self.proposed.sizeHint().height())
+        wanted = max(heights) if self.split.orientation() == Qt.Orientation.Horizontal else sum(heights) + 12
         top = max(min(wanted, total - self.chart.minimumSizeHint().height()), 0)
         self.vertical.setSizes([top, total - top])
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from gui.document import PlanDocument
 from gui.models.paths import get_value
-from gui.models.values import EntryError, Kind, display_text, edit_value, to_plan_value
+from gui.models.values import EntryError, Kind, display_text, edit_value, in_percent, to_plan_value
 
 
 def title_label(text: str, subtitle: str = "") -> QWidget:
@@ -111,7 +111,7 @@ class FieldEdit(QWidget):
             return
         refused = self.document.edit(self.path, value)
         if refused:
-            self._show_error(refused[0].message)
+            self._show_error(in_percent(refused[0].message))
         else:
             self.refresh()
 

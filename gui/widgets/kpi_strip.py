@@ -1,13 +1,18 @@
 """A strip of the headline figures over every page, updated as the user types,
-so an edit anywhere shows its effect at once."""
+so an edit anywhere shows its effect at once.
+
+The strip keeps one height whatever it shows: figures shrink their font to
+fit (never cut), and a long status message is elided with the whole text in
+its tooltip, so the buttons under it never move."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from core.plan import errors_only
 from gui.document import PlanDocument
 from gui.formatting import count_text, money_text, percent_text
+from gui.widgets.fit_label import ElidedLabel, FitLabel
 
 
 class Kpi(QWidget):
@@ -16,18 +21,22 @@ class Kpi(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.value = QLabel("—")
+        self.value = FitLabel("—")
         self.value.setObjectName("kpiValue")
-        self.caption = QLabel(caption)
+        self.caption = FitLabel(caption, smallest=0.85)
         self.caption.setObjectName("kpiCaption")
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def set(self, text: str, bad: bool = False, tip: str = "") -> None:
         self.value.setText(text)
-        self.value.setProperty("bad", bad)
-        self.value.style().unpolish(self.value)
-        self.value.style().polish(self.value)
+        if bool(self.value.property("bad")) != bad:
+            self.value.setProperty("bad", bad)
+            self.value.style().unpolish(self.value)
+            self.value.style().polish(self.value)
+        self.value.set_tip(tip)
+        self.caption.set_tip(tip)
         self.setToolTip(tip)
 
 
@@ -39,30 +48,32 @@ class KpiStrip(QFrame):
         self.setObjectName("kpiStrip")
         self.document = document
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(28, 10, 28, 10)
-        layout.setSpacing(36)
+        layout.setContentsMargins(24, 8, 24, 8)
+        layout.setSpacing(24)
         self.deals = Kpi("deals to win")
         self.leads = Kpi("paid raw leads")
         self.spend = Kpi("planned spend")
         self.gap = Kpi("budget gap")
         self.deficit = Kpi("qualified-lead deficit")
         self.capacity = Kpi("busiest sales month")
-        for kpi in (self.deals, self.leads, self.spend, self.gap, self.deficit, self.capacity):
+        for kpi in self.kpis():
             layout.addWidget(kpi)
-        layout.addStretch(1)
-        self.status = QLabel()
+        self.status = ElidedLabel()
         self.status.setObjectName("kpiStatus")
-        self.status.setWordWrap(True)
-        self.status.setMaximumWidth(360)
-        layout.addWidget(self.status)
+        layout.addWidget(self.status, 1)
         document.resultChanged.connect(self.refresh)
         self.refresh()
+        # one line per label (figures shrink, the status elides): the strip's height never changes
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def kpis(self) -> tuple[Kpi, ...]:
+        return (self.deals, self.leads, self.spend, self.gap, self.deficit, self.capacity)
 
     def refresh(self) -> None:
         plan, result = self.document.plan, self.document.result
         errors = errors_only(self.document.problems)
         if result is None:
-            for kpi in (self.deals, self.leads, self.spend, self.gap, self.deficit, self.capacity):
+            for kpi in self.kpis():
                 kpi.set("—")
             first = errors[0].message if errors else ""
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""

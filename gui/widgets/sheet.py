@@ -50,6 +50,8 @@ class SheetView(QTableView):
     """The spreadsheet-like view every table of the planner uses."""
 
     message = Signal(str)
+    #: a cell was refused, or a refused cell now holds a valid value
+    refusedChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +75,7 @@ class SheetView(QTableView):
         super().setModel(model)
         if isinstance(model, PlanTableModel):
             model.editRefused.connect(self.message)
+            model.refusedChanged.connect(self.refusedChanged)
             model.modelReset.connect(self.fit_columns)
         self.fit_columns()
 
