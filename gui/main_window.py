@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from core.documents import load_document, load_plan, save_document
 from core.paths import example_plan_path
 from core.plan import Plan, Problem, errors_only
-from gui.document import PlanDocument, read_recovery
+from gui.document import PlanDocument, problem_text, read_recovery
 from gui.views.base import Page
 from gui.views.capacity import CapacityPage
 from gui.views.channels import ChannelsPage
@@ -50,7 +50,7 @@ Ask = Callable[..., Any]
 
 
 def problems_text(problems: tuple[Problem, ...], limit: int = 12) -> str:
-    lines = [str(p) for p in problems[:limit]]
+    lines = [problem_text(p) for p in problems[:limit]]
     if len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more.")
     return "\n".join(lines)
@@ -289,7 +289,8 @@ class MainWindow(QMainWindow):
         self.document.open_document(data, path)
         self._add_recent(path)
         warnings = [p for p in problems if p.severity == "warning"]
-        self.show_message(f"Opened {path.name}" + (f" ({len(warnings)} warnings: {warnings[0]})" if warnings else "."))
+        noted = f" ({len(warnings)} warnings: {problem_text(warnings[0])})" if warnings else "."
+        self.show_message(f"Opened {path.name}{noted}")
         return True
 
     def save(self) -> bool:

@@ -5,18 +5,25 @@ differences. Every model passes qtmodeltester."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
+from core.documents import PlanDocumentData, save_plan
 from core.engine import PlanResult, calculate
 from core.explain import explain
 from core.lead_spec import pass_rate
 from core.plan import Plan, Problem
+from core.plan_json import plan_to_dict
 from gui.formatting import count_text, money_text, percent_text
+from gui.main_window import MainWindow
 from gui.results.charts import (
     BAD,
     GOOD,
@@ -122,18 +129,43 @@ def test_plan_without_budget_spec_or_capacity_says_what_is_missing(
     assert dashboard.gap.card.stack.currentWidget() is dashboard.gap.card.view
 
 
-def test_problems_show_a_banner_over_the_greyed_last_figures(dashboard: ResultsDashboard, example_plan: Plan) -> None:
-    before = headline(dashboard, "deals")
+def test_errors_clear_the_figures_and_list_the_problems_in_words(
+    dashboard: ResultsDashboard, example_plan: Plan
+) -> None:
     problem = Problem("stages[2].rate", "The rate must be between 0 and 1 (you entered 1.4).")
     dashboard.show_problems((problem,))
     assert dashboard.banner.isVisibleTo(dashboard)
     assert "1 problem to fix" in dashboard.banner_title.text()
-    assert "stages[2].rate: The rate must be between 0 and 1 (you entered 1.4)." in dashboard.banner_text.text()
-    assert dashboard._fade.isEnabled()
-    assert headline(dashboard, "deals") == before  # last good figures stay
+    assert dashboard.banner_text.text() == "\u2022 The rate must be between 0 and 1 (you entered 1.4)."
+    # nothing says which plan the figures shown belonged to: none stay
+    assert not dashboard.content.isVisibleTo(dashboard)
+    assert all(card.value.text() == "\u2013" for card in dashboard.cards.values())
+    assert dashboard.explain_figure("deals") is None
     dashboard.show_result(example_plan, calculate(example_plan))
     assert not dashboard.banner.isVisibleTo(dashboard)
+    assert dashboard.content.isVisibleTo(dashboard)
     assert not dashboard._fade.isEnabled()
+
+
+def test_the_same_plans_last_figures_show_greyed_and_labelled(dashboard: ResultsDashboard, example_plan: Plan) -> None:
+    last = (example_plan, calculate(example_plan))
+    problem = Problem("channels", "The channel mix shares add up to 1.2; they must add up to 1 (100%).")
+    dashboard.show_refused((problem,), example_plan.name, last)
+    assert dashboard.content.isVisibleTo(dashboard)
+    assert dashboard._fade.isEnabled()
+    assert headline(dashboard, "deals") == count_text(float(last[1].deals_required.sum()))
+    assert "last figures that could be calculated" in dashboard.heading.text()
+    assert "before your latest change" in dashboard.banner_title.text()
+    assert dashboard.banner_text.text() == f"\u2022 {problem.message}"
+
+
+def test_a_workbook_problem_names_file_sheet_and_cell(qtbot) -> None:  # type: ignore[no-untyped-def]
+    widget = ResultsDashboard()
+    qtbot.addWidget(widget)
+    where = "myplan.xlsx, sheet 'Lead spec', cell B3"
+    widget.show_refused((Problem("lead_spec.gate", "The gate 'Nope' is not a stage.", location=where),), "My plan")
+    assert widget.banner_text.text() == f"\u2022 {where}: The gate 'Nope' is not a stage."
+    assert "My plan can't be calculated" in widget.banner_title.text()
 
 
 def test_problems_before_any_result_show_only_the_banner(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -302,3 +334,118 @@ def test_many_channels_stack_as_top_seven_and_other(dashboard: ResultsDashboard,
     assert stacked == pytest.approx(list(r.spend_total))
     dashboard.show_result(example_plan, calculate(example_plan))
     assert dashboard.spend_series.count() == 5  # one legend entry per channel, no empty ones
+
+
+# --- the Results page over the open document ---------------------------------------
+
+PATH_LIKE = re.compile(r"\w\[\d+\]|\b(stages|channels|lead_spec|proposed_lead_spec|targets|capacity)\.[a-z_]")
+
+
+def page_texts(page: QWidget) -> list[str]:
+    """Every label the person can see on the page."""
+    return [label.text() for label in page.findChildren(QLabel) if label.isVisibleTo(page) and label.text()]
+
+
+def broken_gate(plan: Plan, name: str) -> Plan:
+    """``plan`` with its lead spec on a stage that does not exist (two errors)."""
+    assert plan.lead_spec is not None
+    return plan.with_changes(name=name, lead_spec=replace(plan.lead_spec, gate="Nope"))
+
+
+def bigger_target(plan: Plan, name: str) -> Plan:
+    """A valid plan whose figures differ from the example's."""
+    return plan.with_changes(name=name, revenue_target=tuple(1.37 * v for v in plan.revenue_target))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, tmp_path / "recovery" / "recovery.json")
+    win.show()
+    qtbot.waitExposed(win)
+    win.show_page("Results")
+    yield win
+    QApplication.processEvents()
+    win.maybe_save = lambda: True  # type: ignore[method-assign]
+    win.close()
+    win.deleteLater()
+
+
+def figures_of(plan: Plan) -> list[str]:
+    """Headline figures of a plan as the Results page would show them."""
+    r = calculate(plan)
+    return [
+        count_text(float(r.deals_required.sum())),
+        count_text(float(r.paid_leads.sum())),
+        money_text(float(r.spend_total.sum()), plan.currency),
+    ]
+
+
+def test_opening_an_invalid_plan_never_shows_the_previous_files_figures(  # type: ignore[no-untyped-def]
+    window: MainWindow, example_plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_a = bigger_target(example_plan, "Plan A")
+    save_plan(plan_a, tmp_path / "a.json")
+    assert window.open_file(tmp_path / "a.json", ask=False)
+    page = window.results
+    a_figures = figures_of(plan_a)
+    assert a_figures[0] in page_texts(page)  # A's deals are shown while A is open
+
+    # B cannot be opened from its file: A stays open, and the refusal is in words
+    plan_b = broken_gate(example_plan, "Plan B")
+    save_plan(plan_b.with_changes(lead_spec=example_plan.lead_spec), tmp_path / "myplan.xlsx")
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: told.append(box.informativeText()) or 0)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(plan_to_dict(plan_b)), encoding="utf-8")
+    assert not window.open_file(broken, ask=False)
+    assert told and "Nope" in told[0] and not PATH_LIKE.search(told[0])
+    assert window.document.path == tmp_path / "a.json"
+
+    # B becomes the open document anyway (recovered unsaved changes, or a file read despite its errors)
+    window.document.open_document(PlanDocumentData.single(plan_b), tmp_path / "myplan.xlsx")
+    QApplication.processEvents()
+    texts = page_texts(page)
+    shown = " ".join(texts)
+    assert not any(figure in texts or figure in shown for figure in a_figures), shown
+    assert "Plan A" not in shown
+    assert "Plan B can't be calculated: 2 problems" in page.dashboard.banner_title.text()
+    assert "'Nope' is not a stage" in page.dashboard.banner_text.text()
+    assert not page.dashboard.content.isVisibleTo(page)
+    bad = [t for t in texts if PATH_LIKE.search(t)]
+    assert not bad, bad
+
+
+def test_a_new_plan_broken_by_an_edit_shows_only_its_own_figures(
+    window: MainWindow, example_plan: Plan, tmp_path: Path
+) -> None:
+    plan_a = bigger_target(example_plan, "Plan A")
+    save_plan(plan_a, tmp_path / "a.json")
+    assert window.open_file(tmp_path / "a.json", ask=False)
+    window.new_plan()
+    new = window.document.plan
+    window.document.replace_plan(broken_gate(new, new.name), "Move the gate")
+    QApplication.processEvents()
+    dashboard = window.results.dashboard
+    shown = " ".join(page_texts(window.results))
+    assert figures_of(plan_a)[0] not in shown
+    assert dashboard._fade.isEnabled() and dashboard.content.isVisibleTo(window.results)
+    assert headline(dashboard, "deals") == figures_of(new)[0]
+    assert "last figures that could be calculated" in dashboard.heading.text()
+    assert "before your latest change" in dashboard.banner_title.text()
+    window.undo_action.trigger()
+    assert not dashboard.banner.isVisibleTo(dashboard) and not dashboard._fade.isEnabled()
+
+
+def test_an_invalid_scenario_does_not_show_another_scenarios_figures(window: MainWindow, example_plan: Plan) -> None:
+    baseline = figures_of(window.document.plan)
+    assert baseline[0] in page_texts(window.results)
+    window.document.add_scenario("Broken", broken_gate(window.document.plan, "Broken"))
+    QApplication.processEvents()
+    dashboard = window.results.dashboard
+    assert window.document.active_scenario.name == "Broken"
+    assert not dashboard.content.isVisibleTo(window.results)
+    assert baseline[0] not in " ".join(page_texts(window.results))
+    window.document.switch_scenario(window.document.scenarios[0].id)
+    assert headline(dashboard, "deals") == baseline[0]
+    assert dashboard.content.isVisibleTo(window.results)

@@ -2,11 +2,18 @@
 calculated plan.
 
 ``show_result(plan, result)`` updates every card and chart in place (the
-charts and their series are built once; new numbers replace the points).
-``show_problems(problems)`` keeps the last good figures visible, greyed,
-under a banner listing what is wrong. Clicking a card, or a bar of a chart,
-opens "Why this number?" with the explanation chain of that figure (and
-month).
+charts and their series are built once; new numbers replace the points);
+``show_problems(problems)`` lists its warnings in a banner above them.
+
+A plan that cannot be calculated goes to ``show_refused(problems, name,
+last_good)``: the banner lists what is wrong, in the user's words, and the
+dashboard shows no figures at all, unless it is given ``last_good``, the
+same plan's last figures that could be calculated, which then show greyed
+under a heading that says so. It never keeps figures on its own: whatever
+it showed before (another file, another scenario) is gone.
+
+Clicking a card, or a bar of a chart, opens "Why this number?" with the
+explanation chain of that figure (and month).
 """
 
 from __future__ import annotations
@@ -37,7 +44,8 @@ from PySide6.QtWidgets import (
 
 from core.engine import PlanResult
 from core.explain import peak_month, plural
-from core.plan import Plan, Problem
+from core.plan import Plan, Problem, errors_only
+from gui.document import problem_text
 from gui.formatting import count_text, money_text, percent_text, user_locale
 from gui.results.charts import (
     ACCENT,
@@ -59,6 +67,7 @@ from gui.results.charts import (
     set_values,
 )
 from gui.results.explain_dialog import ExplanationDialog, explain_in_dialog
+from gui.widgets.fit_label import FitLabel
 
 STYLE = f"""
 #resultsRoot {{ background: #f6f7f9; }}
@@ -98,7 +107,7 @@ class MetricCard(QFrame):
         self.figure = figure
         self.caption = QLabel(caption)
         self.caption.setObjectName("metricCaption")
-        self.value = QLabel("\u2013")
+        self.value = FitLabel("\u2013")  # a headline number shrinks to fit, never cut
         self.value.setObjectName("metricValue")
         self.detail = QLabel()
         self.detail.setObjectName("metricDetail")
@@ -178,6 +187,10 @@ class ResultsDashboard(QWidget):
         self.heading.setObjectName("planHeading")
         self.subheading = QLabel()
         self.subheading.setObjectName("planSub")
+        self.empty = QLabel()
+        self.empty.setObjectName("placeholder")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
         self._build_banner()
         self._build_cards()
         self._build_charts()
@@ -203,6 +216,7 @@ class ResultsDashboard(QWidget):
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.subheading)
         inner_layout.addWidget(self.banner)
+        inner_layout.addWidget(self.empty)
         inner_layout.addWidget(self.content, 1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -222,6 +236,7 @@ class ResultsDashboard(QWidget):
         self.banner_text = QLabel()
         self.banner_text.setObjectName("bannerText")
         self.banner_text.setWordWrap(True)
+        self.banner_text.setTextFormat(Qt.TextFormat.PlainText)
         self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self.banner)
         layout.setContentsMargins(14, 10, 14, 10)
@@ -240,6 +255,7 @@ class ResultsDashboard(QWidget):
             "utilization": MetricCard("PEAK UTILIZATION"),
             "deficit": MetricCard("LEAD DEFICIT"),
         }
+        self._captions = {key: card.caption.text() for key, card in self.cards.items()}
         for card in self.cards.values():
             card.clicked.connect(self.explain_figure)
         self.card_grid = QGridLayout()
@@ -412,6 +428,8 @@ class ResultsDashboard(QWidget):
         self.plan, self.result, self.problems = plan, result, ()
         self.banner.hide()
         self._fade.setEnabled(False)
+        self.empty.hide()
+        self.content.show()
         loc = self._locale
         self.heading.setText(plan.name)
         first, last = month_text(result.months[0], loc), month_text(result.months[-1], loc)
@@ -428,33 +446,70 @@ class ResultsDashboard(QWidget):
         self._update_deficit(plan, result)
         self._update_utilization(result)
 
-    def show_problems(self, problems: tuple[Problem, ...]) -> None:
-        """The plan was refused: list the problems above the last good
-        figures, which stay visible but greyed (warnings alone do not grey)."""
-        self.problems = tuple(problems)
+    def show_problems(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
+        """The shown plan's warnings in a banner above its figures. Errors
+        mean the plan cannot be calculated: see :meth:`show_refused` (called
+        here without figures to keep)."""
+        problems = tuple(problems)
+        if errors_only(problems):
+            self.show_refused(problems, self.plan.name if self.plan else "")
+            return
+        self.problems = problems
         if not problems:
             self.banner.hide()
-            self._fade.setEnabled(False)
             return
-        errors = [p for p in problems if p.severity == "error"]
-        warning_only = not errors
-        self.banner.setProperty("warning", "true" if warning_only else "false")
+        count = len(problems)
+        self._show_banner(f"{count} warning{'s' if count != 1 else ''} about the plan", problems, warning=True)
+
+    def show_refused(
+        self,
+        problems: tuple[Problem, ...] | list[Problem],
+        name: str,
+        last_good: tuple[Plan, PlanResult] | None = None,
+    ) -> None:
+        """The plan ``name`` cannot be calculated: list its errors. Figures
+        shown are only ``last_good`` (the same plan's last calculable
+        version), greyed and labelled; without it, none."""
+        problems = tuple(problems)
+        errors = errors_only(problems) or problems
+        count = len(errors)
+        title = f"{name or 'The plan'} can't be calculated: {count} problem{'s' if count != 1 else ''} to fix."
+        if last_good is not None:
+            self.show_result(*last_good)
+            when = "before your latest change"
+            self.heading.setText(f"{name or last_good[0].name}: last figures that could be calculated")
+            self.subheading.setText(f"Greyed: from {when}, not the plan as it is now \u00b7 {self.subheading.text()}")
+            title += f" The greyed figures below are from {when}, the last time it could be calculated."
+        else:
+            self._clear_figures(name)
+        self.problems = problems
+        self._show_banner(title, errors, warning=False)
+        self._fade.setEnabled(last_good is not None)
+
+    def _clear_figures(self, name: str) -> None:
+        """No figures at all: nothing from a plan other than the one named."""
+        self.plan, self.result = None, None
+        for key, card in self.cards.items():
+            card.caption.setText(self._captions[key])
+            card.set_figure("\u2013")
+        self.content.hide()
+        self.heading.setText(name or "The plan")
+        self.subheading.setText("No figures yet: the plan can't be calculated.")
+        self.empty.setText("Figures appear here as soon as the problems above are fixed.")
+        self.empty.show()
+        if self.dialog is not None:
+            self.dialog.hide()
+
+    def _show_banner(self, title: str, problems: tuple[Problem, ...], warning: bool) -> None:
+        self.banner.setProperty("warning", "true" if warning else "false")
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
-        count = len(errors) if errors else len(problems)
-        if warning_only:
-            title = f"{count} warning{'s' if count != 1 else ''} about the plan"
-        else:
-            kept = " The figures below are from the last plan that could be calculated." if self.result else ""
-            title = f"The plan can't be calculated: {count} problem{'s' if count != 1 else ''} to fix.{kept}"
         self.banner_title.setText(title)
-        shown = list(problems[:_BANNER_LIMIT])
-        lines = [f"\u2022 {p}" for p in shown]
+        lines = [f"\u2022 {problem_text(p)}" for p in problems[:_BANNER_LIMIT]]
         if len(problems) > _BANNER_LIMIT:
             lines.append(f"\u2026 and {len(problems) - _BANNER_LIMIT} more")
         self.banner_text.setText("\n".join(lines))
         self.banner.show()
-        self._fade.setEnabled(not warning_only and self.result is not None)
 
     def explain_figure(self, figure: str, month: int | None = None) -> ExplanationDialog | None:
         """Open "Why this number?" for ``figure`` (and month) of the shown plan."""

@@ -1,5 +1,10 @@
-"""Results: the dashboard of the other helper's results package, fed with the
-active scenario's plan and result (or its problems) whenever it is shown."""
+"""Results: the dashboard of the results package, fed with the active
+scenario's plan and result (or its problems) whenever it is shown.
+
+The page shows the figures of the document's active scenario and nothing
+else: when that plan cannot be calculated, at most its own last calculable
+figures (kept by the document, dropped on New and Open), greyed under a
+heading saying so; a plan opened or made that never could shows none."""
 
 from __future__ import annotations
 
@@ -43,10 +48,13 @@ class ResultsPage(Page):
         self._stale = False
         if self.dashboard is None:
             return
-        result = self.document.result
+        document = self.document
+        result = document.result
         try:
             if result is not None:
-                self.dashboard.show_result(self.document.plan, result)
-            self.dashboard.show_problems(list(self.document.problems))
+                self.dashboard.show_result(document.plan, result)
+                self.dashboard.show_problems(document.problems)
+            else:  # figures of this plan only: its own last calculable version, or none
+                self.dashboard.show_refused(document.problems, document.plan.name, document.last_good)
         except Exception as exc:  # the dashboard must not take the planner down
             self.message.emit(f"The results could not be shown: {exc}")
