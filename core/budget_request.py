@@ -47,6 +47,14 @@ from core.files import atomic_write
 from core.funnel import FloatArray, Lag, forward_pass
 from core.lead_spec import pass_rate
 from core.plan import LeadSpec, Plan, PlanRefused, errors_only
+from core.printing import (
+    LANDSCAPE_WIDTH,
+    MIN_POINTS,
+    column_points,
+    month_breaks,
+    print_setup,
+    table_points,
+)
 from core.validation import validate
 
 SUMMARY = "Summary"
@@ -57,6 +65,10 @@ SPEC = "Lead spec & deficit"
 CAPACITY = "Sales capacity"
 SHEETS = (SUMMARY, ASSUMPTIONS, REVERSE, BUDGET, SPEC, CAPACITY)
 
+BEFORE = "Before the plan"  # the column summing the pre-plan months
+FONT_SIZE = 10
+SUMMARY_WIDTHS = (34, 13, 42)  # figure, value, how it is computed
+LINE_HEIGHT = 13.5  # points, a line of FONT_SIZE text
 DAYS_PER_MONTH_FORMULA = "(365.25/12)"
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩"}
 _MAX_STRING = 32767
@@ -80,6 +92,21 @@ def currency_format(code: str, decimals: int = 0) -> str:
         literal = re.sub(r"[^0-9A-Za-z ]", "", clean)[:12].strip()
         prefix = f'"{literal} "' if literal else ""
     return f"{prefix}{number};-{prefix}{number}"
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide (an
+    estimate on the wide side: about 1.2 characters of text per unit)."""
+    if not text:
+        return 1
+    per_line = max(1, int(width * 1.2))
+    lines, length = 1, 0
+    for word in text.split():
+        if length and length + 1 + len(word) > per_line:
+            lines, length = lines + 1, len(word)
+        else:
+            length += len(word) + (1 if length else 0)
+    return lines
 
 
 def _name_part(text: str, fallback: str) -> str:
@@ -248,8 +275,10 @@ class _Styles:
     header: Format
     header_left: Format
     label: Format
+    wrap: Format
     bold: Format
     note: Format
+    note_wrap: Format
     money: Format
     money_in: Format
     money2: Format
@@ -271,7 +300,7 @@ class _Styles:
 
 def _styles(book: Workbook, currency: str) -> _Styles:
     def f(**props: Any) -> Format:
-        return book.add_format(props)
+        return book.add_format({"font_size": FONT_SIZE, **props})
 
     yellow = "#FFF2CC"
     money = currency_format(currency)
@@ -280,8 +309,10 @@ def _styles(book: Workbook, currency: str) -> _Styles:
         header=f(bold=True, bg_color="#D9E1F2", bottom=1, text_wrap=True, align="center", valign="vcenter"),
         header_left=f(bold=True, bg_color="#D9E1F2", bottom=1, valign="vcenter"),
         label=f(),
+        wrap=f(text_wrap=True),
         bold=f(bold=True),
-        note=f(italic=True, font_color="#595959", text_wrap=False),
+        note=f(italic=True, font_color="#595959"),
+        note_wrap=f(italic=True, font_color="#595959", text_wrap=True),
         money=f(num_format=money),
         money_in=f(num_format=money, bg_color=yellow),
         money2=f(num_format=currency_format(currency, 2)),
@@ -302,14 +333,6 @@ def _styles(book: Workbook, currency: str) -> _Styles:
     )
 
 
-def _print_setup(ws: Worksheet, header_row: int | None, one_page: bool = False) -> None:
-    ws.set_landscape()
-    ws.fit_to_pages(1, 1 if one_page else 0)
-    if header_row is not None:
-        ws.repeat_rows(header_row)
-    ws.hide_gridlines(0)
-
-
 class _Writer:
     """Writes the workbook; remembers where each figure lives for the
     formulas of later sheets."""
@@ -322,14 +345,17 @@ class _Writer:
         self.st = _styles(book, plan.currency)
         self.grid = _Grid(nums.n_pre, plan.months)
         self.names: set[str] = set()  # every defined name
+        self.row_labels: dict[tuple[str, int], tuple[str, str]] = {}  # (sheet, row) -> texts in columns A and B
         self.months = self.res.months
         self.pre_months = _months_before(plan.start, nums.n_pre)
         # filled as sheets are written
-        self.a_month: dict[str, int] = {}  # Assumptions row of each monthly input
+        self.a_month: dict[str, int] = {}  # Assumptions column of each monthly input
         self.a_stage_row: list[int] = []
         self.a_channel_row: list[int] = []
-        self.a_fixed_row: list[int] = []
-        self.a_free_rows: list[list[int]] = [[] for _ in plan.stages]
+        self.a_month_top = 0  # Assumptions row of the first month's inputs
+        self.a_month_last_col = 1
+        self.a_fixed_col: list[int] = []
+        self.a_free_cols: list[list[int]] = [[] for _ in plan.stages]
         self.stage_names: list[str] = []  # defined-name part of each stage
         self.channel_names: list[str] = []
         self.rf: dict[str, int] = {}  # Reverse funnel rows
@@ -348,7 +374,10 @@ class _Writer:
 
     def text(self, ws: Worksheet, row: int, col: int, value: str, fmt: Format | None = None) -> None:
         """Text from the plan stays text (``=x`` is never a formula)."""
-        ws.write_string(row, col, value[:_MAX_STRING], fmt)
+        ws.write_string(row, col, value[:_MAX_STRING], fmt or self.st.label)
+        if col <= 1:
+            label, name = self.row_labels.get((ws.name, row), ("", ""))
+            self.row_labels[(ws.name, row)] = (value, name) if col == 0 else (label, value)
 
     def formula(self, ws: Worksheet, row: int, col: int, formula: str, value: float | str, fmt: Format) -> None:
         if isinstance(value, str):
@@ -372,23 +401,23 @@ class _Writer:
 
     def fixed_sum(self, t: int) -> str:
         """``Fix_1[t] + Fix_2[t] + ...`` (Assumptions cells)."""
-        col = self.a_month_col(t)
-        return "+".join(_cell(r, col, ASSUMPTIONS, True) for r in self.a_fixed_row) or "0"
+        row = self.a_month_row(t)
+        return "+".join(_cell(row, c, ASSUMPTIONS, True) for c in self.a_fixed_col) or "0"
 
-    def a_month_col(self, t: int) -> int:
-        return 2 + t
+    def a_month_row(self, t: int) -> int:
+        return self.a_month_top + t
 
     def a_month_ref(self, key: str, t: int) -> str:
-        return _cell(self.a_month[key], self.a_month_col(t), ASSUMPTIONS, True)
+        """Assumptions cell of the monthly input ``key`` in plan month ``t``."""
+        return _cell(self.a_month_row(t), self.a_month[key], ASSUMPTIONS, True)
 
     # ----------------------------------------------------------- Assumptions
 
     def assumptions(self) -> None:
         plan, st, res = self.plan, self.st, self.res
         ws = self.ws[ASSUMPTIONS]
-        ws.set_column(0, 0, 36)
-        ws.set_column(1, 1, 22)
-        ws.set_column(2, max(10, 2 + plan.months), 13)
+        ws.set_column(0, 0, 24)
+        ws.set_column(1, 11, 8.5)
         self.text(ws, 0, 0, "Assumptions: every input of the plan", st.title)
         self.text(
             ws,
@@ -457,15 +486,21 @@ class _Writer:
         proposed_blended_row = None
         if proposed is not None:
             proposed_blended_row = row
-            self.text(ws, row, 0, "Blended paid raw-lead rate, proposed spec")
+            self.text(ws, row, 0, "Blended rate, proposed spec")
             row += 1
         pre_row = row
-        self.text(ws, row, 0, "Pre-plan months in this workbook")
+        self.text(ws, row, 0, "Months before the plan held")
         ws.write_number(row, 1, self.nums.n_pre, st.whole)
-        self.text(ws, row, 2, "Months before the plan the reverse funnel sheet holds.", st.note)
+        self.text(
+            ws,
+            row,
+            2,
+            "Leads must come in this many months before the plan starts (summed in 'Before the plan').",
+            st.note,
+        )
         row += 1
         need_row = row
-        self.text(ws, row, 0, "Pre-plan months the lags need")
+        self.text(ws, row, 0, "Months before the plan the lags need")
         row += 1
         check_row = row
         self.text(ws, row, 0, "Lag check")
@@ -474,19 +509,19 @@ class _Writer:
         # stages
         heads = [
             "Stage",
-            "Rate to next stage (entered)",
-            "Rate in force",
-            "Rate, proposed spec" if proposed is not None else "",
-            "Lag (days)",
-            "Lag (months)",
-            "Whole months a",
-            "Fraction f",
+            "Rate to next stage, entered",
+            "Rate used",
+            "Rate with the proposed spec" if proposed is not None else "",
+            "Lag to next stage (days)",
+            "Lag in months",
+            "Lag, whole months",
+            "Share moving on a month later",
             "Sales hours per item",
             "Note",
         ]
         for c, h in enumerate(heads):
             self.text(ws, row, c, h, st.header if 0 < c < 9 else st.header_left)
-        ws.set_row(row, 30)
+        ws.set_row(row, 54)
         row += 1
         gate = gate_of(plan, spec)
         pgate = gate_of(plan, proposed)
@@ -512,7 +547,7 @@ class _Writer:
                 self.formula(ws, row, 6, f"INT({_cell(row, 5)})", lag.whole, st.whole)
                 self.formula(ws, row, 7, f"{_cell(row, 5)}-{_cell(row, 6)}", lag.fraction, st.number)
                 if gate is not None and k == gate - 1:
-                    self.text(ws, row, 9, "Ignored: the lead spec's pass rate is in force here.", st.note)
+                    self.text(ws, row, 9, "Not used: lead spec", st.note)
             ws.write_number(row, 8, stage.sales_hours, st.number_in)
             self.name(f"Hours_{part}", _cell(row, 8, ASSUMPTIONS, True))
             row += 1
@@ -538,7 +573,7 @@ class _Writer:
             ws,
             check_row,
             2,
-            "If the lags are lengthened beyond the pre-plan months here, export the request again from the planner.",
+            "If longer lags need more months before the plan than this workbook holds, export it again from the planner.",
             st.note,
         )
         row += 1
@@ -546,11 +581,17 @@ class _Writer:
         # channels
         self.text(ws, row, 0, "Paid channel", st.header_left)
         for c, h in enumerate(
-            ["Mix", "Cost per raw lead", "Rate to next stage", "Rate, proposed spec" if proposed else "", "Note"],
+            [
+                "Mix",
+                "Cost per raw lead",
+                "Rate to next stage",
+                "Rate with the proposed spec" if proposed else "",
+                "Note",
+            ],
             start=1,
         ):
             self.text(ws, row, c, h, st.header if c < 5 else st.header_left)
-        ws.set_row(row, 30)
+        ws.set_row(row, 54)
         row += 1
         stage0 = self.a_stage_row[0]
         for j, ch in enumerate(plan.channels):
@@ -616,52 +657,57 @@ class _Writer:
             self.name("ProposedBlendedRate", _cell(proposed_blended_row, 1, ASSUMPTIONS, True))
         row += 1
 
-        # monthly inputs
-        self.text(ws, row, 0, "Monthly input", st.header_left)
-        self.text(ws, row, 1, "Detail", st.header_left)
-        for t, label in enumerate(self.months):
-            self.text(ws, row, self.a_month_col(t), label, st.header)
-        row += 1
+        # monthly inputs: months down, one column per input (fits a page's width)
+        ws.set_h_pagebreaks([row])
+        self.text(ws, row, 0, "Monthly inputs", st.header_left)
+        header = row
+        self.a_month_top = row + 1
         n = plan.months
-        last_col = self.a_month_col(n - 1)
+        for t, label in enumerate(self.months):
+            self.text(ws, self.a_month_row(t), 0, label, st.bold)
+        col = 1
 
-        def series(key: str, label: str, detail: str, values: Sequence[float], fmt: Format, name: str | None) -> int:
-            nonlocal row
-            self.text(ws, row, 0, label)
-            self.text(ws, row, 1, detail)
+        def series(key: str, label: str, values: Sequence[float], fmt: Format, name: str | None) -> int:
+            nonlocal col
+            self.text(ws, header, col, label, st.header)
             for t, v in enumerate(values):
-                ws.write_number(row, self.a_month_col(t), float(v), fmt)
+                ws.write_number(self.a_month_row(t), col, float(v), fmt)
             if name is not None:
-                self.name(name, _range(row, self.a_month_col(0), last_col, ASSUMPTIONS))
-            self.a_month[key] = row
-            row += 1
-            return row - 1
+                first, last = (
+                    _cell(self.a_month_row(0), col, None, True),
+                    _cell(self.a_month_row(n - 1), col, None, True),
+                )
+                self.name(name, f"{quote_sheetname(ASSUMPTIONS)}!{first}:{last}")
+            self.a_month[key] = col
+            col += 1
+            return col - 1
 
-        series("target", "Revenue target", "", plan.revenue_target, st.money_in, "RevenueTarget")
+        series("target", "Revenue target", plan.revenue_target, st.money_in, "RevenueTarget")
         series(
             "pipeline",
             "Pipeline revenue already forecast",
-            "",
             plan.pipeline_revenue or (0.0,) * n,
             st.money_in,
             "PipelineRevenue",
         )
         if plan.approved_budget is not None:
-            series("budget", "Approved budget", "", plan.approved_budget, st.money_in, "ApprovedBudget")
+            series("budget", "Approved budget", plan.approved_budget, st.money_in, "ApprovedBudget")
         if plan.sales_hours_available is not None:
-            series(
-                "hours", "Sales hours available", "", plan.sales_hours_available, st.number_in, "SalesHoursAvailable"
-            )
+            series("hours", "Sales hours available", plan.sales_hours_available, st.number_in, "SalesHoursAvailable")
         for j, ch in enumerate(plan.channels):
-            r = series(f"fixed{j}", "Fixed cost", ch.name, ch.fixed_cost, st.money_in, f"Fixed_{self.channel_names[j]}")
-            self.a_fixed_row.append(r)
+            c = series(
+                f"fixed{j}", "Fixed cost: " + ch.name, ch.fixed_cost, st.money_in, f"Fixed_{self.channel_names[j]}"
+            )
+            self.a_fixed_col.append(c)
         for i, source in enumerate(plan.free_sources):
             into = plan.stage_index(source.stage)
             stage_name = plan.stages[into].name if into is not None else source.stage
-            r = series(f"free{i}", "Free volume into " + stage_name, source.name, source.volume, st.count_in, None)
+            c = series(f"free{i}", f"Free volume into {stage_name}: {source.name}", source.volume, st.count_in, None)
             if into is not None:
-                self.a_free_rows[into].append(r)
-        row += 1
+                self.a_free_cols[into].append(c)
+        ws.set_row(header, LINE_HEIGHT * 5)
+        self.a_month_last_col = col - 1
+        row = self.a_month_row(n - 1) + 2
 
         # lead spec criteria (information: the pass rate above is what counts)
         for title, ls in (("Current lead spec", spec), ("Proposed lead spec", proposed)):
@@ -670,6 +716,7 @@ class _Writer:
             self.text(ws, row, 0, f"{title}: criterion", st.header_left)
             for c, h in enumerate(["Points", "Share meeting it", "Required"], start=1):
                 self.text(ws, row, c, h, st.header)
+            ws.set_row(row, LINE_HEIGHT * 2)
             row += 1
             for crit in ls.criteria:
                 self.text(ws, row, 0, crit.name)
@@ -683,19 +730,22 @@ class _Writer:
                 ws,
                 row,
                 2,
-                "The pass rate in force is an input value above: the planner computes it exactly over the "
-                "criteria's score distribution (dynamic programming), which is not a spreadsheet formula.",
+                "The pass rate above is computed by the planner from the criteria shares; "
+                "it is entered as a value, not a formula.",
                 st.note,
             )
             row += 2
         ws.freeze_panes(1, 1)
-        _print_setup(ws, None)
+        columns = max(12, self.a_month_last_col + 1)
+        if columns > 12:
+            ws.set_column(12, columns - 1, 8.5)
+        self.print_sheet(ws, [24] + [8.5] * (columns - 1), None)
 
     @staticmethod
     def _pass_note(spec: LeadSpec) -> str:
         if spec.pass_rate_source == "empirical" and spec.empirical is not None:
             return f"Measured on {spec.empirical.sample:,} imported leads (input value, not a formula)."
-        return "From the criteria by exact dynamic programming (input value, not a formula)."
+        return "Computed from the criteria shares by the planner (a value, not a formula)."
 
     # ----------------------------------------------------------- month sheets
 
@@ -704,21 +754,77 @@ class _Writer:
         self.text(ws, row, grid.LABEL, "", st.header_left)
         self.text(ws, row, grid.NAME, "", st.header_left)
         if grid.with_pre:
-            self.text(ws, row, grid.PRE, "Pre-plan total", st.header)
+            self.text(ws, row, grid.PRE, BEFORE, st.header)
             for i, label in enumerate(self.pre_months):
-                self.text(ws, row, grid.col(i), label + " (pre)", st.header)
+                self.text(ws, row, grid.col(i), label + " (before the plan)", st.header)
         for t, label in enumerate(self.months):
             self.text(ws, row, grid.month(t), label, st.header)
         if totals:
             self.text(ws, row, grid.total, "Plan total", st.header)
         ws.set_row(row, 30)
 
+    def print_sheet(
+        self,
+        ws: Worksheet,
+        widths: Sequence[float],
+        header_row: int | None,
+        landscape: bool | None = True,
+        breaks: Sequence[int] = (),
+    ) -> None:
+        """Print setup of a sheet whose (widest page's) columns are ``widths``."""
+        print_setup(
+            ws,
+            widths,
+            font_size=FONT_SIZE,
+            header_rows=None if header_row is None else (header_row, header_row),
+            label_columns=(0, 1),
+            landscape=landscape,
+            title=self.plan.name,
+            column_breaks=breaks,
+        )
+
+    LABEL_WIDTH, NAME_WIDTH, MONTH_WIDTH = 27, 14, 10
+
+    def page_months(self) -> int:
+        """Plan months printed on one page of a month sheet (all of them,
+        or as many as stay readable: half-years for a 12-month plan)."""
+        labels = [self.LABEL_WIDTH, self.NAME_WIDTH, self.MONTH_WIDTH]
+        usable = LANDSCAPE_WIDTH * 0.99 * FONT_SIZE / MIN_POINTS
+        month = column_points(self.MONTH_WIDTH)
+        breaks = month_breaks(table_points(labels), month, self.plan.months, month, usable)
+        return breaks[0] if breaks else self.plan.months
+
+    def subtitle(self, ws: Worksheet, text: str, grid: _Grid | None) -> None:
+        """The explanation under a sheet's title, wrapped over the first
+        printed page's width (``grid`` None: the Summary's three columns)."""
+        last = 2 if grid is None else grid.month(self.page_months() - 1)
+        if grid is None:
+            width = float(sum(SUMMARY_WIDTHS))
+        else:
+            months = self.page_months() + (1 if grid.with_pre else 0)
+            width = self.LABEL_WIDTH + self.NAME_WIDTH + self.MONTH_WIDTH * months
+        ws.merge_range(1, 0, 1, last, "", self.st.note_wrap)
+        self.text(ws, 1, 0, text, self.st.note_wrap)
+        ws.set_row(1, LINE_HEIGHT * _lines(text, width))
+
     def setup_month_sheet(self, ws: Worksheet, grid: _Grid, header_row: int) -> None:
-        ws.set_column(grid.LABEL, grid.LABEL, 34)
-        ws.set_column(grid.NAME, grid.NAME, 18)
-        ws.set_column(2, grid.total + 12, 12)
+        """Label, name and 'Before the plan' columns, the pre-plan months
+        grouped and hidden (the 'Before the plan' column sums them), the
+        plan's months printed as many to a page as stay readable."""
+        label, name, month = self.LABEL_WIDTH, self.NAME_WIDTH, self.MONTH_WIDTH
+        ws.set_column(grid.LABEL, grid.LABEL, label)
+        ws.set_column(grid.NAME, grid.NAME, name)
+        ws.set_column(2, grid.total, month)
+        if grid.with_pre:
+            ws.set_column(grid.PRE, grid.PRE, month, None, {"collapsed": True})
+            if grid.n_pre:
+                ws.set_column(grid.col(0), grid.col(grid.n_pre - 1), month, None, {"hidden": True, "level": 1})
+            ws.outline_settings(True, True, False, False)  # the group's button beside 'Before the plan'
         ws.freeze_panes(header_row + 1, 2)
-        _print_setup(ws, header_row)
+        per_page = self.page_months()
+        breaks = [grid.month(t) for t in range(per_page, self.plan.months, per_page)]
+        labels = [label, name, month] if grid.with_pre else [label, name]
+        self.print_sheet(ws, [*labels, *([month] * (per_page + 1))], header_row, breaks=breaks)
 
     def reverse_cell(self, k: int, i: int, q_range: str, size: int, rates_col: int) -> str:
         """``G_k = ((1-f)*Q[i+a] + f*Q[i+a+1]) / c_k`` with a, f, c on Assumptions."""
@@ -765,13 +871,12 @@ class _Writer:
         g = self.grid
         ws = self.ws[REVERSE]
         self.text(ws, 0, 0, "Reverse funnel: what the revenue target requires, month by month", st.title)
-        self.text(
+        self.subtitle(
             ws,
-            1,
-            0,
-            "Required (gross) = ((1-f) x net of the next stage a months later + f x a+1 months later) / rate; "
-            "a and f come from the lag on Assumptions. Counts are exact expected values (the Summary rounds up).",
-            st.note,
+            "Required entering a stage = what the next stage needs, one lag later, divided by the conversion rate; "
+            "a lag of 1.5 months splits it between 1 and 2 months later (Assumptions). "
+            "Counts are expected values to one decimal (the Summary rounds up).",
+            g,
         )
         header = 3
         self.month_header(ws, header, g)
@@ -832,13 +937,13 @@ class _Writer:
             self.rf_gross[k] = row
             gross_row = row
             row += 1
-            if self.a_free_rows[k]:
+            if self.a_free_cols[k]:
                 self.text(ws, row, 0, "Free volume entering")
                 self.text(ws, row, 1, name)
                 for i in range(n_pre):
                     ws.write_number(row, g.col(i), 0.0, st.count)
                 for t in range(n):
-                    refs = "+".join(_cell(r, self.a_month_col(t), ASSUMPTIONS, True) for r in self.a_free_rows[k])
+                    refs = "+".join(_cell(self.a_month_row(t), c, ASSUMPTIONS, True) for c in self.a_free_cols[k])
                     self.formula(ws, row, g.month(t), refs, float(nums.free[k][n_pre + t]), st.count)
                 self.totals(ws, row, g, nums.free[k], st.count)
                 self.rf_free[k] = row
@@ -869,7 +974,7 @@ class _Writer:
             ws,
             row,
             0,
-            "Pre-plan months: volume that had to enter before the plan starts for its first months to be met.",
+            "Before the plan: what had to enter before the first month for the first months' targets to be met.",
             st.note,
         )
 
@@ -878,33 +983,21 @@ class _Writer:
         g = self.grid
         ws = self.ws[BUDGET]
         self.text(ws, 0, 0, f"Budget by channel ({plan.currency})", st.title)
-        self.text(
+        self.subtitle(
             ws,
-            1,
-            0,
             "Channel leads = mix x paid raw leads; spend = cost per lead x leads + fixed cost. "
-            "Pre-plan columns: variable spend on leads needed before the plan starts.",
-            st.note,
+            "'Before the plan': leads bought before the first month, for the first months' deals.",
+            g,
         )
         header = 3
         self.month_header(ws, header, g)
-        q_first = g.total + 2
-        for qi, (label, _, _) in enumerate(self.quarters):
-            self.text(ws, header, q_first + qi, label, st.header)
         self.setup_month_sheet(ws, g, header)
         n, n_pre, size = plan.months, nums.n_pre, g.size
         row = header + 1
+        by_quarter: list[tuple[int, FloatArray, Format]] = []  # rows repeated by quarter below the table
 
         def quarter_cells(r: int, values: FloatArray, fmt: Format) -> None:
-            for qi, (_, a, b) in enumerate(self.quarters):
-                self.formula(
-                    ws,
-                    r,
-                    q_first + qi,
-                    f"SUM({_cell(r, g.month(a))}:{_cell(r, g.month(b))})",
-                    float(values[a : b + 1].sum()),
-                    fmt,
-                )
+            by_quarter.append((r, values, fmt))
 
         if not plan.channels:
             self.text(ws, row, 0, "No paid channels: free sources cover the requirement; nothing to spend.", st.note)
@@ -921,28 +1014,20 @@ class _Writer:
                     ws, row, g.col(i), f"{mix}*{_cell(paid_row, g.col(i), REVERSE)}", float(leads[i]), st.count
                 )
             self.totals(ws, row, g, leads, st.count)
-            quarter_cells(row, leads[n_pre:], st.count)
             self.bud_leads.append(row)
             row += 1
         leads_total = np.sum([ch.mix * nums.paid for ch in plan.channels], axis=0)
         self.text(ws, row, 0, "Paid raw leads, all channels", st.bold)
-        for c in [
-            *(g.col(i) for i in range(size)),
-            g.PRE,
-            g.total,
-            *(q_first + qi for qi in range(len(self.quarters))),
-        ]:
+        for c in [*(g.col(i) for i in range(size)), g.PRE, g.total]:
             top, bottom = _cell(self.bud_leads[0], c), _cell(self.bud_leads[-1], c)
             if c == g.PRE:
                 value = float(leads_total[:n_pre].sum())
             elif c == g.total:
                 value = float(leads_total[n_pre:].sum())
-            elif c >= q_first:
-                _, a, b = self.quarters[c - q_first]
-                value = float(leads_total[n_pre + a : n_pre + b + 1].sum())
             else:
                 value = float(leads_total[c - g.col(0)])
             self.formula(ws, row, c, f"SUM({top}:{bottom})", value, st.count)
+        quarter_cells(row, leads_total[n_pre:], st.count)
         self.bud["leads"] = row
         row += 2
         for j, ch in enumerate(plan.channels):
@@ -956,7 +1041,7 @@ class _Writer:
             for i in range(n_pre):
                 self.formula(ws, row, g.col(i), f"{cpl}*{_cell(lead_row, g.col(i))}", float(variable[i]), st.money)
             for t in range(n):
-                fixed = _cell(self.a_fixed_row[j], self.a_month_col(t), ASSUMPTIONS, True)
+                fixed = _cell(self.a_month_row(t), self.a_fixed_col[j], ASSUMPTIONS, True)
                 self.formula(
                     ws,
                     row,
@@ -1016,6 +1101,29 @@ class _Writer:
         for t in range(n):
             self.formula(ws, row, g.month(t), self.fixed_sum(t), float(fixed_total[t]), st.money)
         self.totals(ws, row, g, np.concatenate([np.zeros(n_pre), fixed_total]), st.money, pre=False)
+        self.quarter_table(ws, row + 2, by_quarter)
+
+    def quarter_table(self, ws: Worksheet, row: int, rows: Sequence[tuple[int, FloatArray, Format]]) -> None:
+        """The rows ``rows`` (row, plan-month values, format) again by
+        calendar quarter, from ``row`` down, quarters in the first month columns."""
+        g, st = self.grid, self.st
+        self.text(ws, row, g.LABEL, "By quarter", st.header_left)
+        self.text(ws, row, g.NAME, "", st.header_left)
+        for qi, (label, _, _) in enumerate(self.quarters):
+            self.text(ws, row, g.month(qi), label, st.header)
+        for offset, (source, values, fmt) in enumerate(rows, start=1):
+            label, name = self.row_labels[(ws.name, source)]
+            self.text(ws, row + offset, g.LABEL, label, st.bold if fmt in (st.money_bold,) else st.label)
+            self.text(ws, row + offset, g.NAME, name)
+            for qi, (_, a, b) in enumerate(self.quarters):
+                self.formula(
+                    ws,
+                    row + offset,
+                    g.month(qi),
+                    f"SUM({_cell(source, g.month(a))}:{_cell(source, g.month(b))})",
+                    float(values[a : b + 1].sum()),
+                    fmt,
+                )
 
     def lead_spec_sheet(self) -> None:
         plan, st, nums, res = self.plan, self.st, self.nums, self.res
@@ -1029,13 +1137,11 @@ class _Writer:
         K = len(plan.stages) - 1
         row = header + 1
         gate = qualified_stage(plan)
-        self.text(
+        self.subtitle(
             ws,
-            1,
-            0,
-            f"Gate: {plan.stages[gate].name}. Forward pass: volume entering the next stage = rate x "
-            "((1-f) x volume a months earlier + f x a+1 months earlier) + free volume.",
-            st.note,
+            f"Qualified leads are counted entering {plan.stages[gate].name}. Projection: what enters a stage = "
+            "conversion rate x what entered the stage before, one lag earlier, plus free volume.",
+            g,
         )
 
         def required_at(k: int, c: int) -> str:
@@ -1106,7 +1212,7 @@ class _Writer:
             self.totals(ws, row, g, np.concatenate([np.zeros(n_pre), funded.revenue]), st.money, pre=False)
             revenue_row = row
             row += 1
-            self.text(ws, row, 0, "Revenue gap (target - funded revenue)")
+            self.text(ws, row, 0, "Revenue gap (target - funded)")
             for t in range(n):
                 c = g.month(t)
                 tgt = _cell(self.rf["target"], c, REVERSE)
@@ -1114,7 +1220,7 @@ class _Writer:
             self.totals(ws, row, g, np.concatenate([np.zeros(n_pre), funded.revenue_gap]), st.money, pre=False)
             self.spec_rows["revenue_gap"] = row
             row += 1
-            self.text(ws, row, 0, "Required at the gate")
+            self.text(ws, row, 0, "Required, current spec")
             self.text(ws, row, 1, plan.stages[gate].name)
             for t in range(n):
                 c = g.month(t)
@@ -1122,7 +1228,7 @@ class _Writer:
             self.totals(ws, row, g, required_values(gate), st.count, pre=False)
             req_row = row
             row += 1
-            self.text(ws, row, 0, "Qualified-lead deficit (funded)", st.bold)
+            self.text(ws, row, 0, "Shortfall with the budget", st.bold)
             self.text(ws, row, 1, plan.stages[gate].name)
             deficit = required_values(gate)[n_pre:] - nums.funded_volumes[gate][n_pre:]
             for t in range(n):
@@ -1148,7 +1254,7 @@ class _Writer:
             return
         pgate = plan.stage_index(sc.gate)
         assert pgate is not None
-        section("Spec change: today's required paid lead flow under the proposed spec")
+        section("Proposed lead spec: the paid leads planned today, qualified under the proposed spec")
         self.text(ws, row, 0, "Pass rate, current")
         cur_ref = _cell(self.a_stage_row[pgate - 1], 2, ASSUMPTIONS, True)
         self.formula(ws, row, 1, cur_ref, sc.pass_rate_current, st.rate)
@@ -1182,7 +1288,7 @@ class _Writer:
             self.totals(ws, row, g, nums.proposed_flow[k], st.count)
             flow_rows[k] = row
             row += 1
-        self.text(ws, row, 0, "Required at the gate, current spec")
+        self.text(ws, row, 0, "Required, current spec")
         self.text(ws, row, 1, sc.gate)
         for t in range(n):
             c = g.month(t)
@@ -1190,7 +1296,7 @@ class _Writer:
         self.totals(ws, row, g, required_values(pgate), st.count, pre=False)
         req_row = row
         row += 1
-        self.text(ws, row, 0, "Qualified-lead deficit with today's flow", st.bold)
+        self.text(ws, row, 0, "Shortfall, proposed spec", st.bold)
         self.text(ws, row, 1, sc.gate)
         for t in range(n):
             c = g.month(t)
@@ -1289,7 +1395,7 @@ class _Writer:
         g = _Grid(0, plan.months, with_pre=False)
         ws = self.ws[CAPACITY]
         self.text(ws, 0, 0, "Sales capacity: hours the required volume asks of sales", st.title)
-        self.text(ws, 1, 0, "Demand = sales hours per item (Assumptions) x items required entering the stage.", st.note)
+        self.subtitle(ws, "Demand = sales hours per item (Assumptions) x items required entering the stage.", g)
         header = 3
         self.month_header(ws, header, g)
         self.text(ws, header, g.total, "Plan total / peak", st.header)
@@ -1375,25 +1481,21 @@ class _Writer:
         plan, st, nums, res = self.plan, self.st, self.nums, self.res
         g = self.grid
         ws = self.ws[SUMMARY]
-        ws.set_column(0, 0, 46)
-        ws.set_column(1, 1, 18)
-        ws.set_column(2, 2, 62)
-        ws.set_column(3, 3, 2)
+        ws.set_column(0, 0, SUMMARY_WIDTHS[0], st.wrap)
+        ws.set_column(1, 1, SUMMARY_WIDTHS[1])
+        ws.set_column(2, 2, SUMMARY_WIDTHS[2], st.note_wrap)
         self.text(ws, 0, 0, "Budget request: " + plan.name, st.title)
-        self.text(
+        self.subtitle(
             ws,
-            1,
-            0,
             f"{res.months[0]} to {res.months[-1]} ({plan.months} months); amounts in {plan.currency}. "
             "Counts are rounded up to whole items; the working sheets hold exact expected values.",
-            st.note,
+            None,
         )
         header = 3
         self.text(ws, header, 0, "Figure", st.header_left)
         self.text(ws, header, 1, "Value", st.header)
         self.text(ws, header, 2, "How it is computed", st.header_left)
         row = header + 1
-        n_pre = nums.n_pre
         K = len(plan.stages) - 1
         gate = qualified_stage(plan)
 
@@ -1405,11 +1507,18 @@ class _Writer:
 
         def line(label: str, formula: str, value: float | str, fmt: Format, note: str = "") -> None:
             nonlocal row
-            self.text(ws, row, 0, label)
+            self.text(ws, row, 0, label, st.wrap)
             self.formula(ws, row, 1, formula, value, fmt)
             if note:
-                self.text(ws, row, 2, note, st.note)
+                self.text(ws, row, 2, note, st.note_wrap)
+            fit_row(label, note)
             row += 1
+
+        def fit_row(label: str, note: str) -> None:
+            """Row height for the wrapped label and note (no viewer fits it on opening)."""
+            lines = max(_lines(label, SUMMARY_WIDTHS[0]), _lines(note, SUMMARY_WIDTHS[2]))
+            if lines > 1:
+                ws.set_row(row, LINE_HEIGHT * lines)
 
         def heading(label: str) -> None:
             nonlocal row
@@ -1444,18 +1553,21 @@ class _Writer:
         gate_ref = self.rf_gross[gate] if gate < K else self.rf["deals"]
         qualified = float(res.stage_required[gate].sum())
         why = (
-            "at the lead-spec gate"
+            "where the lead spec qualifies leads"
             if gate_of(plan, plan.lead_spec or plan.proposed_lead_spec) is not None
-            else ("the stage before Opportunity (no lead spec)")
+            else "the stage before Opportunity (no lead spec)"
         )
-        self.text(ws, row, 0, "Qualified leads required: " + gate_name)
+        self.text(ws, row, 0, "Qualified leads required: " + gate_name, st.wrap)
         self.formula(ws, row, 1, up(rf_total(gate_ref)), shown(qualified), st.count_up)
-        self.text(ws, row, 2, "Entering the stage " + why + ", gross before free sources.", st.note)
+        self.text(ws, row, 2, "Entering " + gate_name + ", " + why + "; free sources included.", st.note_wrap)
+        fit_row(
+            "Qualified leads required: " + gate_name, "Entering " + gate_name + ", " + why + "; free sources included."
+        )
         row += 1
         raw = float(res.stage_required[0].sum())
-        self.text(ws, row, 0, "Raw leads required: " + plan.stages[0].name)
+        self.text(ws, row, 0, "Raw leads required: " + plan.stages[0].name, st.wrap)
         self.formula(ws, row, 1, up(rf_total(self.rf_gross[0])), shown(raw), st.count_up)
-        self.text(ws, row, 2, "All sources, free ones included.", st.note)
+        self.text(ws, row, 2, "All sources, free ones included.", st.note_wrap)
         row += 1
         paid = float(res.paid_leads.sum())
         line(
@@ -1502,21 +1614,26 @@ class _Writer:
             "Budget requested / deals required (exact).",
         )
 
-        heading("Qualified-lead deficit")
+        heading("Qualified-lead shortfall")
         if res.funded is not None and "deficit" in self.spec_rows:
             deficit = float((res.stage_required[gate] - res.funded.stage_volume[gate]).sum())
             line(
-                "Deficit at " + gate_name + ", funded projection",
+                "Shortfall of qualified leads (" + gate_name + ") with the approved budget",
                 ceil_signed(_cell(self.spec_rows["deficit"], g.total, SPEC)),
                 shown(deficit),
                 st.count_up,
-                "Required minus what the approved budget's leads deliver (negative: surplus).",
+                "Required minus what the approved budget's leads deliver (negative: a surplus).",
             )
             gap = float(res.funded.revenue_gap.sum())
-            line("Revenue gap, funded projection", _cell(self.spec_rows["revenue_gap"], g.total, SPEC), gap, st.money)
+            line(
+                "Revenue gap with the approved budget",
+                _cell(self.spec_rows["revenue_gap"], g.total, SPEC),
+                gap,
+                st.money,
+            )
         else:
-            self.text(ws, row, 0, "Deficit, funded projection")
-            self.text(ws, row, 1, "no approved budget")
+            self.text(ws, row, 0, "Shortfall with the approved budget", st.wrap)
+            self.text(ws, row, 1, "no budget entered")
             row += 1
         sc = res.spec_change
         if sc is not None and "spec_deficit" in self.spec_rows:
@@ -1533,11 +1650,11 @@ class _Writer:
                 st.rate,
             )
             line(
-                "Deficit with today's lead flow, proposed spec",
+                "Shortfall of qualified leads with the proposed spec and today's leads",
                 ceil_signed(_cell(self.spec_rows["spec_deficit"], g.total, SPEC)),
                 shown(float(sc.gate_deficit.sum())),
                 st.count_up,
-                "Today's required paid leads run through the proposed spec.",
+                "The paid leads planned today, qualified under the proposed spec.",
             )
             extra_ref = self.spec_rows["extra_leads"]
             extra = float(sc.extra_paid_leads.sum() + sc.extra_paid_leads_pre_plan)
@@ -1546,7 +1663,7 @@ class _Writer:
                 ceil_signed(f"{_cell(extra_ref, g.total, SPEC)}+{_cell(extra_ref, g.PRE, SPEC)}"),
                 shown(extra),
                 st.count_up,
-                "Plan months and pre-plan months.",
+                "In the plan's months and before the plan.",
             )
             if "extra_spend" in self.spec_rows:
                 er = self.spec_rows["extra_spend"]
@@ -1555,14 +1672,14 @@ class _Writer:
                     f"{_cell(er, g.total, SPEC)}+{_cell(er, g.PRE, SPEC)}",
                     float(sc.extra_spend.sum() + sc.extra_spend_pre_plan),
                     st.money_bold,
-                    "Plan months and pre-plan variable spend.",
+                    "In the plan's months and before the plan.",
                 )
         else:
-            self.text(ws, row, 0, "Spec change")
-            self.text(ws, row, 1, "no proposed spec")
+            self.text(ws, row, 0, "Proposed lead spec")
+            self.text(ws, row, 1, "none entered")
             row += 1
 
-        heading("Pre-plan requirement (before " + res.months[0] + ")")
+        heading("Before the plan (before " + res.months[0] + ")")
         line(
             "Paid raw leads before the plan starts",
             up(rf_pre(self.rf["paid"])),
@@ -1594,11 +1711,16 @@ class _Writer:
                 "Demand hours / hours available, highest month.",
             )
         ws.freeze_panes(header + 1, 0)
-        _print_setup(ws, header, one_page=True)
-        self.charts(ws, n_pre)
+        self.print_sheet(ws, SUMMARY_WIDTHS, header, landscape=False)
+        ws.repeat_columns(0, 0)
+        ws.set_h_pagebreaks([row + 1])  # the charts on a page of their own
+        self.charts(ws, row + 1)
 
-    def charts(self, ws: Worksheet, n_pre: int) -> None:
+    def charts(self, ws: Worksheet, top: int) -> None:
+        """The requirement and spend charts, one below the other from row
+        ``top``, as wide as the Summary's table."""
         plan = self.plan
+        width = round(sum(w * 7 + 5 for w in SUMMARY_WIDTHS))
         g = self.grid
         K = len(plan.stages) - 1
         header = 3
@@ -1615,8 +1737,9 @@ class _Writer:
             )
         req.set_title({"name": "Required entering each stage, by month"})
         req.set_y_axis({"log_base": 10, "num_format": "#,##0"})
-        req.set_size({"width": 720, "height": 300})
-        ws.insert_chart(header, 4, req)
+        req.set_size({"width": width, "height": 340})
+        req.set_legend({"position": "bottom"})
+        ws.insert_chart(top, 0, req)
         if plan.channels:
             spend = self.book.add_chart({"type": "column", "subtype": "stacked"})
             bcats = [BUDGET, header, g.month(0), header, g.month(plan.months - 1)]
@@ -1641,8 +1764,9 @@ class _Writer:
                 spend.combine(line)
             spend.set_title({"name": f"Spend by month ({plan.currency})"})
             spend.set_y_axis({"num_format": currency_format(plan.currency)})
-            spend.set_size({"width": 720, "height": 300})
-            ws.insert_chart(header + 16, 4, spend)
+            spend.set_size({"width": width, "height": 340})
+            spend.set_legend({"position": "bottom"})
+            ws.insert_chart(top, 0, spend, {"y_offset": 360})
 
     def write_all(self) -> None:
         self.assumptions()
@@ -1677,4 +1801,4 @@ def write_budget_request(plan: Plan, path: Path) -> None:
         finally:
             book.close()
 
-    atomic_write(Path(path), write)
+    atomic_write(Path(path), write, backup=True)  # a file it replaces is kept as <name>.bak
