@@ -14,7 +14,32 @@ from typing import Literal
 Series = tuple[float, ...]
 
 PLAN_FORMAT = "funnel-plan/1"
+
+# Bounds on every magnitude a plan can hold (checked by core.validation before
+# anything is computed). Within them every figure the engine derives stays a
+# finite float: at most 1e12 / 0.01 deals a month, divided by at most
+# MAX_STAGES - 1 rates of at least MIN_RATE, times at most 1e12 per item,
+# stays below 1e210, far from the float limit of 1.8e308.
 MAX_MONTHS = 60
+MAX_STAGES = 30
+MAX_CHANNELS = 100
+MAX_FREE_SOURCES = 100
+MAX_CRITERIA = 100
+MAX_SCENARIOS = 50
+MAX_POINTS = 1000
+"""Points of one criterion, either sign (the score distribution spans them)."""
+MAX_LAG_DAYS = 3650.0
+"""Ten years from one stage to the next."""
+MAX_AMOUNT = 1e12
+"""Money, volume and hours: a trillion per value."""
+MIN_DEAL_SIZE = 0.01
+"""The smallest average deal size (a cent): deals are revenue divided by it."""
+MIN_SALES_HOURS = 0.01
+"""The smallest sales hours available in a month: utilization is divided by it."""
+MIN_RATE = 1e-6
+"""The smallest conversion or pass rate (one in a million): requirements are divided by it."""
+MAX_SAMPLE = 10**9
+"""Leads a measured pass rate can rest on."""
 
 PassRateSource = Literal["criteria", "empirical"]
 

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from core.files import atomic_write_text
+from core.json_text import MAX_JSON_BYTES, BadNumber, BadText, duplicates_of, parse_json, shorten, show
 from core.plan import (
+    MAX_CHANNELS,
+    MAX_CRITERIA,
+    MAX_FREE_SOURCES,
+    MAX_MONTHS,
+    MAX_SCENARIOS,
+    MAX_STAGES,
     PLAN_FORMAT,
     Channel,
     Criterion,
@@ -29,7 +36,7 @@ from core.plan import (
     Stage,
     errors_only,
 )
-from core.validation import validate
+from core.validation import too_many, validate
 
 _PLAN_KEYS = {
     "format", "name", "currency", "start", "months", "revenue_target", "avg_deal_size",
@@ -47,6 +54,50 @@ _SCENARIO_KEYS = {"name", "plan"}
 MAIN_SCENARIO = "Baseline"
 
 _MISSING = object()
+MAX_UNKNOWN_KEY_WARNINGS = 5
+"""Distinct unknown keys warned about one by one; the rest are counted."""
+
+_KINDS = {
+    "stages": "Stage",
+    "channels": "Channel",
+    "free_sources": "Free source",
+    "criteria": "Criterion",
+    "scenarios": "Scenario",
+}
+_PARTS = {
+    "lead_spec": "The lead spec",
+    "proposed_lead_spec": "The proposed lead spec",
+    "empirical": "The measured pass rate",
+}
+_KEY_WORDS = {"lag_days": "days to the next stage", "avg_deal_size": "average deal size", "mix": "mix share"}
+
+
+def _label(path: str, obj: Mapping[str, Any]) -> str:
+    """The object at ``path`` as a person names it: ``Stage 'MQL'``, ``The lead spec``."""
+    if not path:
+        return "The plan"
+    last = path.rsplit(".", 1)[-1]
+    if last.endswith("]") and "[" in last:
+        kind, _, index = last[:-1].partition("[")
+        word = _KINDS.get(kind, kind)
+        name = obj.get("name")
+        if isinstance(name, str) and name.strip():
+            return f"{word} '{shorten(name)}'"
+        return f"{word} {int(index) + 1}" if index.isdigit() else word
+    return _PARTS.get(last, last)
+
+
+def _key_words(key: str) -> str:
+    """A key of the format in words: ``cost_per_lead`` -> ``cost per lead``."""
+    return _KEY_WORDS.get(key, key.replace("_", " "))
+
+
+def _number_problem(value: object) -> str:
+    return (
+        f"is {value.describe()}."
+        if isinstance(value, (BadNumber, BadText))
+        else f"must be a number; it is {show(value)}."
+    )
 
 
 class _Reader:
@@ -56,17 +107,61 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.months = 0
+        self.unknown: dict[str, tuple[str, int]] = {}  # key -> (where first met, times met)
+
+    @property
+    def span(self) -> int:
+        """Months a scalar series is expanded to: the plan's months when
+        they are acceptable, else one (the month count is refused anyway)."""
+        return self.months if 1 <= self.months <= MAX_MONTHS else 1
 
     def fail(self, field: str, message: str) -> None:
         self.problems.append(Problem(field, message))
 
     def unknown_keys(self, obj: Mapping[str, Any], known: set[str], path: str) -> None:
+        """Note the keys of ``obj`` the format does not know (warned about
+        by :meth:`finish`) and refuse a known key given twice."""
+        for key, values in duplicates_of(obj).items():
+            if key in known:
+                where = f"{path}.{key}" if path else key
+                given = ", then ".join(show(v) for v in values[:3]) + (", …" if len(values) > 3 else "")
+                times = "twice" if len(values) == 2 else f"{len(values):,} times"
+                subject = f"{_label(path, obj)}: the {_key_words(key)}" if path else f"The {_key_words(key)}"
+                self.fail(
+                    where,
+                    f"{subject} is given {times} ({given}); give it once, so that it is clear which value is meant.",
+                )
+        if obj.keys() <= known:
+            return
         for key in obj:
             if key not in known:
-                where = f"{path}.{key}" if path else key
-                self.problems.append(
-                    Problem(where, f"Unknown key '{key}' was ignored (check its spelling).", "warning")
+                where, count = self.unknown.get(key, (f"{path}.{key}" if path else key, 0))
+                self.unknown[key] = (where, count + 1)
+
+    def finish(self) -> tuple[Problem, ...]:
+        """Every problem met, with one warning per distinct unknown key (at
+        most a few; the rest counted in one line)."""
+        warnings: list[Problem] = []
+        for key, (where, count) in list(self.unknown.items())[:MAX_UNKNOWN_KEY_WARNINGS]:
+            times = f" It appears {count:,} times." if count > 1 else ""
+            warnings.append(
+                Problem(
+                    shorten(where),
+                    f"Unknown key '{shorten(key)}' was ignored (check its spelling).{times}",
+                    "warning",
                 )
+            )
+        rest = list(self.unknown.values())[MAX_UNKNOWN_KEY_WARNINGS:]
+        if rest:
+            more = sum(count for _, count in rest)
+            warnings.append(
+                Problem(
+                    "file",
+                    f"…and {more:,} more unknown keys ({len(rest):,} different names) were ignored.",
+                    "warning",
+                )
+            )
+        return tuple(self.problems) + tuple(warnings)
 
     def number(self, obj: Mapping[str, Any], key: str, path: str, default: object = _MISSING) -> float:
         value = obj.get(key, _MISSING)
@@ -76,7 +171,7 @@ class _Reader:
                 return math.nan
             return float(default)  # type: ignore[arg-type]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, f"must be a number; it is {json.dumps(value)[:40]}.")
+            self.fail(path, _number_problem(value))
             return math.nan
         return float(value)
 
@@ -101,15 +196,18 @@ class _Reader:
                 self.fail(path, "is missing; enter a text.")
                 return ""
             return default
+        if isinstance(value, BadText):
+            self.fail(path, f"{value.describe()}.")
+            return ""
         if not isinstance(value, str):
-            self.fail(path, f"must be a text; it is {json.dumps(value)[:40]}.")
+            self.fail(path, f"must be a text; it is {show(value)}.")
             return ""
         return value
 
     def flag(self, obj: Mapping[str, Any], key: str, path: str) -> bool:
         value = obj.get(key, False)
         if not isinstance(value, bool):
-            self.fail(path, f"must be true or false; it is {json.dumps(value)[:40]}.")
+            self.fail(path, f"must be true or false; it is {show(value)}.")
             return False
         return value
 
@@ -118,23 +216,34 @@ class _Reader:
         if value is _MISSING or value is None:
             if default is _MISSING:
                 self.fail(path, "is missing; enter one number per month, or one number for every month.")
-                return (math.nan,) * max(self.months, 1)
+                return (math.nan,) * self.span
             value = default
         if isinstance(value, list):
+            if len(value) > MAX_MONTHS:
+                self.fail(
+                    path,
+                    f"has {len(value):,} values; a plan has at most {MAX_MONTHS} months, one value each.",
+                )
+                return (math.nan,) * self.span
             out = []
             for i, item in enumerate(value):
                 if isinstance(item, bool) or not isinstance(item, (int, float)):
-                    self.fail(f"{path}[{i}]", f"must be a number; it is {json.dumps(item)[:40]}.")
+                    self.fail(f"{path}[{i}]", _number_problem(item))
                     out.append(math.nan)
                 else:
                     out.append(float(item))
             return tuple(out)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, f"must be a number or a list of numbers; it is {json.dumps(value)[:40]}.")
-            return (math.nan,) * max(self.months, 1)
-        return (float(value),) * max(self.months, 1)
+            message = _number_problem(value) if isinstance(value, (BadNumber, BadText)) else None
+            self.fail(path, message or f"must be a number or a list of numbers; it is {show(value)}.")
+            return (math.nan,) * self.span
+        return (float(value),) * self.span
 
-    def objects(self, obj: Mapping[str, Any], key: str, path: str, required: bool) -> list[Mapping[str, Any]]:
+    def objects(
+        self, obj: Mapping[str, Any], key: str, path: str, required: bool, most: int
+    ) -> list[Mapping[str, Any]]:
+        """The objects of a list; a list longer than ``most`` is refused
+        whole, without reading its items."""
         value = obj.get(key, _MISSING)
         if value is _MISSING or value is None:
             if required:
@@ -142,6 +251,9 @@ class _Reader:
             return []
         if not isinstance(value, list):
             self.fail(path, "must be a list.")
+            return []
+        if len(value) > most:
+            self.problems.append(too_many(path, len(value)))
             return []
         out: list[Mapping[str, Any]] = []
         for i, item in enumerate(value):
@@ -160,7 +272,7 @@ def _read_spec(r: _Reader, raw: object, path: str, default_gate: str | None) -> 
         return None
     r.unknown_keys(raw, _SPEC_KEYS, path)
     criteria = []
-    for i, c in enumerate(r.objects(raw, "criteria", f"{path}.criteria", required=False)):
+    for i, c in enumerate(r.objects(raw, "criteria", f"{path}.criteria", required=False, most=MAX_CRITERIA)):
         cpath = f"{path}.criteria[{i}]"
         r.unknown_keys(c, _CRITERION_KEYS, cpath)
         criteria.append(
@@ -174,6 +286,7 @@ def _read_spec(r: _Reader, raw: object, path: str, default_gate: str | None) -> 
     empirical = None
     raw_emp = raw.get("empirical")
     if isinstance(raw_emp, dict):
+        r.unknown_keys(raw_emp, {"pass_rate", "sample"}, f"{path}.empirical")
         empirical = EmpiricalPassRate(
             pass_rate=r.number(raw_emp, "pass_rate", f"{path}.empirical.pass_rate"),
             sample=r.whole(raw_emp, "sample", f"{path}.empirical.sample", 0),
@@ -209,10 +322,10 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
     r.unknown_keys(data, _PLAN_KEYS | DOCUMENT_KEYS if top_level else _PLAN_KEYS, "")
     fmt = data.get("format")
     if fmt is not None and fmt != PLAN_FORMAT:
-        r.fail("format", f"This file is in format '{fmt}'; this planner reads '{PLAN_FORMAT}'.")
+        r.fail("format", f"This file is in format {show(fmt)}; this planner reads '{PLAN_FORMAT}'.")
     r.months = r.whole(data, "months", "months")
     stages = []
-    raw_stages = r.objects(data, "stages", "stages", required=True)
+    raw_stages = r.objects(data, "stages", "stages", required=True, most=MAX_STAGES)
     for k, s in enumerate(raw_stages):
         path = f"stages[{k}]"
         r.unknown_keys(s, _STAGE_KEYS, path)
@@ -226,7 +339,7 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
             )
         )
     channels = []
-    for j, c in enumerate(r.objects(data, "channels", "channels", required=False)):
+    for j, c in enumerate(r.objects(data, "channels", "channels", required=False, most=MAX_CHANNELS)):
         path = f"channels[{j}]"
         r.unknown_keys(c, _CHANNEL_KEYS, path)
         channels.append(
@@ -239,7 +352,7 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
             )
         )
     free = []
-    for i, f in enumerate(r.objects(data, "free_sources", "free_sources", required=False)):
+    for i, f in enumerate(r.objects(data, "free_sources", "free_sources", required=False, most=MAX_FREE_SOURCES)):
         path = f"free_sources[{i}]"
         r.unknown_keys(f, _FREE_KEYS, path)
         free.append(
@@ -274,7 +387,7 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
         else r.series(data, "sales_hours_available", "sales_hours_available"),
         notes=r.text(data, "notes", "notes", ""),
     )
-    return plan, tuple(r.problems)
+    return plan, r.finish()
 
 
 def merge_problems(reading: tuple[Problem, ...], checking: tuple[Problem, ...]) -> tuple[Problem, ...]:
@@ -332,9 +445,9 @@ def scenario_from_dict(item: object, index: int) -> tuple[tuple[str, Plan] | Non
     raw_plan = item.get("plan")
     if not isinstance(raw_plan, dict):
         r.fail(f"{path}.plan", f"Scenario '{name}': must be a plan object ({{...}}).")
-        return None, tuple(r.problems)
+        return None, r.finish()
     plan, problems = plan_from_dict(raw_plan, top_level=False)
-    problems = tuple(r.problems) + scenario_problems(problems, index, name or f"number {index + 2}")
+    problems = r.finish() + scenario_problems(problems, index, name or f"number {index + 2}")
     if plan is None or errors_only(problems):
         return None, problems
     return (name, plan), problems
@@ -383,8 +496,11 @@ def document_from_dict(data: object) -> tuple[NamedPlans | None, int, tuple[Prob
     if entries is not None and not isinstance(entries, list):
         r.fail("scenarios", "must be a list of scenarios, each with a name and a plan.")
     found: list[tuple[str, Plan]] = []
-    problems = list(main_problems) + r.problems
     items = entries if isinstance(entries, list) else []
+    if len(items) > MAX_SCENARIOS:
+        r.problems.append(too_many("scenarios", len(items)))
+        items = []
+    problems = list(main_problems) + list(r.finish())
     for index, item in enumerate(items):
         scenario, found_problems = scenario_from_dict(item, index)
         problems.extend(found_problems)
@@ -515,15 +631,25 @@ def load_plan_json(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
 
 
 def _parse(path: Path) -> tuple[object, Problem | None]:
-    """The parsed JSON of ``path``, or the problem that stops reading it."""
+    """The parsed JSON of ``path``, or the problem that stops reading it.
+    A file larger than any plan is refused before it is read whole."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            raw = file.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
         return None, Problem("file", f"Cannot read {path}: {exc.strerror or exc}.")
+    if len(raw) > MAX_JSON_BYTES:
+        return None, Problem(
+            "file",
+            f"{path.name} is larger than {MAX_JSON_BYTES // (1024 * 1024)} MB, far larger than any plan; "
+            "is it the right file?",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, Problem("file", f"{path} is not a text (JSON) file.")
     try:
-        return json.loads(text), None
+        return parse_json(text), None
     except json.JSONDecodeError as exc:
         return None, Problem("file", f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.")
     except RecursionError:

@@ -3,19 +3,44 @@
 :func:`validate` returns every problem at once, each naming its field by
 the path the JSON format uses (``stages[2].rate``), so a file reader can
 translate it into a file, sheet and cell, and the app can mark the cell.
+
+Every magnitude is bounded (see the limits in :mod:`core.plan`): counts and
+months are checked first, so that a plan with ten thousand stages is
+refused without looking at each one, and an accepted plan never computes
+an infinite or undefined figure.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from core.lead_spec import criteria_pass_rate, highest_score
-from core.plan import MAX_MONTHS, LeadSpec, Plan, Problem, Series
+from core.plan import (
+    MAX_AMOUNT,
+    MAX_CHANNELS,
+    MAX_CRITERIA,
+    MAX_FREE_SOURCES,
+    MAX_LAG_DAYS,
+    MAX_MONTHS,
+    MAX_POINTS,
+    MAX_SAMPLE,
+    MAX_SCENARIOS,
+    MAX_STAGES,
+    MIN_DEAL_SIZE,
+    MIN_RATE,
+    MIN_SALES_HOURS,
+    LeadSpec,
+    Plan,
+    Problem,
+    Series,
+)
 
 SHARE_TOLERANCE = 1e-6
 _START = re.compile(r"^(\d{4})-(\d{2})$")
+_MAX_THRESHOLD = MAX_POINTS * MAX_CRITERIA
 
 
 def _finite(x: float) -> bool:
@@ -26,8 +51,45 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if _finite(x) else str(x)
 
 
+def _count(x: object) -> str:
+    """A whole number with grouping (``100,000,000``); anything else as it is."""
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) < 10**15:
+        return f"{x:,}"
+    return _fmt(x) if isinstance(x, (int, float)) else str(x)
+
+
+def _limit(x: float) -> str:
+    """A bound as a person reads it: ``1,000,000,000,000``, ``0.01``, ``0.000001``."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:.10f}".rstrip("0")
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: look-alike letters folded (NFKC:
+    a full-width 'Ｗ' is a 'W'), invisible format characters (zero-width
+    space, joiners, direction marks) removed, case ignored. Two names with
+    the same key look the same to a person and are the same name."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip().casefold()
+
+
+def visible(name: str) -> str:
+    """A name with its invisible characters written out (``Web<U+200B>inars``)."""
+    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) == "Cf" else ch for ch in name)
+
+
+def _same_name(what: str, name: str, other: str, number: int) -> str:
+    """The message for a name used twice, saying how when it only looks the same."""
+    label = f"{what.capitalize()} '{visible(name)}'"
+    if name.strip().casefold() == other.strip().casefold():
+        return f"{label}: the name is used twice (also {what} {number}); {what} names must be unique."
+    return (
+        f"{label}: the name looks the same as {what} {number}'s '{visible(other)}' "
+        f"(they differ only in invisible characters or in the form of a letter); {what} names must be unique."
+    )
+
+
 def check_rate(value: float, field: str, what: str) -> list[Problem]:
-    """A conversion rate must lie in (0, 1]."""
+    """A conversion rate must lie in [MIN_RATE, 1]."""
     if not _finite(value):
         return [Problem(field, f"{what}: the rate must be a number, not {_fmt(value)}.")]
     if not 0.0 < value <= 1.0:
@@ -35,6 +97,13 @@ def check_rate(value: float, field: str, what: str) -> list[Problem]:
             Problem(
                 field,
                 f"{what}: the rate must be more than 0 and at most 1 (e.g. 0.25 for 25%); it is {_fmt(value)}.",
+            )
+        ]
+    if value < MIN_RATE:
+        return [
+            Problem(
+                field,
+                f"{what}: the rate must be at least {_limit(MIN_RATE)} (one in a million); it is {_fmt(value)}.",
             )
         ]
     return []
@@ -47,23 +116,55 @@ def check_share(value: float, field: str, what: str) -> list[Problem]:
     return []
 
 
-def check_amount(value: float, field: str, what: str, unit: str, positive: bool = False) -> list[Problem]:
-    """A volume, cost, lag or hours figure: finite and not negative
-    (strictly positive where ``positive``)."""
+def check_amount(
+    value: float,
+    field: str,
+    what: str,
+    unit: str,
+    minimum: float = 0.0,
+    maximum: float = MAX_AMOUNT,
+    maximum_words: str = "",
+) -> list[Problem]:
+    """A volume, cost, lag or hours figure: finite, not negative (at least
+    ``minimum`` where that is above 0) and at most ``maximum``."""
     if not _finite(value):
         return [Problem(field, f"{what}: must be a number of {unit}, not {_fmt(value)}.")]
-    if positive and value <= 0:
+    if minimum > 0 and value <= 0:
         return [Problem(field, f"{what}: must be more than 0 {unit}; it is {_fmt(value)}.")]
+    if value < minimum:
+        return [Problem(field, f"{what}: must be at least {_limit(minimum)} {unit}; it is {_fmt(value)}.")]
     if value < 0:
         return [Problem(field, f"{what}: cannot be negative; it is {_fmt(value)} {unit}.")]
+    if value > maximum:
+        words = f" ({maximum_words})" if maximum_words else ""
+        return [Problem(field, f"{what}: must be at most {_limit(maximum)} {unit}{words}; it is {_fmt(value)}.")]
     return []
 
 
+def check_money(value: float, field: str, what: str, minimum: float = 0.0) -> list[Problem]:
+    """An amount of money: at most a trillion currency units."""
+    return check_amount(value, field, what, "currency units", minimum, MAX_AMOUNT, "a trillion")
+
+
 def check_series(
-    values: Series, months: int, field: str, what: str, unit: str, positive: bool = False
+    values: Series,
+    months: int,
+    field: str,
+    what: str,
+    unit: str,
+    minimum: float = 0.0,
+    maximum: float = MAX_AMOUNT,
 ) -> list[Problem]:
     """Every month of a series is a valid amount, and there is one per month."""
     problems: list[Problem] = []
+    if len(values) > MAX_MONTHS:
+        # more values than any plan has months: said once, without reading them
+        return [
+            Problem(
+                field,
+                f"{what}: has {len(values):,} values; a plan has one value per month and at most {MAX_MONTHS} months.",
+            )
+        ]
     if len(values) != months and 1 <= months <= MAX_MONTHS:
         problems.append(
             Problem(
@@ -71,32 +172,37 @@ def check_series(
                 f"{what}: needs one value per plan month ({months}), or one value for every month; it has {len(values)}.",
             )
         )
-    if _all_valid_amounts(values, positive):
+    if _all_valid_amounts(values, minimum, maximum):
         return problems  # the common case, checked without a loop in Python
+    words = "a trillion" if maximum == MAX_AMOUNT else ""
     if len(values) > 1 and len({repr(v) for v in values}) == 1:
         # the same value every month (usually one number given for all): say it once
-        return problems + check_amount(values[0], field, f"{what} (every month)", unit, positive)
+        return problems + check_amount(values[0], field, f"{what} (every month)", unit, minimum, maximum, words)
     for index, value in enumerate(values):
-        problems += check_amount(value, f"{field}[{index}]", f"{what}, month {index + 1}", unit, positive)
+        problems += check_amount(
+            value, f"{field}[{index}]", f"{what}, month {index + 1}", unit, minimum, maximum, words
+        )
     return problems
 
 
-def _all_valid_amounts(values: Series, positive: bool) -> bool:
-    """True when every value is a finite number, not negative (positive)."""
+def _all_valid_amounts(values: Series, minimum: float, maximum: float) -> bool:
+    """True when every value is a finite number within [minimum, maximum]."""
     try:
-        lowest = min(values, default=1.0)
-        total = math.fsum(values)
-    except (TypeError, ValueError, OverflowError):
+        lowest = min(values, default=max(minimum, 1.0))
+        highest = max(values, default=0.0)
+    except (TypeError, ValueError):
         return False
-    if not math.isfinite(total) or any(isinstance(v, bool) for v in values):
+    if not (_finite(lowest) and _finite(highest)) or any(isinstance(v, bool) or not _finite(v) for v in values):
         return False
-    return lowest > 0 if positive else lowest >= 0
+    return minimum <= lowest and highest <= maximum
 
 
 def _check_calendar(plan: Plan) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(plan.months, int) or not 1 <= plan.months <= MAX_MONTHS:
-        problems.append(Problem("months", f"The plan must cover 1 to {MAX_MONTHS} months; it says {plan.months}."))
+        problems.append(
+            Problem("months", f"The plan must cover 1 to {MAX_MONTHS} months; it says {_count(plan.months)}.")
+        )
     match = _START.match(plan.start)
     if match is None or not 1 <= int(match.group(2)) <= 12:
         problems.append(
@@ -105,32 +211,152 @@ def _check_calendar(plan: Plan) -> list[Problem]:
     return problems
 
 
+_TOO_MANY = {
+    "stages": ("The funnel has {n} stages; the planner works with at most {m}.", MAX_STAGES),
+    "channels": ("The plan has {n} paid channels; it can have at most {m}.", MAX_CHANNELS),
+    "free_sources": ("The plan has {n} free sources; it can have at most {m}.", MAX_FREE_SOURCES),
+    "lead_spec.criteria": ("The lead spec has {n} criteria; it can have at most {m}.", MAX_CRITERIA),
+    "proposed_lead_spec.criteria": ("The proposed lead spec has {n} criteria; it can have at most {m}.", MAX_CRITERIA),
+    "scenarios": ("The file has {n} scenarios besides the main plan; it can have at most {m}.", MAX_SCENARIOS),
+}
+
+
+def too_many(field: str, count: int) -> Problem:
+    """The problem of a list over its limit (``field`` is a key of ``_TOO_MANY``)."""
+    message, most = _TOO_MANY[field]
+    return Problem(field, message.format(n=f"{count:,}", m=f"{most:,}"))
+
+
+def _check_counts(plan: Plan) -> list[Problem]:
+    """Stages, channels, free sources and criteria within their limits:
+    checked before anything else, so a huge plan is refused cheaply."""
+    counts = [
+        ("stages", len(plan.stages)),
+        ("channels", len(plan.channels)),
+        ("free_sources", len(plan.free_sources)),
+        ("lead_spec.criteria", len(plan.lead_spec.criteria) if plan.lead_spec else 0),
+        ("proposed_lead_spec.criteria", len(plan.proposed_lead_spec.criteria) if plan.proposed_lead_spec else 0),
+    ]
+    return [too_many(field, count) for field, count in counts if count > _TOO_MANY[field][1]]
+
+
+def _unique_names(names: Iterable[str], field: str, what: str) -> list[Problem]:
+    """One problem per name that is the same as an earlier one (see :func:`name_key`)."""
+    problems: list[Problem] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for index, name in enumerate(names):
+        key = name_key(name)
+        if key and key in seen:
+            first, other = seen[key]
+            problems.append(Problem(f"{field}[{index}].name", _same_name(what, name, other, first + 1)))
+        seen.setdefault(key, (index, name))
+    return problems
+
+
+def _check_lag(days: float, field: str, label: str) -> list[Problem]:
+    """Days from one stage to the next: from 0 to ten years."""
+    if _finite(days) and days > MAX_LAG_DAYS:
+        return [
+            Problem(
+                field,
+                f"{label}: the days to the next stage must be at most {_limit(MAX_LAG_DAYS)} (10 years); "
+                f"it is {_fmt(days)}.",
+            )
+        ]
+    return check_amount(days, field, f"{label} lag", "days")
+
+
 def _check_stages(plan: Plan) -> list[Problem]:
     problems: list[Problem] = []
     if len(plan.stages) < 2:
         problems.append(Problem("stages", "The funnel needs at least two stages: a raw lead and a won deal."))
-    seen: dict[str, int] = {}
     last = len(plan.stages) - 1
     for k, stage in enumerate(plan.stages):
         path = f"stages[{k}]"
         label = f"Stage '{stage.name}'"
         if not stage.name.strip():
             problems.append(Problem(f"{path}.name", f"Stage {k + 1} has no name; give every stage a name."))
-        key = stage.name.strip().casefold()
-        if key and key in seen:
-            problems.append(
-                Problem(
-                    f"{path}.name",
-                    f"{label}: the name is used twice (also stage {seen[key] + 1}); stage names must be unique.",
-                )
-            )
-        seen.setdefault(key, k)
         if k < last:
             problems += check_rate(stage.rate if stage.rate is not None else math.nan, f"{path}.rate", label)
-            problems += check_amount(
-                stage.lag_days if stage.lag_days is not None else 0.0, f"{path}.lag_days", f"{label} lag", "days"
-            )
+            problems += _check_lag(stage.lag_days if stage.lag_days is not None else 0.0, f"{path}.lag_days", label)
         problems += check_amount(stage.sales_hours, f"{path}.sales_hours", f"{label} sales hours per item", "hours")
+    problems += _unique_names((s.name for s in plan.stages), "stages", "stage")
+    return problems
+
+
+def _check_criteria(spec: LeadSpec, path: str) -> tuple[list[Problem], bool]:
+    """Each criterion's name, points and share; whether all can be scored."""
+    problems: list[Problem] = []
+    criteria_ok = True
+    for i, criterion in enumerate(spec.criteria):
+        cpath = f"{path}.criteria[{i}]"
+        label = f"Criterion '{criterion.name}'"
+        if not criterion.name.strip():
+            problems.append(Problem(f"{cpath}.name", f"Criterion {i + 1} has no name."))
+        if isinstance(criterion.points, bool) or not isinstance(criterion.points, int):
+            criteria_ok = False
+            problems.append(
+                Problem(
+                    f"{cpath}.points",
+                    f"{label}: points must be a whole number (negative allowed); it is {criterion.points}.",
+                )
+            )
+        elif abs(criterion.points) > MAX_POINTS:
+            criteria_ok = False
+            problems.append(
+                Problem(
+                    f"{cpath}.points",
+                    f"{label}: points must be between -{MAX_POINTS:,} and {MAX_POINTS:,}; it is {_fmt(criterion.points)}.",
+                )
+            )
+        share = check_share(criterion.share, f"{cpath}.share", label)
+        criteria_ok = criteria_ok and not share
+        problems += share
+    return problems, criteria_ok
+
+
+def _check_threshold(spec: LeadSpec, path: str) -> list[Problem]:
+    """A threshold some lead can reach, passing at least one lead in a million."""
+    top = highest_score(spec)
+    if top < spec.threshold:
+        return [
+            Problem(
+                f"{path}.threshold",
+                f"No lead can reach the threshold of {_fmt(spec.threshold)} points: the most a lead can score is {top}. Lower the threshold or add points.",
+            )
+        ]
+    if spec.pass_rate_source != "criteria":
+        return []
+    rate = criteria_pass_rate(spec)
+    if rate <= 0.0:
+        return [
+            Problem(
+                f"{path}.criteria",
+                "The spec passes no lead at all (a required criterion has share 0, or the points above the threshold come only from criteria no lead meets).",
+            )
+        ]
+    if rate < MIN_RATE:
+        return [
+            Problem(
+                f"{path}.criteria",
+                f"The spec passes only {rate:.3g} of leads, fewer than one in a million; lower the threshold or the required criteria.",
+            )
+        ]
+    return []
+
+
+def _check_empirical(spec: LeadSpec, path: str) -> list[Problem]:
+    if spec.empirical is None:
+        return []
+    problems = check_rate(spec.empirical.pass_rate, f"{path}.empirical.pass_rate", "Measured pass rate")
+    sample = spec.empirical.sample
+    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample <= MAX_SAMPLE:
+        problems.append(
+            Problem(
+                f"{path}.empirical.sample",
+                f"The sample size must be a whole number of leads from 0 to {MAX_SAMPLE:,}; it is {_fmt(sample)}.",
+            )
+        )
     return problems
 
 
@@ -151,56 +377,23 @@ def check_lead_spec(plan: Plan, spec: LeadSpec, path: str) -> list[Problem]:
                 f"The lead spec cannot sit on the first stage '{spec.gate}'; put it on the stage leads qualify into (e.g. SQL).",
             )
         )
+    threshold_ok = _finite(spec.threshold) and abs(spec.threshold) <= _MAX_THRESHOLD
     if not _finite(spec.threshold):
         problems.append(
             Problem(f"{path}.threshold", f"The threshold must be a number of points, not {_fmt(spec.threshold)}.")
         )
-    criteria_ok = True
-    for i, criterion in enumerate(spec.criteria):
-        cpath = f"{path}.criteria[{i}]"
-        label = f"Criterion '{criterion.name}'"
-        if not criterion.name.strip():
-            problems.append(Problem(f"{cpath}.name", f"Criterion {i + 1} has no name."))
-        if isinstance(criterion.points, bool) or not isinstance(criterion.points, int):
-            criteria_ok = False
-            problems.append(
-                Problem(
-                    f"{cpath}.points",
-                    f"{label}: points must be a whole number (negative allowed); it is {criterion.points}.",
-                )
+    elif not threshold_ok:
+        problems.append(
+            Problem(
+                f"{path}.threshold",
+                f"The threshold must be between -{_MAX_THRESHOLD:,} and {_MAX_THRESHOLD:,} points; it is {_fmt(spec.threshold)}.",
             )
-        share = check_share(criterion.share, f"{cpath}.share", label)
-        criteria_ok = criteria_ok and not share
-        problems += share
-    if criteria_ok and _finite(spec.threshold):
-        top = highest_score(spec)
-        if top < spec.threshold:
-            problems.append(
-                Problem(
-                    f"{path}.threshold",
-                    f"No lead can reach the threshold of {_fmt(spec.threshold)} points: the most a lead can score is {top}. Lower the threshold or add points.",
-                )
-            )
-        elif spec.pass_rate_source == "criteria" and criteria_pass_rate(spec) <= 0.0:
-            problems.append(
-                Problem(
-                    f"{path}.criteria",
-                    "The spec passes no lead at all (a required criterion has share 0, or the points above the threshold come only from criteria no lead meets).",
-                )
-            )
-    if spec.empirical is not None:
-        problems += check_rate(spec.empirical.pass_rate, f"{path}.empirical.pass_rate", "Measured pass rate")
-        if (
-            isinstance(spec.empirical.sample, bool)
-            or not isinstance(spec.empirical.sample, int)
-            or spec.empirical.sample < 0
-        ):
-            problems.append(
-                Problem(
-                    f"{path}.empirical.sample",
-                    f"The sample size must be a whole number of leads; it is {spec.empirical.sample}.",
-                )
-            )
+        )
+    criteria_problems, criteria_ok = _check_criteria(spec, path)
+    problems += criteria_problems
+    if criteria_ok and threshold_ok:
+        problems += _check_threshold(spec, path)
+    problems += _check_empirical(spec, path)
     if spec.pass_rate_source not in ("criteria", "empirical"):
         problems.append(
             Problem(f"{path}.pass_rate_source", f"Say 'criteria' or 'empirical'; it says '{spec.pass_rate_source}'.")
@@ -217,24 +410,19 @@ def check_lead_spec(plan: Plan, spec: LeadSpec, path: str) -> list[Problem]:
 
 def _check_channels(plan: Plan) -> list[Problem]:
     problems: list[Problem] = []
-    seen: set[str] = set()
     for j, channel in enumerate(plan.channels):
         path = f"channels[{j}]"
         label = f"Channel '{channel.name}'"
         if not channel.name.strip():
             problems.append(Problem(f"{path}.name", f"Channel {j + 1} has no name."))
-        if channel.name.strip().casefold() in seen:
-            problems.append(Problem(f"{path}.name", f"{label}: the name is used twice; channel names must be unique."))
-        seen.add(channel.name.strip().casefold())
         problems += check_share(channel.mix, f"{path}.mix", f"{label} mix")
-        problems += check_amount(
-            channel.cost_per_lead, f"{path}.cost_per_lead", f"{label} cost per lead", "currency units"
-        )
+        problems += check_money(channel.cost_per_lead, f"{path}.cost_per_lead", f"{label} cost per lead")
         if channel.rate is not None:
             problems += check_rate(channel.rate, f"{path}.rate", f"{label} raw-to-next-stage rate")
         problems += check_series(
             channel.fixed_cost, plan.months, f"{path}.fixed_cost", f"{label} fixed cost", "currency units"
         )
+    problems += _unique_names((c.name for c in plan.channels), "channels", "channel")
     if plan.channels and all(_finite(c.mix) for c in plan.channels):
         total = math.fsum(c.mix for c in plan.channels)
         if abs(total - 1.0) > SHARE_TOLERANCE:
@@ -301,17 +489,24 @@ def _gate_warning(plan: Plan) -> list[Problem]:
 def validate(plan: Plan) -> tuple[Problem, ...]:
     """Every problem of the plan at once (errors refuse it, warnings do not).
 
-    Checks: months 1..60 and a YYYY-MM start; one value per month in every
-    series; rates in (0, 1]; shares in [0, 1] and channel mix summing to 1
-    within 1e-6; no negative volume, cost, lag or hours; a positive deal
-    size; unique stage names; a gate below the first stage; a reachable
-    threshold; NaN or infinity nowhere; paid channels where free sources do
-    not cover the requirement.
+    Checks: months 1..60 and a YYYY-MM start; at most 30 stages, 100
+    channels, 100 free sources and 100 criteria (checked first: a plan over
+    a limit is refused without checking each item); one value per month in
+    every series; rates in [1e-6, 1]; shares in [0, 1] and channel mix
+    summing to 1 within 1e-6; no negative volume, cost, lag or hours, and
+    none above its limit (a trillion; lags 3,650 days); a deal size of at
+    least 0.01; unique stage and channel names (look-alikes count as the
+    same); a gate below the first stage; a reachable threshold passing at
+    least one lead in a million; NaN or infinity nowhere; paid channels
+    where free sources do not cover the requirement.
     """
     problems = _check_calendar(plan)
+    counts = _check_counts(plan)
+    if counts:
+        return tuple(problems + counts)
     months = plan.months
     problems += check_series(plan.revenue_target, months, "revenue_target", "Revenue target", "currency units")
-    problems += check_amount(plan.avg_deal_size, "avg_deal_size", "Average deal size", "currency units", positive=True)
+    problems += check_money(plan.avg_deal_size, "avg_deal_size", "Average deal size", minimum=MIN_DEAL_SIZE)
     if plan.pipeline_revenue:
         problems += check_series(
             plan.pipeline_revenue, months, "pipeline_revenue", "Pipeline revenue", "currency units"
@@ -336,7 +531,12 @@ def validate(plan: Plan) -> tuple[Problem, ...]:
         problems += check_series(plan.approved_budget, months, "approved_budget", "Approved budget", "currency units")
     if plan.sales_hours_available is not None:
         problems += check_series(
-            plan.sales_hours_available, months, "sales_hours_available", "Sales hours available", "hours", positive=True
+            plan.sales_hours_available,
+            months,
+            "sales_hours_available",
+            "Sales hours available",
+            "hours",
+            minimum=MIN_SALES_HOURS,
         )
     if not any(p.severity == "error" for p in problems):
         problems += _check_paid_requirement(plan)
