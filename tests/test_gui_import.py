@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QComboBox, QWizard, QWizardPage
 
 from core.plan import Plan
 from gui.import_wizard import ImportWizard
@@ -24,13 +25,23 @@ def leads_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_leads(make_leads(3000, seed=7), path)
 
 
+def press_next(qtbot, wizard: ImportWizard, page: QWizardPage) -> None:  # type: ignore[no-untyped-def]
+    """Click the real Next button (enabled) and wait for the next page's background work."""
+    button = wizard.button(QWizard.WizardButton.NextButton)
+    assert button.isEnabled()
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is page
+    qtbot.waitUntil(
+        lambda: wizard.button(QWizard.WizardButton.NextButton).isEnabled() or page.isComplete(), timeout=60000
+    )
+
+
 def drive(qtbot, wizard: ImportWizard) -> None:  # type: ignore[no-untyped-def]
-    """Next through the pages, waiting for the background work of each."""
+    """Next through the pages by the real buttons, waiting for the background work of each."""
     wizard.show()
-    wizard.next()
-    qtbot.waitUntil(wizard.columns_page.isComplete, timeout=20000)
-    wizard.next()
-    qtbot.waitUntil(wizard.figures_page.isComplete, timeout=20000)
+    press_next(qtbot, wizard, wizard.columns_page)
+    press_next(qtbot, wizard, wizard.figures_page)
+    qtbot.waitUntil(wizard.button(QWizard.WizardButton.FinishButton).isEnabled, timeout=60000)
 
 
 def test_wizard_shows_columns_and_calibrated_figures(qtbot, example_plan: Plan, leads_workbook: Path) -> None:  # type: ignore[no-untyped-def]
@@ -56,17 +67,18 @@ def test_fixing_the_mapping_reads_again(qtbot, example_plan: Plan, tmp_path: Pat
     wizard = ImportWizard(example_plan, None, path)
     qtbot.addWidget(wizard)
     wizard.show()
-    wizard.next()
     page = wizard.columns_page
-    qtbot.waitUntil(page.isComplete, timeout=20000)
+    press_next(qtbot, wizard, page)
+    qtbot.waitUntil(wizard.button(QWizard.WizardButton.NextButton).isEnabled, timeout=60000)
     assert "a row per month" in page.summary.text()
     row = next(r for r in range(page.columns.rowCount()) if page.columns.cellWidget(r, 2).currentText() != "month")  # type: ignore[union-attr]
     header = page.columns.item(row, 0).text()
     combo = page.columns.cellWidget(row, 2)
     assert isinstance(combo, QComboBox)
     combo.setCurrentText("ignore")
-    page.reread.click()
-    qtbot.waitUntil(page.isComplete, timeout=20000)
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # waits for Read again
+    QTest.mouseClick(page.reread, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(wizard.button(QWizard.WizardButton.NextButton).isEnabled, timeout=60000)
     assert wizard.mapping is not None and wizard.mapping.columns[header] == "ignore"
     assert header not in [c.header for c in wizard.scan.columns]  # type: ignore[union-attr]
     wizard.reject()
