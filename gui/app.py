@@ -38,10 +38,11 @@ def style_sheet() -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def recovery_path() -> Path:
-    """The autosave file, in the per-user application data folder."""
+def recovery_folder() -> Path:
+    """The recovery files (one per running planner and document), in the
+    per-user application data folder."""
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(folder) / "recovery.json"
+    return Path(folder) / "recovery"
 
 
 def configure(app: QApplication) -> None:
@@ -53,9 +54,10 @@ def configure(app: QApplication) -> None:
     app.setStyleSheet(style_sheet())
 
 
-def create_window(settings: QSettings, recovery_file: Path, plan_path: Path | None) -> MainWindow:
-    """The window with its first document (recovery is offered after it shows)."""
-    window = MainWindow(settings, recovery_file)
+def create_window(settings: QSettings, recovery: Path, plan_path: Path | None) -> MainWindow:
+    """The window with its first document (recovery is offered after it shows);
+    ``recovery`` is the folder of recovery files."""
+    window = MainWindow(settings, recovery)
     if plan_path is not None:
         window.open_file(plan_path, ask=False)
     else:
@@ -111,9 +113,8 @@ def run(argv: list[str], started: float | None = None) -> int:
     assert isinstance(app, QApplication)
     configure(app)
     settings = QSettings()
-    recovery_file = recovery_path()
-    had_recovery = recovery_file.exists() and not args.exit_after_show and args.screenshots is None
-    window = create_window(settings, recovery_file, args.plan)
+    offer = not args.exit_after_show and args.screenshots is None
+    window = create_window(settings, recovery_folder(), args.plan)
     crash = CrashHandler(lambda: window, window.write_recovery)
     crash.install()
     if args.exit_after_show:
@@ -133,8 +134,8 @@ def run(argv: list[str], started: float | None = None) -> int:
 
         window.shown.connect(lambda: QTimer.singleShot(200, shoot))
     window.show()
-    if had_recovery:
-        QTimer.singleShot(0, window.offer_recovery)
+    if offer:
+        QTimer.singleShot(0, window.offer_recovery)  # the work of planners that crashed, if any
     try:
         return app.exec()
     finally:

@@ -11,7 +11,6 @@ shown; the results wait until the plan is whole again.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -23,14 +22,11 @@ from PySide6.QtGui import QUndoStack
 
 from core.documents import PlanDocumentData, SavedScenario
 from core.engine import PlanResult, calculate
-from core.files import atomic_write_text
 from core.plan import Plan, Problem, errors_only
-from core.plan_json import plan_to_dict, read_plan_dict
+from core.recovery import FileStamp, Recovery, make_recovery
 from core.validation import validate
 from gui.commands import CompoundCommand, ReplacePlanCommand, ScenariosCommand, SetValueCommand
 from gui.models.paths import concerns, get_value, set_value
-
-RECOVERY_FORMAT = "funnel-planner-recovery/1"
 
 
 @dataclass(frozen=True)
@@ -303,41 +299,15 @@ class PlanDocument(QObject):
             self._last_good[self._active] = (self.plan, result)
 
     # ----- recovery ------------------------------------------------------------------
-    def recovery_data(self) -> dict[str, Any]:
-        """Everything needed to restore this document after a crash."""
-        return {
-            "format": RECOVERY_FORMAT,
-            "path": str(self._path) if self._path is not None else None,
-            "active": [s.id for s in self._scenarios].index(self._active),
-            "scenarios": [{"name": s.name, "plan": plan_to_dict(s.plan)} for s in self._scenarios],
-        }
+    def recovery(self, instance: str, base: FileStamp | None) -> Recovery:
+        """Everything needed to restore this document after a crash; ``base``
+        is how its file looked when last opened or saved."""
+        scenarios = tuple((s.name, s.plan) for s in self._scenarios)
+        active = [s.id for s in self._scenarios].index(self.active_scenario.id)
+        return make_recovery(self._path, scenarios, active, base, instance)
 
-    def write_recovery(self, file: Path) -> None:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(file, json.dumps(self.recovery_data(), allow_nan=False))
-
-
-@dataclass(frozen=True)
-class Recovered:
-    path: Path | None
-    scenarios: tuple[tuple[str, Plan], ...]
-    active: int
-
-
-def read_recovery(file: Path) -> Recovered | None:
-    """The document in a recovery file (None when unreadable)."""
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-        if data.get("format") != RECOVERY_FORMAT:
-            return None
-        scenarios = []
-        for item in data["scenarios"]:
-            plan, _ = read_plan_dict(item["plan"])
-            if plan is not None:
-                scenarios.append((str(item["name"]), plan))
-        if not scenarios:
-            return None
-        path = Path(data["path"]) if data.get("path") else None
-        return Recovered(path, tuple(scenarios), int(data.get("active", 0)))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    def restore(self, recovery: Recovery) -> None:
+        """Start over with a recovered document, modified: it differs from any file."""
+        plan = recovery.scenarios[recovery.active][1]
+        self.reset(plan, recovery.document, recovery.scenarios, recovery.active)
+        self.mark_modified()

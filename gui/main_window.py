@@ -5,6 +5,7 @@ anything unsaved would be lost."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 from core.documents import load_document, load_plan, save_document
 from core.paths import example_plan_path
 from core.plan import Plan, Problem, errors_only
-from gui.document import PlanDocument, problem_text, read_recovery
+from core.recovery import Recovery
+from gui.document import PlanDocument, problem_text
+from gui.recovery import RecoveryKeeper, offer_recoveries
 from gui.views.base import Page
 from gui.views.capacity import CapacityPage
 from gui.views.channels import ChannelsPage
@@ -44,7 +47,6 @@ APP_NAME = "Funnel Planner"
 PLAN_FILTER = "Plan workbook (*.xlsx);;Plan as JSON (*.json)"
 OPEN_FILTER = "Plans (*.xlsx *.json);;Plan workbook (*.xlsx);;Plan as JSON (*.json);;All files (*)"
 MAX_RECENT = 8
-AUTOSAVE_MS = 60_000
 
 Ask = Callable[..., Any]
 
@@ -62,10 +64,9 @@ class MainWindow(QMainWindow):
     shown = Signal()
     PAGES = ("Targets", "Funnel", "Lead spec", "Channels & budget", "Capacity", "Results", "Scenarios")
 
-    def __init__(self, settings: QSettings, recovery_file: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: QSettings, recovery_folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.recovery_file = recovery_file
         self._shown_once = False
         plan, _ = load_plan(example_plan_path())
         assert plan is not None, "the bundled example plan must load"
@@ -125,10 +126,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_scenario_box()
 
-        self.autosave = QTimer(self)
-        self.autosave.setInterval(AUTOSAVE_MS)
-        self.autosave.timeout.connect(self.write_recovery)
-        self.autosave.start()
+        self.recovery = RecoveryKeeper(self.document, recovery_folder, parent=self)  # autosave, debounced
         self._restore_settings()
 
     # ----- building ------------------------------------------------------------------------
@@ -399,38 +397,33 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(files))
 
     # ----- recovery --------------------------------------------------------------------------
+    @property
+    def recovery_file(self) -> Path:
+        """This window's recovery file for the open document (present while it has unsaved changes)."""
+        return self.recovery.file
+
     def write_recovery(self) -> bool:
-        """Autosave: write the document to the recovery file when it has unsaved changes."""
-        if not self.document.is_modified():
-            return False
-        try:
-            self.document.write_recovery(self.recovery_file)
-        except (OSError, ValueError):
-            return False
-        return True
+        """Write the unsaved changes to the recovery file now (autosave does it
+        a moment after each edit); False when there are none."""
+        return self.recovery.write()
 
     def offer_recovery(self) -> bool:
-        """After a crash: offer the document in the recovery file. True: recovered."""
-        recovered = read_recovery(self.recovery_file) if self.recovery_file.exists() else None
-        if recovered is None:
-            self.recovery_file.unlink(missing_ok=True)
-            return False
-        where = recovered.path.name if recovered.path else "an unsaved plan"
+        """At start-up: offer the unsaved work of planners that crashed. True: recovered."""
+        recovered = offer_recoveries(self.recovery, self._ask_recover, self.show_message)
+        if recovered is not None:
+            self.show_message("Recovered your unsaved changes. Save them to keep them.")
+        return recovered is not None
+
+    def _ask_recover(self, recovery: Recovery, name: str) -> bool:
+        when = datetime.fromtimestamp(recovery.written).strftime("%d %b %Y at %H:%M")
         answer = QMessageBox.question(
             self,
             APP_NAME,
-            f"The planner did not close properly last time. Recover your unsaved changes to {where}?",
+            f"The planner did not close properly last time. Recover your unsaved changes to {name} (kept {when})?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            self.recovery_file.unlink(missing_ok=True)
-            return False
-        plan = recovered.scenarios[min(recovered.active, len(recovered.scenarios) - 1)][1]
-        self.document.reset(plan, recovered.path, recovered.scenarios, recovered.active)
-        self.document.mark_modified()
-        self.show_message("Recovered your unsaved changes. Save them to keep them.")
-        return True
+        return answer == QMessageBox.StandardButton.Yes
 
     # ----- window events ---------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -465,8 +458,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
-        self.autosave.stop()
-        self.recovery_file.unlink(missing_ok=True)
+        self.recovery.close()
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
