@@ -24,7 +24,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QLocale, QMargins, QSignalBlocker, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from core.lead_spec import criteria_pass_rate, pass_rate, score_distribution
@@ -50,6 +50,16 @@ def month_text(label: str, locale: QLocale | None = None) -> str:
     year, month = label.split("-")
     loc = locale or user_locale()
     return f"{loc.monthName(int(month), QLocale.FormatType.ShortFormat)} {year[-2:]}"
+
+
+def month_label(labels: Sequence[str], index: int, locale: QLocale | None = None) -> str:
+    """The label under month ``index``: ``Jan 27`` for the first month and
+    every January, the short month name (``Apr``) for the others, so labels
+    stay short enough to show whole."""
+    month = labels[index].split("-")[1]
+    if index == 0 or int(month) == 1:
+        return month_text(labels[index], locale)
+    return (locale or user_locale()).monthName(int(month), QLocale.FormatType.ShortFormat)
 
 
 def month_step(months: int, max_shown: int) -> int:
@@ -114,17 +124,49 @@ class LabelAxis(QCategoryAxis):
 
 class MonthAxis(LabelAxis):
     """The plan's months (bar ``i`` sits at ``x = i``): labels like
-    ``Jan 27`` under every month, or every 2nd/3rd/6th/12th month when
-    there is no room (``max_shown`` follows the chart's width)."""
+    ``Jan 27``, ``Feb``, ``Mar`` under every month, or every 2nd/3rd/6th/12th
+    month when there is no room: at most ``max_shown``, and no more than
+    the chart's plot area has room for whole (measured in the labels' font,
+    again whenever the plot area changes), so no label is cut."""
+
+    GAP = 10  # pixels between two labels
 
     def __init__(self) -> None:
         super().__init__()
         self.setGridLineVisible(False)
+        self._months: tuple[str, ...] = ()
+        self._max_shown = 12
+        self._locale: QLocale | None = None
+        self._chart: QChart | None = None
 
     def set_months(self, labels: Sequence[str], max_shown: int = 12, locale: QLocale | None = None) -> None:
-        step = month_step(len(labels), max_shown)
-        marks = [(month_text(labels[i], locale), float(i)) for i in range(0, len(labels), step)]
-        self.set_labels(marks, -0.5, len(labels) - 0.5)
+        self._months, self._max_shown, self._locale = tuple(labels), max_shown, locale
+        self._watch_chart()
+        self._place()
+
+    def _watch_chart(self) -> None:
+        """Follow the plot area of the chart this axis was added to (its parent's parent)."""
+        holder = self.parent()
+        chart = holder.parent() if holder is not None else None
+        if self._chart is None and isinstance(chart, QChart):
+            self._chart = chart
+            chart.plotAreaChanged.connect(lambda _area: self._place())
+
+    def room(self) -> int:
+        """How many labels fit side by side: ``max_shown``, or fewer on a narrow plot."""
+        if self._chart is None or not self._months or self._chart.plotArea().width() <= 0:
+            return self._max_shown
+        metrics = QFontMetrics(self.labelsFont())
+        widest = max(metrics.horizontalAdvance(month_text(m, self._locale)) for m in self._months[:12])
+        return max(1, min(self._max_shown, int(self._chart.plotArea().width() // (widest + self.GAP))))
+
+    def _place(self) -> None:
+        months = self._months
+        if not months:
+            return
+        step = month_step(len(months), self.room())
+        marks = [(month_label(months, i, self._locale), float(i)) for i in range(0, len(months), step)]
+        self.set_labels(marks, -0.5, len(months) - 0.5)
 
 
 class TickAxis(LabelAxis):
@@ -172,6 +214,7 @@ def make_chart() -> QChart:
     font.setPointSizeF(8.5)
     legend.setFont(font)
     legend.setLabelColor(QColor(INK))
+    legend.setShowToolTips(True)  # a legend entry shortened for room shows whole under the mouse
     return chart
 
 

@@ -4,8 +4,10 @@ profile, or month by month), the average deal size and the pipeline already fore
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -126,6 +128,7 @@ class TargetsPage(Page):
         top.addLayout(annual)
         top.addStretch(1)
         self.layout_.addLayout(top)
+        self.top_row, self.form_part, self.annual_part = top, form, annual
 
         self.layout_.addWidget(section_label("Month by month"))
         self.model = MonthlyModel(document, target_columns, self)
@@ -133,6 +136,16 @@ class TargetsPage(Page):
         self.table.setModel(self.model)
         self.layout_.addWidget(self.table, 1)
         document.planChanged.connect(self.refresh)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        # the plan's fields and the annual target side by side when they fit, else one above the other
+        margins = self.layout_.contentsMargins()
+        room = self.width() - margins.left() - margins.right() - 20
+        need = self.form_part.sizeHint().width() + self.annual_part.sizeHint().width() + self.top_row.spacing()
+        wanted = QBoxLayout.Direction.LeftToRight if room >= need else QBoxLayout.Direction.TopToBottom
+        if self.top_row.direction() != wanted:
+            self.top_row.setDirection(wanted)
         self.refresh()
 
     def refresh(self) -> None:
