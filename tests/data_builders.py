@@ -264,3 +264,61 @@ def write_table(
                     sheet.write(r, c, value)
     workbook.close()
     return path
+
+
+def _serial_date(serial: float) -> np.datetime64:
+    return EXCEL_EPOCH + np.timedelta64(int(serial), "D")
+
+
+def lead_text_rows(
+    data: LeadData,
+    date_text: Any = None,
+    amount_text: Any = None,
+) -> list[list[str]]:
+    """The leads as text cells, header first: ``date_text(datetime64[D]) -> str``
+    and ``amount_text(float) -> str`` write dates and amounts (ISO dates and
+    plain amounts by default). Columns: Created Date, Lead Source, Status,
+    MQL Date, SQL Date, Opportunity Created Date, Closed Won Date, Amount."""
+    date_text = date_text or (lambda d: str(d))
+    amount_text = amount_text or (lambda x: f"{x:.2f}")
+    headers = ["Created Date", "Lead Source", "Status", "MQL Date", "SQL Date", "Opportunity Created Date"]
+    rows: list[list[str]] = [[*headers, "Closed Won Date", "Amount"]]
+    reached = ~np.isnan(data.stage_dates)
+    furthest = reached.sum(axis=1)
+    status_names = ("Open", "MQL", "SQL", "Opportunity", "Closed Won")
+    for i in range(len(data.created)):
+        row = [date_text(data.created[i]), str(data.channel[i]), status_names[int(furthest[i])]]
+        row += ["" if math.isnan(x) else date_text(_serial_date(x)) for x in data.stage_dates[i]]
+        row.append("" if math.isnan(data.amount[i]) else amount_text(round(float(data.amount[i]), 2)))
+        rows.append(row)
+    return rows
+
+
+def summary_block(data: LeadData, amount_text: Any = None) -> list[list[str]]:
+    """What a CRM report puts below the leads: a "Total" row (lead count and
+    amount sum), a blank row, a per-channel "Closed Won" block without ids
+    or dates, and a confidentiality footer (8 columns, as lead_text_rows)."""
+    amount_text = amount_text or (lambda x: f"{x:.2f}")
+    won = ~np.isnan(data.amount)
+    rows = [["", "Total", str(len(data.created)), "", "", "", "", amount_text(float(np.nansum(data.amount)))]]
+    rows.append([""] * 8)
+    rows.append(["", "Lead Source", "Status", "", "", "", "", "Amount"])
+    for name in data.truth.channels:
+        total = float(np.nansum(data.amount[won & (data.channel == name)]))
+        rows.append(["", name, "Closed Won", "", "", "", "", amount_text(total)])
+    rows.append(["Confidential Information - Do Not Distribute", "", "", "", "", "", "", ""])
+    return rows
+
+
+def write_csv(
+    path: Path, rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-8", newline: str = "\r\n"
+) -> Path:
+    """Rows written as a CSV export (quoted where needed)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path

@@ -363,7 +363,7 @@ def test_bad_mapping_files_are_problems(tmp_path: Path) -> None:
     bad_role.write_text(json.dumps({"columns": {"Src": "favourite"}, "header_row": 0}))
     mapping, problems = load_mapping(bad_role)
     assert mapping is None
-    assert {p.field for p in problems} == {"mapping.columns.Src", "mapping.header_row"}
+    assert {p.field for p in problems} == {"mapping file, \"columns\" entry 'Src'", 'mapping file, "header_row"'}
     mapping, problems = load_mapping(tmp_path / "missing.json")
     assert mapping is None and "does not exist" in problems[0].message
 

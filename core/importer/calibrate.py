@@ -66,6 +66,7 @@ from core.importer.readers import (
     ImportCancelled,
     Scan,
     Table,
+    blank_mask,
     column_values,
     error_cell_problems,
     month_keys,
@@ -77,6 +78,8 @@ from core.importer.readers import (
     read_texts,
     where,
 )
+from core.importer.summaries import left_out_note, table_summary_rows
+from core.importer.wording import in_words
 from core.lead_spec import criteria_pass_rate
 from core.plan import Channel, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Problem, Stage
 from core.validation import validate
@@ -389,8 +392,10 @@ def calibrate(
     steps.step(0.1)
     try:
         if table.shape == "leads":
-            return _calibrate_leads(scan, table, rows, base, problems, steps)
-        return _calibrate_monthly(scan, table, rows, base, problems, steps)
+            result = _calibrate_leads(scan, table, rows, base, problems, steps)
+        else:
+            result = _calibrate_monthly(scan, table, rows, base, problems, steps)
+        return replace(result, problems=in_words(result.problems, result.plan or base))
     except ImportCancelled:
         raise
     except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -404,6 +409,23 @@ def calibrate(
             )
         )
         return Calibration(None, (), tuple(problems), table.shape)
+
+
+def _leave_out_summaries(grid: Grid, table: Table, problems: list[Problem], path: Path) -> tuple[str, ...]:
+    """Blank the table's total and summary rows in ``grid`` (they are then
+    skipped like empty rows) and say so in a note, also added to the
+    problems as a warning so every report shows it."""
+    mask, labels = table_summary_rows(grid, table)
+    if not mask.any():
+        return ()
+    grid.cells[mask, :] = ""
+    rows = np.flatnonzero(mask)
+    tail = grid.cells[int(rows[0]) :]
+    at_bottom = all(bool(blank_mask(tail[:, c]).all()) for c in range(tail.shape[1]))
+    excel_rows = [table.header_row + int(r) + 1 for r in rows]
+    note = left_out_note(table.sheet, excel_rows, labels, at_bottom)
+    problems.append(Problem("Summary rows", note, "warning", where(path, table.sheet)))
+    return (note,)
 
 
 def _finish(
@@ -514,12 +536,13 @@ def _calibrate_leads(
     cols = {c.role: c for c in table.columns}
 
     grid = Grid(rows, first_row)
+    notes = _leave_out_summaries(grid, table, problems, path)
 
     def values(role: str) -> npt.NDArray[Any]:
         return grid.column(cols[role].index)
 
     def errors_for(role: str) -> CellErrors:
-        return CellErrors(path, table.sheet, cols[role].header)
+        return CellErrors(path, table.sheet, cols[role].header, hints=scan.hints)
 
     # the data's stages
     data_names = _data_stages(table, scan, statuses_map)
@@ -577,7 +600,7 @@ def _calibrate_leads(
     criteria_cols = [c for c in table.columns if c.role.startswith("criterion:")]
     criteria: dict[str, FloatArray] = {}
     for column in criteria_cols:
-        errs = CellErrors(path, table.sheet, column.header)
+        errs = CellErrors(path, table.sheet, column.header, hints=scan.hints)
         criteria[column.role.split(":", 1)[1]] = read_flags(grid.column(column.index), errs, column.index, first_row)
         cell_errors.append(errs)
     steps.step(0.6)
@@ -722,7 +745,7 @@ def _calibrate_leads(
                     problems,
                 )
     steps.step(0.9)
-    return _finish(scan, base, plan, figures, problems, "leads", n, first, last, steps)
+    return replace(_finish(scan, base, plan, figures, problems, "leads", n, first, last, steps), notes=notes)
 
 
 def _leads_channels(
@@ -865,7 +888,7 @@ def _monthly_spend(
 ) -> tuple[dict[str, float], set[int]] | None:
     first_row = table.header_row
     month_col = table.column("month")
-    errs = CellErrors(scan.path, table.sheet, month_col.header if month_col else "month")
+    errs = CellErrors(scan.path, table.sheet, month_col.header if month_col else "month", hints=scan.hints)
     months: set[int] = set()
     keep: npt.NDArray[np.bool_] | None = None
     if month_col is not None:
@@ -1035,7 +1058,11 @@ def _calibrate_monthly(
     figures: list[CalibratedFigure] = []
     month_col = table.column("month")
     assert month_col is not None
-    errs = CellErrors(path, table.sheet, month_col.header)
+    grid = Grid(rows, first_row)
+    notes = _leave_out_summaries(grid, table, problems, path)
+    if notes:
+        rows = rows[:first_row] + grid.cells.tolist()
+    errs = CellErrors(path, table.sheet, month_col.header, hints=scan.hints)
     keys, skip = month_keys(column_values(rows, month_col.index, first_row), errs, month_col.index, first_row)
     channel_col = table.column("channel")
     channel = read_texts(column_values(rows, channel_col.index, first_row)) if channel_col else None
@@ -1205,7 +1232,8 @@ def _calibrate_monthly(
         if n_months and months[-1] > 12
         else None
     )
-    return _finish(scan, base, plan, figures, problems, "monthly", int(keep.sum()), first_day, last_day, steps)
+    calibration = _finish(scan, base, plan, figures, problems, "monthly", int(keep.sum()), first_day, last_day, steps)
+    return replace(calibration, notes=notes)
 
 
 def _blended_cost(plan: Plan, spend: float, leads: float, figures: list[CalibratedFigure]) -> Plan:

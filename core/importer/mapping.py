@@ -25,7 +25,9 @@ class ColumnMapping:
     plan stages); ``criteria`` maps a header to a lead-spec criterion name;
     ``statuses`` maps a status text to a stage name (None: reached no stage
     beyond the first, e.g. "Disqualified"); ``shape`` forces "monthly" or
-    "leads"."""
+    "leads"; ``decimal`` ("." or ",") and ``date_order`` ("day-first" or
+    "month-first") say how numbers and dates written as text read when the
+    text itself does not show it."""
 
     sheet: str | None = None
     header_row: int | None = None
@@ -34,6 +36,8 @@ class ColumnMapping:
     criteria: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, str | None] = field(default_factory=dict)
     shape: str | None = None
+    decimal: str | None = None
+    date_order: str | None = None
 
     def role_for(self, header: str) -> str | None:
         """The role the mapping gives this header (compared trimmed, any case)."""
@@ -47,7 +51,13 @@ class ColumnMapping:
         return None
 
 
-_KEYS = {"sheet", "header_row", "columns", "stages", "criteria", "statuses", "shape"}
+def key_words(key: str, entry: str | None = None) -> str:
+    """A mapping file's key as the user reads it: ``mapping file, "columns" entry 'Src'``."""
+    text = f'mapping file, "{key}"'
+    return f"{text} entry '{entry}'" if entry is not None else text
+
+
+_KEYS = {"sheet", "header_row", "columns", "stages", "criteria", "statuses", "shape", "decimal", "date_order"}
 
 
 def mapping_from_dict(data: Any, source: str = "mapping") -> tuple[ColumnMapping | None, tuple[Problem, ...]]:
@@ -56,14 +66,14 @@ def mapping_from_dict(data: Any, source: str = "mapping") -> tuple[ColumnMapping
     if not isinstance(data, dict):
         return None, (Problem("mapping", "The mapping file must hold a JSON object {...}.", location=source),)
 
-    def fail(key: str, message: str) -> None:
-        problems.append(Problem(f"mapping.{key}", message, location=source))
+    def fail(key: str, message: str, entry: str | None = None) -> None:
+        problems.append(Problem(key_words(key, entry), message, location=source))
 
     for key in data:
         if key not in _KEYS:
             problems.append(
                 Problem(
-                    f"mapping.{key}",
+                    key_words(str(key)),
                     f"Unknown key '{key}' was ignored (known: {', '.join(sorted(_KEYS))}).",
                     "warning",
                     source,
@@ -85,9 +95,10 @@ def mapping_from_dict(data: Any, source: str = "mapping") -> tuple[ColumnMapping
         for header, role in raw_columns.items():
             if not isinstance(role, str) or not valid_role(role.strip()):
                 fail(
-                    f"columns.{header}",
+                    "columns",
                     f"'{role}' is not a role; use e.g. month, channel, created_date, status, amount, revenue, spend, "
                     "stage:<Stage>, date:<Stage>, criterion:<Name>, spend@<Channel>, id or ignore.",
+                    str(header),
                 )
                 continue
             columns[str(header)] = role.strip()
@@ -115,9 +126,17 @@ def mapping_from_dict(data: Any, source: str = "mapping") -> tuple[ColumnMapping
     if shape is not None and shape not in ("monthly", "leads"):
         fail("shape", "must be 'monthly' or 'leads'.")
         shape = None
+    decimal = data.get("decimal")
+    if decimal is not None and decimal not in (".", ","):
+        fail("decimal", 'must be "." (1,234.50) or "," (1.234,50).')
+        decimal = None
+    date_order = data.get("date_order")
+    if date_order is not None and date_order not in ("day-first", "month-first"):
+        fail("date_order", 'must be "day-first" (25/03/2026) or "month-first" (03/25/2026).')
+        date_order = None
     if any(p.severity == "error" for p in problems):
         return None, tuple(problems)
-    mapping = ColumnMapping(sheet, header_row, columns, stages, criteria, statuses, shape)
+    mapping = ColumnMapping(sheet, header_row, columns, stages, criteria, statuses, shape, decimal, date_order)
     return mapping, tuple(problems)
 
 

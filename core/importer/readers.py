@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +27,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from core.importer.columns import guess_role, normalize, role_stage
-from core.importer.mapping import ColumnMapping
+from core.importer.csv_reader import CsvWorkbook, is_csv_path, open_csv
+from core.importer.dates import NUMERIC_DATE, DateOrder, decide_order, parse_dates
+from core.importer.mapping import ColumnMapping, key_words
+from core.importer.numbers import Decimal, Separators, decide_separators, parse_numbers
 from core.plan import Problem
 from core.validation import has_errors
 from core.xlsx_safety import cell_name, check_spreadsheet_file, column_name
@@ -42,6 +45,18 @@ BoolArray = npt.NDArray[np.bool_]
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _UNIX_DAY0 = np.datetime64("1970-01-01", "D")
 _SKIP_LABELS = {"total", "totals", "grand total", "sum", "average", "avg", "mean", "ytd", "year", "full year", "fy"}
+
+
+@dataclass(frozen=True)
+class ReadingHints:
+    """How the file writes numbers and dates when its text does not say:
+    ``decimal`` mark ("." or ","), ``day_first`` dates. None: no hint (the
+    English reading is used, with a warning where it matters). Set by the
+    mapping file ("decimal", "date_order") or guessed from a CSV file's
+    delimiter (a semicolon is the European convention)."""
+
+    decimal: Decimal | None = None
+    day_first: bool | None = None
 
 
 class ImportCancelled(Exception):
@@ -118,6 +133,7 @@ class Scan:
     mapping: ColumnMapping | None = None
     sheet_names: tuple[str, ...] = ()
     cells: _Cells = field(default_factory=_Cells, repr=False, compare=False)
+    hints: ReadingHints = field(default_factory=lambda: ReadingHints())
 
     @property
     def ok(self) -> bool:
@@ -186,12 +202,16 @@ def _reraise_if_control(exc: BaseException) -> None:
 
 
 def open_workbook(path: Path) -> tuple[Any | None, tuple[Problem, ...]]:
-    """A python-calamine workbook, or None with the problem."""
+    """A python-calamine workbook (a :class:`~core.importer.csv_reader.CsvWorkbook`
+    for a CSV file), or None with the problem."""
     path = Path(path)
     if not path.exists():
         return None, (Problem("file", "The file does not exist; check the name and folder.", location=where(path)),)
     if path.is_dir():
         return None, (Problem("file", "This is a folder, not a spreadsheet file.", location=where(path)),)
+    if is_csv_path(path):
+        csv_book, refused = open_csv(path)
+        return csv_book, ((refused,) if refused is not None else ())
     try:
         problem = _safety_problem(path)
     except BaseException as exc:  # the checker must never let a traceback through
@@ -455,7 +475,8 @@ def scan_workbook(path: Path, mapping: ColumnMapping | None = None) -> Scan:
     if workbook is None:
         return Scan(path, None, None, (), tuple(problems), mapping)
     try:
-        return _scan_open(path, workbook, mapping, problems)
+        scan = _scan_open(path, workbook, mapping, problems)
+        return replace(scan, hints=reading_hints(mapping, workbook))
     except BaseException as exc:
         _reraise_if_control(exc)
         problems.append(_reader_failure(path, exc))
@@ -467,6 +488,20 @@ def scan_workbook(path: Path, mapping: ColumnMapping | None = None) -> Scan:
             _reraise_if_control(exc)
 
 
+def reading_hints(mapping: ColumnMapping | None, workbook: Any) -> ReadingHints:
+    """How to read numbers and dates whose text does not say: the mapping
+    file's word, else a semicolon CSV's European convention, else none."""
+    decimal: Decimal | None = None
+    day_first: bool | None = None
+    if isinstance(workbook, CsvWorkbook) and workbook.semicolon_convention:
+        decimal, day_first = ",", True
+    if mapping is not None and mapping.decimal in (".", ","):
+        decimal = "." if mapping.decimal == "." else ","
+    if mapping is not None and mapping.date_order is not None:
+        day_first = mapping.date_order == "day-first"
+    return ReadingHints(decimal, day_first)
+
+
 def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problems: list[Problem]) -> Scan:
     names = worksheet_names(workbook)
     cells = _Cells()
@@ -476,7 +511,7 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
         if not match:
             problems.append(
                 Problem(
-                    "mapping.sheet",
+                    key_words("sheet"),
                     f"The mapping names sheet '{mapping.sheet}', which is not in the file (sheets: {', '.join(names)}).",
                     location=where(path),
                 )
@@ -506,7 +541,7 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
             if name in candidates and mapping and mapping.header_row is not None:
                 problems.append(
                     Problem(
-                        "mapping.header_row",
+                        key_words("header_row"),
                         f"Row {mapping.header_row} has fewer than two recognised headers; check the row number.",
                         location=where(path, name),
                     )
@@ -588,6 +623,18 @@ class CellErrors:
     sheet: str
     header: str
     problems: list[Problem] = field(default_factory=list)
+    hints: ReadingHints = field(default_factory=lambda: ReadingHints())
+
+    def column_problem(self, col: int, message: str, severity: Literal["error", "warning"] = "error") -> None:
+        """A problem about the whole column (``message`` in the user's words)."""
+        self.problems.append(
+            Problem(
+                self.header,
+                f"sheet '{self.sheet}', column {column_name(col)} ('{self.header}'): {message}",
+                severity,
+                where(self.path, self.sheet),
+            )
+        )
 
     def add(
         self, rows: npt.NDArray[np.intp], col: int, values: npt.NDArray[Any], first_row: int, what: str, todo: str
@@ -663,6 +710,16 @@ def _blank_mask(values: npt.NDArray[Any]) -> BoolArray:
     return np.asarray(blank, dtype=bool)
 
 
+def blank_mask(values: npt.NDArray[Any]) -> BoolArray:
+    """Empty cells of a column (None, NaN, '' or only spaces)."""
+    return _blank_mask(values)
+
+
+def cell_kinds(values: npt.NDArray[Any], blank: BoolArray) -> npt.NDArray[np.int8]:
+    """Per cell: 0 datetime, 1 date, 2 number, 3 text, 4 other, 5 blank."""
+    return _kinds(values, blank)
+
+
 def _kinds(values: npt.NDArray[Any], blank: BoolArray) -> npt.NDArray[np.int8]:
     """Per cell: 0 datetime, 1 date, 2 number, 3 text, 4 other, 5 blank.
     Vectorised for the usual all-dates / all-numbers / all-text columns."""
@@ -709,8 +766,10 @@ def _one_text_date(text: str) -> float:
     return float((np.datetime64(stamp.date(), "D") - _UNIX_DAY0).astype(np.int64))
 
 
-def _text_dates(values: npt.NDArray[Any]) -> FloatArray:
-    """Dates written as text: ISO 8601 vectorised, other forms per distinct text."""
+def _text_dates(values: npt.NDArray[Any], day_first: bool | None = None) -> tuple[FloatArray, DateOrder | None]:
+    """Dates written as text: ISO 8601 vectorised; ``a/b/year`` by one
+    day/month order for the column (:mod:`core.importer.dates`, returned
+    when such texts were seen); other forms per distinct text."""
     strings = pd.Series(values, dtype=object).str.strip()
     parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
     days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -718,11 +777,59 @@ def _text_dates(values: npt.NDArray[Any]) -> FloatArray:
     years = 1970 + out / 365.25
     out[(years < _MIN_YEAR) | (years > _MAX_YEAR + 1)] = np.nan
     missing = np.isnan(out)
+    order: DateOrder | None = None
     if missing.any():
-        codes, uniques = pd.factorize(strings[missing])
-        lookup = np.array([_one_text_date(str(u)) for u in uniques] + [math.nan])
+        rest = strings[missing]
+        uniques = pd.unique(rest.to_numpy(dtype=object))
+        numeric = [u for u in uniques if NUMERIC_DATE.match(str(u))]
+        if numeric:
+            order = decide_order(numeric, day_first)
+            if not order.conflict:
+                idx = np.flatnonzero(missing)
+                out[idx] = parse_dates(rest.reset_index(drop=True), order)
+                missing = np.isnan(out)
+                rest = strings[missing]
+    if missing.any():
+        codes, uniques_left = pd.factorize(rest)
+        lookup = np.array([_one_text_date(str(u)) for u in uniques_left] + [math.nan])
         out[missing] = lookup[codes]
-    return np.asarray(out, dtype=np.float64)
+    return np.asarray(out, dtype=np.float64), order
+
+
+def _order_problem(order: DateOrder | None, errors: CellErrors, col: int) -> bool:
+    """Warn about a guessed day/month order, or refuse a column mixing both
+    (True: the column is refused)."""
+    if order is None:
+        return False
+    if order.conflict:
+        day, month = order.conflict
+        errors.column_problem(
+            col,
+            f"the dates are written both day-first ('{day}') and month-first ('{month}'), so none of them can be "
+            "trusted. Write every date of the column the same way (best: 2026-03-25) and import again.",
+        )
+        return True
+    if order.guessed:
+        example = order.ambiguous_example
+        reading = _reading(example, order)
+        source = "as the file's settings suggest" if errors.hints.day_first is not None else "the US convention"
+        errors.column_problem(
+            col,
+            f"no date in the column shows whether it is written day-first or month-first (e.g. '{example}'); read as "
+            f"{order.name} ({source}), so '{example}' is {reading}. If that is wrong, give the mapping file "
+            f'"date_order": "{"month-first" if order.day_first else "day-first"}".',
+            "warning",
+        )
+    return False
+
+
+def _reading(text: str, order: DateOrder) -> str:
+    match = NUMERIC_DATE.match(text)
+    if match is None:
+        return text
+    a, b = int(match.group(1)), int(match.group(2))
+    day, month = (a, b) if order.day_first else (b, a)
+    return f"{day} {dt.date(2000, month, 1).strftime('%B')}"
 
 
 def read_dates(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row: int) -> FloatArray:
@@ -750,7 +857,9 @@ def read_dates(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row
         bad[np.flatnonzero(numeric)[~ok]] = True
     text = kinds == 3
     if text.any():
-        conv = _text_dates(values[text])
+        conv, order = _text_dates(values[text], errors.hints.day_first)
+        if _order_problem(order, errors, col):
+            return np.full(n, np.nan)
         out[text] = conv
         bad[np.flatnonzero(text)[np.isnan(conv)]] = True
     bad |= kinds == 4
@@ -763,30 +872,59 @@ def read_dates(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row
 
 
 def read_numbers(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row: int, what: str) -> FloatArray:
-    """Numbers (NaN where blank). Text such as '1,200' or '$ 1200' is read
-    as the number; other text is a Problem naming the cell."""
+    """Numbers (NaN where blank). Number cells are taken as they are; text
+    such as '1,200', '12.345,67', '12 345,67' or '$ 1200' is read by one
+    separator rule for the whole column (:mod:`core.importer.numbers`):
+    a column mixing both conventions is refused, a guess is warned about,
+    and other text is a Problem naming the cell."""
     n = len(values)
     if n == 0:
         return np.zeros(0)
-    series = pd.Series(values, dtype=object)
-    numbers = np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64), dtype=np.float64)
-    unread = np.isnan(numbers)
-    if unread.any():
-        blank = _blank_mask(values)
-        todo = unread & ~blank
-        if todo.any():
-            idx = np.flatnonzero(todo)
-            texts = pd.Series(values[idx], dtype=object).astype(str).str.strip()
-            cleaned = texts.str.replace(r"[\s,$€£¥]|USD|EUR|GBP", "", regex=True)
-            retry = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64)
-            numbers[idx] = retry
-            is_bool = np.fromiter((isinstance(v, bool) for v in values[idx]), dtype=bool, count=len(idx))
-            still = np.isnan(retry) | is_bool
-            if still.any():
-                errors.add(idx[still], col, values, first_row, what, "Enter a number or clear the cell.")
-                numbers[idx[still]] = np.nan
-    numbers[~np.isfinite(numbers)] = np.nan
+    blank = _blank_mask(values)
+    kinds = _kinds(values, blank)
+    numbers = np.full(n, np.nan)
+    numeric = kinds == 2
+    if numeric.any():
+        numbers[numeric] = values[numeric].astype(np.float64)
+    bad = (kinds == 0) | (kinds == 1) | (kinds == 4)
+    text = kinds == 3
+    if text.any():
+        idx = np.flatnonzero(text)
+        codes, uniques = pd.factorize(pd.Series(values[idx], dtype=object).astype(str).str.strip())
+        rule = decide_separators(list(uniques), errors.hints.decimal)
+        if rule.conflict:
+            point, comma = rule.conflict
+            errors.column_problem(
+                col,
+                f"the numbers are written both with a decimal point ('{point}') and with a decimal comma ('{comma}'), "
+                "so none of them can be trusted. Write every number of the column the same way and import again.",
+            )
+            return np.full(n, np.nan)
+        if rule.guessed:
+            _separator_warning(rule, errors, col)
+        parsed = parse_numbers(pd.Series(uniques, dtype=object), rule)
+        numbers[idx] = parsed[codes]
+        bad[idx[np.isnan(numbers[idx])]] = True
+    if bad.any():
+        errors.add(np.flatnonzero(bad), col, values, first_row, what, "Enter a number or clear the cell.")
+    numbers[bad | ~np.isfinite(numbers)] = np.nan
     return numbers
+
+
+def _separator_warning(rule: Separators, errors: CellErrors, col: int) -> None:
+    example = rule.ambiguous_example
+    value = parse_numbers(pd.Series([example], dtype=object), rule)[0]
+    shown = f"{value:.0f}" if math.isfinite(value) and value.is_integer() else f"{value:g}"
+    mark = "decimal comma" if rule.decimal == "," else "decimal point"
+    source = "as the file's settings suggest" if errors.hints.decimal is not None else "the English convention"
+    other = "." if rule.decimal == "," else ","
+    errors.column_problem(
+        col,
+        f"no number in the column shows which mark separates decimals (e.g. '{example}'); read with a {mark} "
+        f"({source}), so '{example}' is {shown}. If that is wrong, give the mapping file "
+        f'"decimal": "{other}".',
+        "warning",
+    )
 
 
 def read_flags(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row: int) -> FloatArray:
