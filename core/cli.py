@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "recognise its columns, calibrate rates, lags, channel mix, costs, lead-spec shares and seasonality, "
         "and save the calibrated plan. The spreadsheet itself is never changed.",
     )
-    imp.add_argument("source", type=Path, help="last year's spreadsheet (.xlsx, .xlsm, .xls or .ods)")
+    imp.add_argument("source", type=Path, help="last year's spreadsheet (.xlsx, .xlsm, .xls, .ods or a .csv export)")
     imp.add_argument("--out", type=Path, required=True, help="the plan to write (.xlsx or .json)")
     imp.add_argument(
         "--mapping", type=Path, help="JSON file naming the sheet, header row and column roles (overrides the guess)"

@@ -57,7 +57,16 @@ class PlanDocumentData:
 
 def _refused_suffix(path: Path) -> tuple[Problem, ...]:
     suffix = path.suffix.lower()
-    if suffix in (".xls", ".xlsm", ".ods", ".csv"):
+    if suffix == ".csv":
+        return (
+            Problem(
+                "file",
+                f"{path.name} is a spreadsheet export, not a plan: import it (File > Import last year's "
+                f"spreadsheet, or `main.py import {path.name} --out plan.xlsx`).",
+                location=path.name,
+            ),
+        )
+    if suffix in (".xls", ".xlsm", ".ods"):
         return (
             Problem(
                 "file",
