@@ -216,7 +216,7 @@ class ResultsDashboard(QWidget):
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.subheading)
         inner_layout.addWidget(self.banner)
-        inner_layout.addWidget(self.empty)
+        inner_layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)  # takes the room while figures are hidden
         inner_layout.addWidget(self.content, 1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -233,6 +233,7 @@ class ResultsDashboard(QWidget):
         self.banner.setObjectName("banner")
         self.banner_title = QLabel()
         self.banner_title.setObjectName("bannerTitle")
+        self.banner_title.setWordWrap(True)
         self.banner_text = QLabel()
         self.banner_text.setObjectName("bannerText")
         self.banner_text.setWordWrap(True)
