@@ -64,6 +64,7 @@ from core.plan_json import (
     scenario_to_dict,
 )
 from core.validation import validate
+from core.plan_workbook_print import SheetPrint, apply_print
 from core.xlsx_safety import (
     SpreadsheetError,
     SpreadsheetLimits,
@@ -139,6 +140,11 @@ H_NOTE = "Note"
 H_DATA = "Plan data (written by the planner; do not edit)"
 
 MAX_TEXT = 32767  # characters in one Excel cell
+H_FIGURE = "Figure"
+H_BEFORE = "Before the plan"
+H_TOTAL = "Plan total"
+RESULT_LABEL_WIDTH, RESULT_WIDTH = 34, 10.5
+CHANNEL_WIDTH, FREE_WIDTH = 11.5, 9  # the month columns of the channels' fixed costs and of free sources
 
 
 class PlanSaveError(OSError):
@@ -174,8 +180,10 @@ class _Formats:
     hint: Any
     label: Any
     text: Any
+    hint_line: Any
     percent: Any
     money: Any
+    notes: Any
     number: Any
     count: Any
     computed: Any
@@ -189,10 +197,12 @@ def _formats(book: xlsxwriter.Workbook, currency: str) -> _Formats:
         title=book.add_format({"bold": True, "font_size": 14}),
         header=book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
         hint=book.add_format({"italic": True, "font_color": "#666666", "text_wrap": True}),
-        label=book.add_format({"bold": True}),
+        hint_line=book.add_format({"italic": True, "font_color": "#666666"}),
+        label=book.add_format({"bold": True, "valign": "top"}),
         text=book.add_format({"num_format": "@"}),
         percent=book.add_format({"num_format": "0.0##%", "bg_color": "#FFFFE0"}),
         money=book.add_format({"num_format": f"#,##0.00{unit}", "bg_color": "#FFFFE0"}),
+        notes=book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"}),
         number=book.add_format({"num_format": "General", "bg_color": "#FFFFE0"}),
         count=book.add_format({"num_format": "#,##0"}),
         computed=book.add_format({"num_format": "#,##0", "font_color": "#555555"}),
@@ -318,6 +328,7 @@ def _write_about(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan, scenarios
         w.text(3 + offset, 0, line)
 
 
+    apply_print(sheet, SheetPrint([110], repeat_labels=False), plan.name)
 def _write_calendar(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(CALENDAR, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
@@ -344,10 +355,16 @@ def _write_calendar(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
     w.text(7, 3, f"{plan.currency} per won deal, more than 0", fmt.hint)
     w.text(8, 0, L_NOTES, fmt.label)
     notes = [plan.notes[i : i + MAX_TEXT] for i in range(0, len(plan.notes), MAX_TEXT)]
-    for offset, chunk in enumerate(notes):
-        w.text(8, 1 + offset, chunk, fmt.text)
+    if len(notes) == 1:  # over the columns beside it, wrapped, as tall as it needs (at most Excel's 409 points)
+        sheet.merge_range(8, 1, 8, 3, "", fmt.notes)
+        w.text(8, 1, notes[0], fmt.notes)
+        lines = sum(1 + len(part) // 105 for part in notes[0].split("\n"))
+        sheet.set_row(8, min(409, 15 * lines))
+    else:
+        for offset, chunk in enumerate(notes):
+            w.text(8, 1 + offset, chunk, fmt.text)
     top = 11
-    w.text(top - 1, 0, f"Money in {plan.currency}, 0 or more; pipeline revenue: blank = 0", fmt.hint)
+    w.text(top - 1, 0, f"Money in {plan.currency}, 0 or more; pipeline revenue: blank = 0", fmt.hint_line)
     w.headers(top, 0, [H_MONTH, H_TARGET, H_PIPELINE])
     labels = _labels(plan)
     for t in range(plan.months):
@@ -359,6 +376,7 @@ def _write_calendar(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
     sheet.freeze_panes(top + 1, 0)
 
 
+    apply_print(sheet, SheetPrint([22, 18, 18, 60], top, repeat_labels=False), plan.name)
 def _labels(plan: Plan) -> tuple[str, ...]:
     try:
         return month_labels(plan.start, max(plan.months, 0))
@@ -404,6 +422,9 @@ def _write_funnel(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet.freeze_panes(top + 1, 0)
 
 
+    sheet.set_row(2, 30)
+    sheet.set_column(4, 4, 24)
+    apply_print(sheet, SheetPrint([24, 20, 20, 20, 24], top, repeat_labels=False), plan.name)
 def _write_spec_block(w: _Writer, fmt: _Formats, top: int, title: str, spec: LeadSpec | None) -> int:
     """One lead spec (title, settings, criteria table); returns the next free row."""
     w.text(top, 0, title, fmt.title)
@@ -421,6 +442,8 @@ def _write_spec_block(w: _Writer, fmt: _Formats, top: int, title: str, spec: Lea
         w.text(top + 2 + offset, 3, hint, fmt.hint)
     if spec is not None:
         w.text(top + 2, 1, spec.gate, fmt.text)
+        if len(hint) > 60:
+            w.sheet.set_row(top + 2 + offset, 30)
         w.number(top + 3, 1, spec.threshold, fmt.number)
         w.text(top + 4, 1, "measured" if spec.pass_rate_source == "empirical" else "criteria", fmt.text)
         if spec.empirical is not None:
@@ -438,6 +461,8 @@ def _write_spec_block(w: _Writer, fmt: _Formats, top: int, title: str, spec: Lea
     )
     w.headers(head, 0, [H_CRITERION, H_POINTS, H_SHARE, H_REQUIRED])
     criteria = spec.criteria if spec is not None else ()
+    w.sheet.set_row(head - 1, 30)
+    w.sheet.set_row(head, 30)
     for i, criterion in enumerate(criteria):
         row = head + 1 + i
         w.text(row, 0, criterion.name, fmt.text)
@@ -456,19 +481,22 @@ def _write_spec_block(w: _Writer, fmt: _Formats, top: int, title: str, spec: Lea
 def _write_spec(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(SPEC, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 2, 18)
-    sheet.set_column(3, 3, 16)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 2, 16)
+    sheet.set_column(3, 3, 56)
     next_row = _write_spec_block(w, fmt, 0, T_CURRENT, plan.lead_spec)
     _write_spec_block(w, fmt, next_row + 1, T_PROPOSED, plan.proposed_lead_spec)
 
+    sheet.set_h_pagebreaks([next_row])  # each spec on a page of its own
 
+    apply_print(sheet, SheetPrint([30, 16, 16, 56], repeat_labels=False), plan.name)
 def _write_channels(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(CHANNELS, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
     sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 3, 20)
-    sheet.set_column(4, 4 + plan.months, 12)
+    sheet.set_column(1, max(3, plan.months), CHANNEL_WIDTH)
+    sheet.set_row(2, 75)
+    sheet.set_row(3, 60)
     w.text(0, 0, T_CHANNELS, fmt.title)
     w.hints(
         2,
@@ -495,7 +523,7 @@ def _write_channels(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
     sheet.freeze_panes(top + 1, 1)
     fixed_top = top + n + 3
     w.text(fixed_top, 0, T_FIXED, fmt.title)
-    w.text(fixed_top + 1, 0, f"{plan.currency} per month, 0 or more; blank = 0; one row per channel", fmt.hint)
+    w.text(fixed_top + 1, 0, f"{plan.currency} per month, 0 or more; blank = 0; one row per channel", fmt.hint_line)
     head = fixed_top + 2
     w.headers(head, 0, [H_CHANNEL, *_labels(plan)])
     for j, channel in enumerate(plan.channels):
@@ -508,11 +536,13 @@ def _write_channels(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
             _validate_min(sheet, head + 1, head + n + 20, 1 + t, "Fixed cost")
 
 
+    apply_print(sheet, SheetPrint([24], top, max(plan.months, 3), CHANNEL_WIDTH), plan.name)
 def _write_free(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(FREE, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
     sheet.set_column(0, 1, 22)
-    sheet.set_column(2, 2 + plan.months, 11)
+    sheet.set_column(2, 2 + plan.months, FREE_WIDTH)
+    sheet.set_row(2, 45)
     w.text(0, 0, "Free sources: volume entering a stage each month at no cost per item", fmt.title)
     w.hints(2, 0, ["name", "a funnel stage (not the last)", "items per month, 0 or more; blank = 0"])
     top = 3
@@ -535,6 +565,7 @@ def _write_free(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet.freeze_panes(top + 1, 2)
 
 
+    apply_print(sheet, SheetPrint([22, 22], top, plan.months, FREE_WIDTH), plan.name)
 def _write_capacity(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(CAPACITY, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
@@ -563,12 +594,14 @@ def _write_capacity(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
     sheet.freeze_panes(top + 1, 0)
 
 
+    sheet.set_row(2, 45)
+    apply_print(sheet, SheetPrint([22, 22, 22], top, repeat_labels=False), plan.name)
 def _write_results(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(RESULTS, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
     sheet.set_tab_color("#808080")
     sheet.set_column(0, 0, 16)
-    w.text(0, 0, "Results: computed by the planner when it saved (not read back; edit the input sheets)", fmt.title)
+    w.text(0, 0, "Results: computed by the planner when it saved, not read back", fmt.title)
     problems = validate(plan)
     result: PlanResult | None = None
     if not errors_only(problems):
@@ -579,17 +612,22 @@ def _write_results(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None
     if result is None:
         w.text(2, 0, "Not computed: the plan has problems to fix first.", fmt.label)
         for offset, problem in enumerate(errors_only(problems)[:200] or problems[:200]):
+        apply_print(sheet, SheetPrint([110], repeat_labels=False), plan.name)
             w.text(3 + offset, 0, str(problem))
+        w.text(1, 0, "Results are computed by the planner when it saves; they are not read back.", fmt.hint_line)
         return
     _write_result_table(w, fmt, plan, result)
 
 
+    apply_print(sheet, SheetPrint([RESULT_LABEL_WIDTH], 3, len(result.months), RESULT_WIDTH, tail=2), plan.name)
 def _write_result_table(w: _Writer, fmt: _Formats, plan: Plan, result: PlanResult) -> None:
     cur = plan.currency
-    columns: list[tuple[str, Sequence[float], str, float | None]] = []
+    rows: list[tuple[str, Sequence[float], str, float | None]] = []
+    """One row per figure, the months across (as finance reads a plan),
+    then the months before the plan and the plan's total."""
 
     def add(header: str, values: Any, kind: str, pre: float | None = None) -> None:
-        columns.append((header, values, kind, pre))
+        rows.append((header, values, kind, pre))
 
     add(f"Revenue target ({cur})", result.revenue_target, "money")
     add("Deals required", result.deals_required, "count")
@@ -605,44 +643,49 @@ def _write_result_table(w: _Writer, fmt: _Formats, plan: Plan, result: PlanResul
         add(f"Approved budget ({cur})", result.approved_budget, "money")
         add(f"Budget gap: spend - budget ({cur})", result.budget_gap, "money")
     if result.funded is not None:
-        add("Revenue the budget funds", result.funded.revenue, "money")
+        add(f"Revenue the budget funds ({cur})", result.funded.revenue, "money")
         if result.funded.gate_deficit is not None:
-            add("Qualified-lead deficit at the budget", result.funded.gate_deficit, "count")
+            add("Qualified-lead shortfall with the budget", result.funded.gate_deficit, "count")
     if result.spec_change is not None:
-        add("Qualified-lead deficit under the proposed spec", result.spec_change.gate_deficit, "count")
+        add("Qualified-lead shortfall, proposed spec", result.spec_change.gate_deficit, "count")
         add(f"Extra spend for the proposed spec ({cur})", result.spec_change.extra_spend, "money")
     if result.sales_utilization is not None:
         add("Sales utilization", result.sales_utilization, "percent")
     head = 3
-    w.text(1, 0, "Counts are rounded up to whole items; money is in whole currency units.", fmt.hint)
-    w.headers(head, 0, [H_MONTH, *(c[0] for c in columns)], fmt.computed_header)
-    w.sheet.set_column(1, len(columns), 16)
-    pct = fmt.computed_percent
-    for t, month in enumerate(result.months):
-        row = head + 1 + t
-        w.text(row, 0, month)
-        for c, (_, value, kind, _pre) in enumerate(columns):
-            number = float(value[t])
+    w.text(
+        1,
+        0,
+        "To change the plan, edit the input sheets. Counts are rounded up to whole items; money is in whole "
+        "currency units.",
+        fmt.hint_line,
+    )
+    months = list(result.months)
+    w.headers(head, 0, [H_FIGURE, *months, H_BEFORE, H_TOTAL], fmt.computed_header)
+    w.sheet.set_row(head, 30)
+    w.sheet.set_column(0, 0, RESULT_LABEL_WIDTH)
+    w.sheet.set_column(1, len(months) + 2, RESULT_WIDTH)
+    for r, (label, values, kind, pre) in enumerate(rows):
+        row = head + 1 + r
+        w.text(row, 0, label)
+        style = fmt.computed_percent if kind == "percent" else fmt.computed
+        cells = [float(v) for v in values]
+        total = max(cells) if kind == "percent" else sum(cells)
+        for c, number in enumerate([*cells, math.nan if pre is None else pre, total]):
+            col = 1 + c
+            if col == len(months) + 1 and pre is None:
+                continue
             if not math.isfinite(number):
-                w.text(row, 1 + c, "n/a")
-            elif kind == "count":
-                w.number(row, 1 + c, float(shown_count(number)), fmt.computed)
-            elif kind == "percent":
-                w.number(row, 1 + c, number, pct)
+                w.text(row, col, "n/a")
             else:
-                w.number(row, 1 + c, number, fmt.computed)
-    pre_row = head + 1 + len(result.months)
-    w.text(pre_row, 0, "Before the plan")
-    for c, (_, _value, kind, pre) in enumerate(columns):
-        if pre is not None and math.isfinite(pre):
-            w.number(pre_row, 1 + c, float(shown_count(pre)) if kind == "count" else pre, fmt.computed)
+                w.number(row, col, float(shown_count(number)) if kind == "count" else number, style)
     w.sheet.freeze_panes(head + 1, 1)
-    info = pre_row + 2
+    info = head + 2 + len(rows)
     w.text(info, 0, "Blended paid rate")
-    w.number(info, 1, result.blended_paid_rate, pct)
+    w.number(info, 1, result.blended_paid_rate, fmt.computed_percent)
     if result.spec_pass_rate is not None:
         w.text(info + 1, 0, "Lead spec pass rate")
-        w.number(info + 1, 1, result.spec_pass_rate, pct)
+        w.number(info + 1, 1, result.spec_pass_rate, fmt.computed_percent)
+    w.text(info + 2, 0, "Sales utilization: the plan total column shows the highest month.", fmt.hint_line)
 
 
 def _scenario_note(plan: Plan, first: bool) -> str:
@@ -688,6 +731,8 @@ def _write_scenarios(book: xlsxwriter.Workbook, fmt: _Formats, scenarios: NamedP
     sheet.freeze_panes(top + 1, 1)
 
 
+    sheet.print_area(0, 0, top + len(scenarios), 2)  # not the plan data
+    apply_print(sheet, SheetPrint([28, 8, 70], top, repeat_labels=False), scenarios[0][1].name)
 def _write_workbook(scenarios: NamedPlans, active: int, target: Path) -> None:
     plan = scenarios[0][1]
     book = xlsxwriter.Workbook(

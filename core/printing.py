@@ -87,7 +87,7 @@ def print_setup(
     smallest = math.ceil(MIN_POINTS / font_size * 100 + 1) / 100  # a margin above the limit
     scale = min(1.0, usable / width)
     if column_breaks:
-        scale = max(smallest, math.floor(scale * 100) / 100)
+        scale = max(smallest, math.floor(scale * 0.96 * 100) / 100)  # room for the estimate's error
         ws.set_print_scale(round(scale * 100))
         ws.set_v_pagebreaks(list(column_breaks))
     elif scale >= smallest:
