@@ -25,7 +25,9 @@ pytestmark = pytest.mark.gui
 
 NEXT = QWizard.WizardButton.NextButton
 FINISH = QWizard.WizardButton.FinishButton
-PATH_LIKE = re.compile(r"\w\[\d+\]|\b(stages|channels|lead_spec|proposed_lead_spec|targets|capacity|mapping)\.(?!json)")
+PATH_LIKE = re.compile(
+    r"\w\[\d+\]|\b(stages|channels|lead_spec|proposed_lead_spec|targets|capacity|mapping)\.(?!json)[a-z_]"
+)
 WAIT_MS = 60_000
 
 
