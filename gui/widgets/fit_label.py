@@ -22,7 +22,7 @@ def fitted(text: str, font: QFont, width: int, smallest: float = 0.7) -> tuple[s
     if QFontMetrics(font).horizontalAdvance(text) <= width:
         return text, font
     if smallest >= 1.0:
-        return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, max(0, width)), font
+        return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, max(0, width)) or ELLIPSIS, font
     size = font.pointSizeF() if font.pointSizeF() > 0 else float(font.pixelSize())
     uses_points = font.pointSizeF() > 0
     trial = QFont(font)
@@ -35,7 +35,7 @@ def fitted(text: str, font: QFont, width: int, smallest: float = 0.7) -> tuple[s
             trial.setPixelSize(max(1, round(scaled)))
         if QFontMetrics(trial).horizontalAdvance(text) <= width:
             return text, trial
-    return QFontMetrics(trial).elidedText(text, Qt.TextElideMode.ElideRight, max(0, width)), trial
+    return QFontMetrics(trial).elidedText(text, Qt.TextElideMode.ElideRight, max(0, width)) or ELLIPSIS, trial
 
 
 class FitLabel(QLabel):
@@ -100,4 +100,4 @@ class ElidedLabel(FitLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent, smallest=1.0)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(0)
+        self.setMinimumWidth(80)  # a few words and the ellipsis, whatever is beside it
