@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from core.documents import PLAN_SUFFIXES, load_document, load_plan, save_document, save_plan
+from core.documents import PLAN_SUFFIXES, export_refusal, load_document, load_plan, save_document, save_plan
 from core.engine import calculate
 from core.paths import example_plan_path
 from core.plan import Plan, PlanRefused, Problem, errors_only
@@ -176,9 +176,14 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.out.suffix.lower() != ".xlsx":
         print(f"file: {args.out.name}: the budget request is written as an .xlsx workbook.", file=err)
         return REFUSED
+    refusal = export_refusal(args.plan, args.out)
+    if refusal is not None:
+        _report_problems((refusal,), err)
+        return REFUSED
     plan = open_plan(args.plan, err)
     if plan is None:
         return REFUSED
+    replaced = args.out.exists()
     try:
         write_budget_request(plan, args.out)
     except PlanRefused as refused:
@@ -187,7 +192,9 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as exc:
         print(f"file: cannot write {args.out}: {exc.strerror or exc}. Nothing was written.", file=err)
         return REFUSED
-    out.write(f"Budget request written to {args.out}\n")
+    backup = args.out.with_name(args.out.name + ".bak")
+    kept = f" (the file it replaced is kept as {backup.name})" if replaced else ""
+    out.write(f"Budget request written to {args.out}{kept}\n")
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from core.plan import Plan, Problem
 from core.plan_json import MAIN_SCENARIO, NamedPlans, load_document_json, save_document_json
-from core.plan_workbook import load_document_workbook, save_document_workbook
+from core.plan_workbook import is_plan_workbook, load_document_workbook, save_document_workbook
 
 PLAN_SUFFIXES = (".json", ".xlsx")
 
@@ -82,6 +82,36 @@ def _refused_suffix(path: Path) -> tuple[Problem, ...]:
             location=path.name,
         ),
     )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def export_refusal(plan_path: Path | None, out: Path) -> Problem | None:
+    """Why the budget request must not be written to ``out`` (None when it
+    may): ``out`` is the plan file it is computed from (``plan_path``, the
+    same file by any name or link), or another plan (a workbook carrying the
+    planner's marker, or a ``.json`` document). Any other file it replaces is
+    kept as ``<name>.bak`` by the writer."""
+    out = Path(out)
+    todo = "Name another file for the budget request (e.g. 'budget request.xlsx'); nothing was written."
+    if plan_path is not None and _same_file(Path(plan_path), out):
+        return Problem(
+            "file",
+            f"{out.name} is the plan being exported; the budget request never replaces it. {todo}",
+            location=out.name,
+        )
+    if out.exists() and (out.suffix.lower() == ".json" or (out.suffix.lower() == ".xlsx" and is_plan_workbook(out))):
+        return Problem(
+            "file",
+            f"{out.name} is a plan saved by the planner; the budget request never replaces a plan. {todo}",
+            location=out.name,
+        )
+    return None
 
 
 def load_document(path: Path) -> tuple[PlanDocumentData | None, tuple[Problem, ...]]:

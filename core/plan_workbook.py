@@ -43,6 +43,7 @@ from core.display import format_money, shown_count
 from core.engine import PlanResult, calculate, month_labels
 from core.files import atomic_write
 from core.plan import (
+    MAX_MONTHS,
     PLAN_FORMAT,
     Channel,
     Criterion,
@@ -63,8 +64,9 @@ from core.plan_json import (
     scenario_problems,
     scenario_to_dict,
 )
-from core.validation import validate
 from core.plan_workbook_print import SheetPrint, apply_print
+from core.validation import validate
+from core.xlsx_cells import NO_VALUE, unreadable_cells
 from core.xlsx_safety import (
     SpreadsheetError,
     SpreadsheetLimits,
@@ -138,13 +140,13 @@ H_SCENARIO = "Scenario"
 H_ACTIVE = "Active"
 H_NOTE = "Note"
 H_DATA = "Plan data (written by the planner; do not edit)"
-
-MAX_TEXT = 32767  # characters in one Excel cell
 H_FIGURE = "Figure"
 H_BEFORE = "Before the plan"
 H_TOTAL = "Plan total"
 RESULT_LABEL_WIDTH, RESULT_WIDTH = 34, 10.5
 CHANNEL_WIDTH, FREE_WIDTH = 11.5, 9  # the month columns of the channels' fixed costs and of free sources
+
+MAX_TEXT = 32767  # characters in one Excel cell
 
 
 class PlanSaveError(OSError):
@@ -178,12 +180,12 @@ class _Formats:
     title: Any
     header: Any
     hint: Any
+    hint_line: Any
     label: Any
     text: Any
-    hint_line: Any
+    notes: Any
     percent: Any
     money: Any
-    notes: Any
     number: Any
     count: Any
     computed: Any
@@ -200,9 +202,9 @@ def _formats(book: xlsxwriter.Workbook, currency: str) -> _Formats:
         hint_line=book.add_format({"italic": True, "font_color": "#666666"}),
         label=book.add_format({"bold": True, "valign": "top"}),
         text=book.add_format({"num_format": "@"}),
+        notes=book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"}),
         percent=book.add_format({"num_format": "0.0##%", "bg_color": "#FFFFE0"}),
         money=book.add_format({"num_format": f"#,##0.00{unit}", "bg_color": "#FFFFE0"}),
-        notes=book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"}),
         number=book.add_format({"num_format": "General", "bg_color": "#FFFFE0"}),
         count=book.add_format({"num_format": "#,##0"}),
         computed=book.add_format({"num_format": "#,##0", "font_color": "#555555"}),
@@ -326,9 +328,9 @@ def _write_about(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan, scenarios
         )
     for offset, line in enumerate(lines):
         w.text(3 + offset, 0, line)
-
-
     apply_print(sheet, SheetPrint([110], repeat_labels=False), plan.name)
+
+
 def _write_calendar(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(CALENDAR, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
@@ -374,9 +376,9 @@ def _write_calendar(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
     _validate_min(sheet, top + 1, top + plan.months, 1, "Revenue target")
     _validate_min(sheet, top + 1, top + plan.months, 2, "Pipeline revenue")
     sheet.freeze_panes(top + 1, 0)
-
-
     apply_print(sheet, SheetPrint([22, 18, 18, 60], top, repeat_labels=False), plan.name)
+
+
 def _labels(plan: Plan) -> tuple[str, ...]:
     try:
         return month_labels(plan.start, max(plan.months, 0))
@@ -420,11 +422,11 @@ def _write_funnel(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     _validate_min(sheet, top + 1, top + len(plan.stages), 2, "Lag")
     _validate_min(sheet, top + 1, top + len(plan.stages), 3, "Sales hours")
     sheet.freeze_panes(top + 1, 0)
-
-
     sheet.set_row(2, 30)
     sheet.set_column(4, 4, 24)
     apply_print(sheet, SheetPrint([24, 20, 20, 20, 24], top, repeat_labels=False), plan.name)
+
+
 def _write_spec_block(w: _Writer, fmt: _Formats, top: int, title: str, spec: LeadSpec | None) -> int:
     """One lead spec (title, settings, criteria table); returns the next free row."""
     w.text(top, 0, title, fmt.title)
@@ -440,10 +442,10 @@ def _write_spec_block(w: _Writer, fmt: _Formats, top: int, title: str, spec: Lea
     for offset, (label, hint) in enumerate(rows):
         w.text(top + 2 + offset, 0, label, fmt.label)
         w.text(top + 2 + offset, 3, hint, fmt.hint)
-    if spec is not None:
-        w.text(top + 2, 1, spec.gate, fmt.text)
         if len(hint) > 60:
             w.sheet.set_row(top + 2 + offset, 30)
+    if spec is not None:
+        w.text(top + 2, 1, spec.gate, fmt.text)
         w.number(top + 3, 1, spec.threshold, fmt.number)
         w.text(top + 4, 1, "measured" if spec.pass_rate_source == "empirical" else "criteria", fmt.text)
         if spec.empirical is not None:
@@ -459,10 +461,10 @@ def _write_spec_block(w: _Writer, fmt: _Formats, top: int, title: str, spec: Lea
         0,
         ["name", "whole number (negative allowed)", "share: 0 to 1 (e.g. 40%)", "yes or no"],
     )
-    w.headers(head, 0, [H_CRITERION, H_POINTS, H_SHARE, H_REQUIRED])
-    criteria = spec.criteria if spec is not None else ()
     w.sheet.set_row(head - 1, 30)
     w.sheet.set_row(head, 30)
+    w.headers(head, 0, [H_CRITERION, H_POINTS, H_SHARE, H_REQUIRED])
+    criteria = spec.criteria if spec is not None else ()
     for i, criterion in enumerate(criteria):
         row = head + 1 + i
         w.text(row, 0, criterion.name, fmt.text)
@@ -485,11 +487,11 @@ def _write_spec(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet.set_column(1, 2, 16)
     sheet.set_column(3, 3, 56)
     next_row = _write_spec_block(w, fmt, 0, T_CURRENT, plan.lead_spec)
-    _write_spec_block(w, fmt, next_row + 1, T_PROPOSED, plan.proposed_lead_spec)
-
     sheet.set_h_pagebreaks([next_row])  # each spec on a page of its own
-
+    _write_spec_block(w, fmt, next_row + 1, T_PROPOSED, plan.proposed_lead_spec)
     apply_print(sheet, SheetPrint([30, 16, 16, 56], repeat_labels=False), plan.name)
+
+
 def _write_channels(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(CHANNELS, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
@@ -534,9 +536,9 @@ def _write_channels(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
     if plan.months:
         for t in range(plan.months):
             _validate_min(sheet, head + 1, head + n + 20, 1 + t, "Fixed cost")
-
-
     apply_print(sheet, SheetPrint([24], top, max(plan.months, 3), CHANNEL_WIDTH), plan.name)
+
+
 def _write_free(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(FREE, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
@@ -563,9 +565,9 @@ def _write_free(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
             {"validate": "list", "source": stage_names, "error_type": "warning"},
         )
     sheet.freeze_panes(top + 1, 2)
-
-
     apply_print(sheet, SheetPrint([22, 22], top, plan.months, FREE_WIDTH), plan.name)
+
+
 def _write_capacity(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(CAPACITY, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
@@ -592,10 +594,10 @@ def _write_capacity(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> Non
     _validate_min(sheet, top + 1, top + plan.months, 1, "Approved budget")
     _validate_min(sheet, top + 1, top + plan.months, 2, "Sales hours")
     sheet.freeze_panes(top + 1, 0)
-
-
     sheet.set_row(2, 45)
     apply_print(sheet, SheetPrint([22, 22, 22], top, repeat_labels=False), plan.name)
+
+
 def _write_results(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(RESULTS, worksheet_class=_ExactWorksheet)
     w = _Writer(sheet, fmt)
@@ -610,21 +612,21 @@ def _write_results(book: xlsxwriter.Workbook, fmt: _Formats, plan: Plan) -> None
         except Exception:  # the Results sheet is a convenience: never let it block saving the inputs
             result = None
     if result is None:
-        w.text(2, 0, "Not computed: the plan has problems to fix first.", fmt.label)
-        for offset, problem in enumerate(errors_only(problems)[:200] or problems[:200]):
         apply_print(sheet, SheetPrint([110], repeat_labels=False), plan.name)
-            w.text(3 + offset, 0, str(problem))
+        w.text(2, 0, "Not computed: the plan has problems to fix first.", fmt.label)
         w.text(1, 0, "Results are computed by the planner when it saves; they are not read back.", fmt.hint_line)
+        for offset, problem in enumerate(errors_only(problems)[:200] or problems[:200]):
+            w.text(3 + offset, 0, str(problem))
         return
     _write_result_table(w, fmt, plan, result)
-
-
     apply_print(sheet, SheetPrint([RESULT_LABEL_WIDTH], 3, len(result.months), RESULT_WIDTH, tail=2), plan.name)
+
+
 def _write_result_table(w: _Writer, fmt: _Formats, plan: Plan, result: PlanResult) -> None:
-    cur = plan.currency
-    rows: list[tuple[str, Sequence[float], str, float | None]] = []
     """One row per figure, the months across (as finance reads a plan),
     then the months before the plan and the plan's total."""
+    cur = plan.currency
+    rows: list[tuple[str, Sequence[float], str, float | None]] = []
 
     def add(header: str, values: Any, kind: str, pre: float | None = None) -> None:
         rows.append((header, values, kind, pre))
@@ -729,10 +731,10 @@ def _write_scenarios(book: xlsxwriter.Workbook, fmt: _Formats, scenarios: NamedP
             for offset, chunk in enumerate(_scenario_chunks(plan)):
                 w.text(row, 3 + offset, chunk)
     sheet.freeze_panes(top + 1, 1)
-
-
     sheet.print_area(0, 0, top + len(scenarios), 2)  # not the plan data
     apply_print(sheet, SheetPrint([28, 8, 70], top, repeat_labels=False), scenarios[0][1].name)
+
+
 def _write_workbook(scenarios: NamedPlans, active: int, target: Path) -> None:
     plan = scenarios[0][1]
     book = xlsxwriter.Workbook(
@@ -851,11 +853,52 @@ class _Sheet:
         return all(_blank(self.get(row, c)) for c in cols)
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    """A cell calamine reads as empty that is not: an Excel error (``code``
+    its text, e.g. ``#REF!``) or a formula saved without a value (``code`` is
+    :data:`~core.xlsx_cells.NO_VALUE`)."""
+
+    code: str
+
+    def message(self, expected: str) -> str:
+        if self.code == NO_VALUE:
+            return (
+                "The cell holds a formula with no saved value (it was never calculated); open the file in Excel or "
+                "LibreOffice, let it calculate and save it again."
+            )
+        return f"The cell shows {self.code} (an Excel error), not {expected}: correct the formula or type the value."
+
+
+def _with_unreadable(
+    sheets: dict[str, list[list[object]]], found: dict[str, dict[tuple[int, int], str]]
+) -> dict[str, list[list[object]]]:
+    """The sheets with each error cell and each formula without a value (as
+    :func:`core.xlsx_cells.unreadable_cells` found them) as an
+    :class:`_Unreadable`, so that reading such a cell is refused, never taken
+    for an empty one."""
+    for name, cells in found.items():
+        rows = sheets.get(name)
+        if rows is None:
+            continue
+        for (row, col), code in cells.items():
+            while len(rows) <= row:
+                rows.append([])
+            line = rows[row]
+            if len(line) <= col:
+                line.extend([None] * (col + 1 - len(line)))
+            if _blank(line[col]):
+                line[col] = _Unreadable(code)
+    return sheets
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
 def _show(value: object) -> str:
+    if isinstance(value, _Unreadable):
+        return "a formula with no saved value" if value.code == NO_VALUE else f"the Excel error {value.code}"
     if isinstance(value, str):
         return f"text '{value[:40]}'"
     if isinstance(value, bool):
@@ -878,12 +921,47 @@ _KINDS = {
 }
 
 
+_MONTH_NAMES = tuple(dt.date(2000, m, 1).strftime("%B").casefold() for m in range(1, 13))
+_START_FORMAT = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _month_key(value: object) -> tuple[int, int] | None:
+    """(year, month) of a month label: text ``2027-01`` (or ``2027/1``),
+    ``Jan 2027`` or ``January 2027``, or a date (Excel turns a typed
+    ``2027-01`` into one); None for anything else."""
+    if isinstance(value, dt.date):
+        return value.year, value.month
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})", text)
+    if match:
+        month = int(match[2])
+        return (int(match[1]), month) if 1 <= month <= 12 else None
+    match = re.fullmatch(r"([A-Za-z]{3,9})\.?[\s'-]*(\d{4})", text)
+    if match:
+        name = match[1].casefold()
+        for index, full in enumerate(_MONTH_NAMES):
+            if full.startswith(name):
+                return int(match[2]), index + 1
+    return None
+
+
+def _plan_month_labels(start: str, months: int) -> tuple[str, ...] | None:
+    """The plan's month labels, None when its start or number of months
+    cannot be read (reported on their own)."""
+    if not _START_FORMAT.fullmatch(start) or not 1 <= months <= MAX_MONTHS:
+        return None
+    return month_labels(start, months)
+
+
 @dataclass
 class _Table:
     header_row: int
     cols: dict[str, int]
     rows: list[int]
     extra_cols: list[int]
+    blank_months: int = 0  # with no month columns to read: the number of months that read as blank
 
 
 class _Reader:
@@ -896,6 +974,7 @@ class _Reader:
         self.raw = sheets
         self.problems: list[Problem] = []
         self.cells: dict[str, str] = {}
+        self.month_labels: tuple[str, ...] | None = None  # the plan's months, once the calendar is read
 
     def fail(self, field: str, message: str, location: str, severity: str = "error") -> None:
         self.problems.append(Problem(field, message, "warning" if severity == "warning" else "error", location))
@@ -927,6 +1006,9 @@ class _Reader:
                 self.fail(field, f"The cell is empty: {todo}.", sheet.where(row, col))
                 return math.nan
             return math.nan if blank is None else blank
+        if isinstance(value, _Unreadable):
+            self.fail(field, value.message("a number"), sheet.where(row, col))
+            return math.nan
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(field, f"{_show(value).capitalize()} in {noun} cell: {todo}.", sheet.where(row, col))
             return math.nan
@@ -967,6 +1049,9 @@ class _Reader:
             return str(int(value))
         if isinstance(value, float):
             return repr(value)
+        if isinstance(value, _Unreadable):
+            self.fail(field, value.message("a name"), sheet.where(row, col))
+            return ""
         self.fail(field, f"{_show(value).capitalize()} where a text is expected: enter a name.", sheet.where(row, col))
         return ""
 
@@ -1055,7 +1140,97 @@ class _Reader:
         self.cells.setdefault(field, sheet.where(r, cols[headers[0]]))
         return _Table(r, cols, rows, extra)
 
+    def month_order(
+        self, sheet: _Sheet, cells: Sequence[tuple[int, int]], field: str, header: tuple[int, int], kind: str
+    ) -> list[int] | None:
+        """Which of ``cells`` (a table's month labels: the first cell of each
+        of its rows, or its month header cells; ``kind`` is "row" or
+        "column") is labelled with each month of the plan, in the plan's
+        order; None (each fault recorded at its cell) when a label is empty,
+        not a month, not a month of the plan or repeated, or a month of the
+        plan has no label (recorded at ``header``). Without the plan's months
+        (start or number of months unreadable) the cells are taken in order."""
+        labels = self.month_labels
+        if labels is None:
+            return list(range(len(cells)))
+        wanted = {_month_key(label): t for t, label in enumerate(labels)}
+        span = f"the plan's {len(labels)} month{'s' if len(labels) > 1 else ''} run from {labels[0]} to {labels[-1]}"
+        found: dict[int, int] = {}
+        faults: list[tuple[tuple[int, int], str]] = []
+        for i, (row, col) in enumerate(cells):
+            value = sheet.get(row, col)
+            key = _month_key(value)
+            t = wanted.get(key) if key is not None else None
+            if t is not None and t not in found:
+                found[t] = i
+                continue
+            if t is not None:
+                message = f"The month {labels[t]} has two {kind}s (also cell {cell_name(*cells[found[t]])}); keep one."
+            elif isinstance(value, _Unreadable):
+                message = value.message("a month")
+            elif _blank(value):
+                message = f"The month label is empty: write the {kind}'s month as YYYY-MM ({span})."
+            elif key is None:
+                message = f"{_show(value).capitalize()} is not a month: write the {kind}'s month as YYYY-MM ({span})."
+            else:
+                message = (
+                    f"{key[0]:04d}-{key[1]:02d} is not a month of this plan ({span}): delete the {kind}, "
+                    "or change the start month or the number of months."
+                )
+            faults.append(((row, col), message))
+        missing = [label for t, label in enumerate(labels) if t not in found]
+        if len(faults) > 3:
+            self.fail(
+                field,
+                f"{len(faults)} {kind}s of this table, from this cell on, are not labelled with the plan's months "
+                f"({span}). Label each {kind} with its month (YYYY-MM), or correct the start month or the number "
+                "of months.",
+                sheet.where(*faults[0][0]),
+            )
+            return None
+        for at, message in faults:
+            self.fail(field, message, sheet.where(*at))
+        if missing:
+            shown = ", ".join(missing[:6]) + (", ..." if len(missing) > 6 else "")
+            self.fail(
+                field,
+                f"No {kind} is labelled with the month{'s' if len(missing) > 1 else ''} {shown} ({span}); "
+                f"add one {kind} per month.",
+                sheet.where(*header),
+            )
+        if len(found) < len(cells) or missing:
+            return None
+        return [found[t] for t in range(len(labels))]
+
+    def month_columns(self, sheet: _Sheet, table: _Table, field: str) -> None:
+        """Put the table's month columns in the plan's order, matched by
+        their header labels (a mismatch is a problem, and the months then
+        read as blank). When every month cell is blank, the labels are not
+        checked: each month reads as blank."""
+        labels = self.month_labels
+        if labels is None:
+            return
+        if all(sheet.row_empty(row, table.extra_cols) for row in table.rows):
+            table.extra_cols, table.blank_months = [], len(labels)
+            return
+        header = (table.header_row, min(table.cols.values()))
+        cells = [(table.header_row, c) for c in table.extra_cols]
+        order = self.month_order(sheet, cells, field, header, "column")
+        if order is None:
+            table.extra_cols, table.blank_months = [], len(labels)
+        else:
+            table.extra_cols = [table.extra_cols[i] for i in order]
+
+    def month_rows(self, sheet: _Sheet, table: _Table, field: str) -> list[int] | None:
+        """The table's rows in the plan's month order (matched by their
+        labels in the Month column); None (with problems) when they do not match."""
+        col = table.cols[H_MONTH]
+        order = self.month_order(sheet, [(row, col) for row in table.rows], field, (table.header_row, col), "row")
+        return None if order is None else [table.rows[i] for i in order]
+
     def monthly(self, sheet: _Sheet, table: _Table, row: int, field: str, kind: str, blank: float | None) -> Series:
+        if not table.extra_cols and table.blank_months:
+            return (math.nan if blank is None else blank,) * table.blank_months
         return tuple(
             self.number(sheet, row, col, f"{field}[{t}]", kind, blank) for t, col in enumerate(table.extra_cols)
         )
@@ -1139,21 +1314,23 @@ def _read_calendar(r: _Reader) -> _Calendar:
             parts.append(str(sheet.get(at[0], col)))
             col += 1
         cal.notes = "".join(parts)
+    r.month_labels = _plan_month_labels(cal.start, cal.months)
     table = r.table(sheet, [H_MONTH, H_TARGET, H_PIPELINE], "revenue_target")
-    if table is None:
+    rows = None if table is None else r.month_rows(sheet, table, "revenue_target")
+    if table is None or rows is None:
         cal.target = (math.nan,) * max(cal.months, 1)
         return cal
     r.cells["pipeline_revenue"] = sheet.where(table.header_row, table.cols[H_PIPELINE])
     r.cells["revenue_target"] = sheet.where(table.header_row, table.cols[H_TARGET])
     cal.target = tuple(
-        r.number(sheet, row, table.cols[H_TARGET], f"revenue_target[{t}]", "money") for t, row in enumerate(table.rows)
+        r.number(sheet, row, table.cols[H_TARGET], f"revenue_target[{t}]", "money") for t, row in enumerate(rows)
     )
     pipe_col = table.cols[H_PIPELINE]
-    if all(_blank(sheet.get(row, pipe_col)) for row in table.rows):
+    if all(_blank(sheet.get(row, pipe_col)) for row in rows):
         cal.pipeline = ()
     else:
         cal.pipeline = tuple(
-            r.number(sheet, row, pipe_col, f"pipeline_revenue[{t}]", "money", 0.0) for t, row in enumerate(table.rows)
+            r.number(sheet, row, pipe_col, f"pipeline_revenue[{t}]", "money", 0.0) for t, row in enumerate(rows)
         )
     return cal
 
@@ -1303,6 +1480,7 @@ def _read_channels(r: _Reader, months: int) -> tuple[Channel, ...]:
     else:
         ftable = r.table(sheet, [H_CHANNEL], "channels", fixed_title[0] + 1, None, months=True)
         if ftable is not None:
+            r.month_columns(sheet, ftable, "channels.fixed_cost")
             keys = {_norm(n): j for j, n in enumerate(names)}
             for row in ftable.rows:
                 where = sheet.where(row, ftable.cols[H_CHANNEL])
@@ -1334,6 +1512,7 @@ def _read_free(r: _Reader) -> tuple[FreeSource, ...]:
     table = r.table(sheet, [H_SOURCE, H_ENTERS], "free_sources", months=True)
     if table is None:
         return ()
+    r.month_columns(sheet, table, "free_sources.volume")
     out = []
     for i, row in enumerate(table.rows):
         path = f"free_sources[{i}]"
@@ -1355,6 +1534,13 @@ def _read_capacity(r: _Reader) -> tuple[Series | None, Series | None]:
     table = r.table(sheet, [H_MONTH, H_BUDGET, H_AVAILABLE], "approved_budget")
     if table is None:
         return None, None
+    planned = [table.cols[H_BUDGET], table.cols[H_AVAILABLE]]
+    if all(sheet.row_empty(row, planned) for row in table.rows):
+        rows: list[int] | None = table.rows  # neither is planned: the month labels do not matter
+    else:
+        rows = r.month_rows(sheet, table, "approved_budget")
+    if rows is None:
+        return None, None
     out: list[Series | None] = []
     for header, field, kind in (
         (H_BUDGET, "approved_budget", "money"),
@@ -1362,10 +1548,10 @@ def _read_capacity(r: _Reader) -> tuple[Series | None, Series | None]:
     ):
         col = table.cols[header]
         r.cells[field] = sheet.where(table.header_row, col)
-        if all(_blank(sheet.get(row, col)) for row in table.rows):
+        if all(_blank(sheet.get(row, col)) for row in rows):
             out.append(None)
             continue
-        out.append(tuple(r.number(sheet, row, col, f"{field}[{t}]", kind) for t, row in enumerate(table.rows)))
+        out.append(tuple(r.number(sheet, row, col, f"{field}[{t}]", kind) for t, row in enumerate(rows)))
     return out[0], out[1]
 
 
@@ -1505,7 +1691,7 @@ def load_document_workbook(
         return None, 0, (exc.problem,)
     if book is None:
         return None, 0, (problem,) if problem is not None else ()
-    r = _Reader(path.name, book.sheets)
+    r = _Reader(path.name, _with_unreadable(book.sheets, unreadable_cells(path)))
     if not _read_about(r):
         return None, 0, tuple(r.problems)
     cal = _read_calendar(r)
