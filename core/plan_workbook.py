@@ -43,6 +43,7 @@ from core.display import format_money, shown_count
 from core.engine import PlanResult, calculate, month_labels
 from core.files import atomic_write
 from core.plan import (
+    MAX_MONTHS,
     PLAN_FORMAT,
     Channel,
     Criterion,
@@ -65,6 +66,7 @@ from core.plan_json import (
 )
 from core.plan_workbook_print import SheetPrint, apply_print
 from core.validation import validate
+from core.xlsx_cells import NO_VALUE, unreadable_cells
 from core.xlsx_safety import (
     SpreadsheetError,
     SpreadsheetLimits,
@@ -851,11 +853,52 @@ class _Sheet:
         return all(_blank(self.get(row, c)) for c in cols)
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    """A cell calamine reads as empty that is not: an Excel error (``code``
+    its text, e.g. ``#REF!``) or a formula saved without a value (``code`` is
+    :data:`~core.xlsx_cells.NO_VALUE`)."""
+
+    code: str
+
+    def message(self, expected: str) -> str:
+        if self.code == NO_VALUE:
+            return (
+                "The cell holds a formula with no saved value (it was never calculated); open the file in Excel or "
+                "LibreOffice, let it calculate and save it again."
+            )
+        return f"The cell shows {self.code} (an Excel error), not {expected}: correct the formula or type the value."
+
+
+def _with_unreadable(
+    sheets: dict[str, list[list[object]]], found: dict[str, dict[tuple[int, int], str]]
+) -> dict[str, list[list[object]]]:
+    """The sheets with each error cell and each formula without a value (as
+    :func:`core.xlsx_cells.unreadable_cells` found them) as an
+    :class:`_Unreadable`, so that reading such a cell is refused, never taken
+    for an empty one."""
+    for name, cells in found.items():
+        rows = sheets.get(name)
+        if rows is None:
+            continue
+        for (row, col), code in cells.items():
+            while len(rows) <= row:
+                rows.append([])
+            line = rows[row]
+            if len(line) <= col:
+                line.extend([None] * (col + 1 - len(line)))
+            if _blank(line[col]):
+                line[col] = _Unreadable(code)
+    return sheets
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
 def _show(value: object) -> str:
+    if isinstance(value, _Unreadable):
+        return "a formula with no saved value" if value.code == NO_VALUE else f"the Excel error {value.code}"
     if isinstance(value, str):
         return f"text '{value[:40]}'"
     if isinstance(value, bool):
@@ -878,12 +921,47 @@ _KINDS = {
 }
 
 
+_MONTH_NAMES = tuple(dt.date(2000, m, 1).strftime("%B").casefold() for m in range(1, 13))
+_START_FORMAT = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _month_key(value: object) -> tuple[int, int] | None:
+    """(year, month) of a month label: text ``2027-01`` (or ``2027/1``),
+    ``Jan 2027`` or ``January 2027``, or a date (Excel turns a typed
+    ``2027-01`` into one); None for anything else."""
+    if isinstance(value, dt.date):
+        return value.year, value.month
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})", text)
+    if match:
+        month = int(match[2])
+        return (int(match[1]), month) if 1 <= month <= 12 else None
+    match = re.fullmatch(r"([A-Za-z]{3,9})\.?[\s'-]*(\d{4})", text)
+    if match:
+        name = match[1].casefold()
+        for index, full in enumerate(_MONTH_NAMES):
+            if full.startswith(name):
+                return int(match[2]), index + 1
+    return None
+
+
+def _plan_month_labels(start: str, months: int) -> tuple[str, ...] | None:
+    """The plan's month labels, None when its start or number of months
+    cannot be read (reported on their own)."""
+    if not _START_FORMAT.fullmatch(start) or not 1 <= months <= MAX_MONTHS:
+        return None
+    return month_labels(start, months)
+
+
 @dataclass
 class _Table:
     header_row: int
     cols: dict[str, int]
     rows: list[int]
     extra_cols: list[int]
+    blank_months: int = 0  # with no month columns to read: the number of months that read as blank
 
 
 class _Reader:
@@ -896,6 +974,7 @@ class _Reader:
         self.raw = sheets
         self.problems: list[Problem] = []
         self.cells: dict[str, str] = {}
+        self.month_labels: tuple[str, ...] | None = None  # the plan's months, once the calendar is read
 
     def fail(self, field: str, message: str, location: str, severity: str = "error") -> None:
         self.problems.append(Problem(field, message, "warning" if severity == "warning" else "error", location))
@@ -927,6 +1006,9 @@ class _Reader:
                 self.fail(field, f"The cell is empty: {todo}.", sheet.where(row, col))
                 return math.nan
             return math.nan if blank is None else blank
+        if isinstance(value, _Unreadable):
+            self.fail(field, value.message("a number"), sheet.where(row, col))
+            return math.nan
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(field, f"{_show(value).capitalize()} in {noun} cell: {todo}.", sheet.where(row, col))
             return math.nan
@@ -967,6 +1049,9 @@ class _Reader:
             return str(int(value))
         if isinstance(value, float):
             return repr(value)
+        if isinstance(value, _Unreadable):
+            self.fail(field, value.message("a name"), sheet.where(row, col))
+            return ""
         self.fail(field, f"{_show(value).capitalize()} where a text is expected: enter a name.", sheet.where(row, col))
         return ""
 
@@ -1055,7 +1140,97 @@ class _Reader:
         self.cells.setdefault(field, sheet.where(r, cols[headers[0]]))
         return _Table(r, cols, rows, extra)
 
+    def month_order(
+        self, sheet: _Sheet, cells: Sequence[tuple[int, int]], field: str, header: tuple[int, int], kind: str
+    ) -> list[int] | None:
+        """Which of ``cells`` (a table's month labels: the first cell of each
+        of its rows, or its month header cells; ``kind`` is "row" or
+        "column") is labelled with each month of the plan, in the plan's
+        order; None (each fault recorded at its cell) when a label is empty,
+        not a month, not a month of the plan or repeated, or a month of the
+        plan has no label (recorded at ``header``). Without the plan's months
+        (start or number of months unreadable) the cells are taken in order."""
+        labels = self.month_labels
+        if labels is None:
+            return list(range(len(cells)))
+        wanted = {_month_key(label): t for t, label in enumerate(labels)}
+        span = f"the plan's {len(labels)} month{'s' if len(labels) > 1 else ''} run from {labels[0]} to {labels[-1]}"
+        found: dict[int, int] = {}
+        faults: list[tuple[tuple[int, int], str]] = []
+        for i, (row, col) in enumerate(cells):
+            value = sheet.get(row, col)
+            key = _month_key(value)
+            t = wanted.get(key) if key is not None else None
+            if t is not None and t not in found:
+                found[t] = i
+                continue
+            if t is not None:
+                message = f"The month {labels[t]} has two {kind}s (also cell {cell_name(*cells[found[t]])}); keep one."
+            elif isinstance(value, _Unreadable):
+                message = value.message("a month")
+            elif _blank(value):
+                message = f"The month label is empty: write the {kind}'s month as YYYY-MM ({span})."
+            elif key is None:
+                message = f"{_show(value).capitalize()} is not a month: write the {kind}'s month as YYYY-MM ({span})."
+            else:
+                message = (
+                    f"{key[0]:04d}-{key[1]:02d} is not a month of this plan ({span}): delete the {kind}, "
+                    "or change the start month or the number of months."
+                )
+            faults.append(((row, col), message))
+        missing = [label for t, label in enumerate(labels) if t not in found]
+        if len(faults) > 3:
+            self.fail(
+                field,
+                f"{len(faults)} {kind}s of this table, from this cell on, are not labelled with the plan's months "
+                f"({span}). Label each {kind} with its month (YYYY-MM), or correct the start month or the number "
+                "of months.",
+                sheet.where(*faults[0][0]),
+            )
+            return None
+        for at, message in faults:
+            self.fail(field, message, sheet.where(*at))
+        if missing:
+            shown = ", ".join(missing[:6]) + (", ..." if len(missing) > 6 else "")
+            self.fail(
+                field,
+                f"No {kind} is labelled with the month{'s' if len(missing) > 1 else ''} {shown} ({span}); "
+                f"add one {kind} per month.",
+                sheet.where(*header),
+            )
+        if len(found) < len(cells) or missing:
+            return None
+        return [found[t] for t in range(len(labels))]
+
+    def month_columns(self, sheet: _Sheet, table: _Table, field: str) -> None:
+        """Put the table's month columns in the plan's order, matched by
+        their header labels (a mismatch is a problem, and the months then
+        read as blank). When every month cell is blank, the labels are not
+        checked: each month reads as blank."""
+        labels = self.month_labels
+        if labels is None:
+            return
+        if all(sheet.row_empty(row, table.extra_cols) for row in table.rows):
+            table.extra_cols, table.blank_months = [], len(labels)
+            return
+        header = (table.header_row, min(table.cols.values()))
+        cells = [(table.header_row, c) for c in table.extra_cols]
+        order = self.month_order(sheet, cells, field, header, "column")
+        if order is None:
+            table.extra_cols, table.blank_months = [], len(labels)
+        else:
+            table.extra_cols = [table.extra_cols[i] for i in order]
+
+    def month_rows(self, sheet: _Sheet, table: _Table, field: str) -> list[int] | None:
+        """The table's rows in the plan's month order (matched by their
+        labels in the Month column); None (with problems) when they do not match."""
+        col = table.cols[H_MONTH]
+        order = self.month_order(sheet, [(row, col) for row in table.rows], field, (table.header_row, col), "row")
+        return None if order is None else [table.rows[i] for i in order]
+
     def monthly(self, sheet: _Sheet, table: _Table, row: int, field: str, kind: str, blank: float | None) -> Series:
+        if not table.extra_cols and table.blank_months:
+            return (math.nan if blank is None else blank,) * table.blank_months
         return tuple(
             self.number(sheet, row, col, f"{field}[{t}]", kind, blank) for t, col in enumerate(table.extra_cols)
         )
@@ -1139,21 +1314,23 @@ def _read_calendar(r: _Reader) -> _Calendar:
             parts.append(str(sheet.get(at[0], col)))
             col += 1
         cal.notes = "".join(parts)
+    r.month_labels = _plan_month_labels(cal.start, cal.months)
     table = r.table(sheet, [H_MONTH, H_TARGET, H_PIPELINE], "revenue_target")
-    if table is None:
+    rows = None if table is None else r.month_rows(sheet, table, "revenue_target")
+    if table is None or rows is None:
         cal.target = (math.nan,) * max(cal.months, 1)
         return cal
     r.cells["pipeline_revenue"] = sheet.where(table.header_row, table.cols[H_PIPELINE])
     r.cells["revenue_target"] = sheet.where(table.header_row, table.cols[H_TARGET])
     cal.target = tuple(
-        r.number(sheet, row, table.cols[H_TARGET], f"revenue_target[{t}]", "money") for t, row in enumerate(table.rows)
+        r.number(sheet, row, table.cols[H_TARGET], f"revenue_target[{t}]", "money") for t, row in enumerate(rows)
     )
     pipe_col = table.cols[H_PIPELINE]
-    if all(_blank(sheet.get(row, pipe_col)) for row in table.rows):
+    if all(_blank(sheet.get(row, pipe_col)) for row in rows):
         cal.pipeline = ()
     else:
         cal.pipeline = tuple(
-            r.number(sheet, row, pipe_col, f"pipeline_revenue[{t}]", "money", 0.0) for t, row in enumerate(table.rows)
+            r.number(sheet, row, pipe_col, f"pipeline_revenue[{t}]", "money", 0.0) for t, row in enumerate(rows)
         )
     return cal
 
@@ -1303,6 +1480,7 @@ def _read_channels(r: _Reader, months: int) -> tuple[Channel, ...]:
     else:
         ftable = r.table(sheet, [H_CHANNEL], "channels", fixed_title[0] + 1, None, months=True)
         if ftable is not None:
+            r.month_columns(sheet, ftable, "channels.fixed_cost")
             keys = {_norm(n): j for j, n in enumerate(names)}
             for row in ftable.rows:
                 where = sheet.where(row, ftable.cols[H_CHANNEL])
@@ -1334,6 +1512,7 @@ def _read_free(r: _Reader) -> tuple[FreeSource, ...]:
     table = r.table(sheet, [H_SOURCE, H_ENTERS], "free_sources", months=True)
     if table is None:
         return ()
+    r.month_columns(sheet, table, "free_sources.volume")
     out = []
     for i, row in enumerate(table.rows):
         path = f"free_sources[{i}]"
@@ -1355,6 +1534,13 @@ def _read_capacity(r: _Reader) -> tuple[Series | None, Series | None]:
     table = r.table(sheet, [H_MONTH, H_BUDGET, H_AVAILABLE], "approved_budget")
     if table is None:
         return None, None
+    planned = [table.cols[H_BUDGET], table.cols[H_AVAILABLE]]
+    if all(sheet.row_empty(row, planned) for row in table.rows):
+        rows: list[int] | None = table.rows  # neither is planned: the month labels do not matter
+    else:
+        rows = r.month_rows(sheet, table, "approved_budget")
+    if rows is None:
+        return None, None
     out: list[Series | None] = []
     for header, field, kind in (
         (H_BUDGET, "approved_budget", "money"),
@@ -1362,10 +1548,10 @@ def _read_capacity(r: _Reader) -> tuple[Series | None, Series | None]:
     ):
         col = table.cols[header]
         r.cells[field] = sheet.where(table.header_row, col)
-        if all(_blank(sheet.get(row, col)) for row in table.rows):
+        if all(_blank(sheet.get(row, col)) for row in rows):
             out.append(None)
             continue
-        out.append(tuple(r.number(sheet, row, col, f"{field}[{t}]", kind) for t, row in enumerate(table.rows)))
+        out.append(tuple(r.number(sheet, row, col, f"{field}[{t}]", kind) for t, row in enumerate(rows)))
     return out[0], out[1]
 
 
@@ -1505,7 +1691,7 @@ def load_document_workbook(
         return None, 0, (exc.problem,)
     if book is None:
         return None, 0, (problem,) if problem is not None else ()
-    r = _Reader(path.name, book.sheets)
+    r = _Reader(path.name, _with_unreadable(book.sheets, unreadable_cells(path)))
     if not _read_about(r):
         return None, 0, tuple(r.problems)
     cal = _read_calendar(r)

@@ -323,7 +323,7 @@ def test_month_count_change_is_explained(example_plan: Plan, tmp_path: Path) -> 
 
     plan, problems = load_plan_workbook(edit(path, change))
     assert plan is None
-    assert any(p.field == "revenue_target" and "(13)" in p.message for p in problems)
+    assert any(p.field == "revenue_target" and "2028-01" in p.message and "13 months" in p.message for p in problems)
 
 
 def test_start_month_typed_as_a_date(example_plan: Plan, tmp_path: Path) -> None:
@@ -334,9 +334,9 @@ def test_start_month_typed_as_a_date(example_plan: Plan, tmp_path: Path) -> None
     def change(book: openpyxl.Workbook) -> None:
         ws = book["Calendar & targets"]
         row, col = find(ws, "Start month")
-        ws.cell(row, col + 1, dt.datetime(2028, 3, 1))
+        ws.cell(row, col + 1, dt.datetime(2027, 1, 1))  # the month the table's rows are labelled from
 
-    assert loaded(edit(path, change)).start == "2028-03"
+    assert loaded(edit(path, change)).start == "2027-01"
 
 
 def test_blank_budget_column_means_not_planned(example_plan: Plan, tmp_path: Path) -> None:
@@ -523,7 +523,7 @@ def test_read_only_file_is_refused_even_when_permissions_are_simulated(
 def test_unwritable_folder_is_reported_when_simulated(
     example_plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tempfile
+    import core.files
 
     path = saved(example_plan, tmp_path)
     before = path.read_bytes()
@@ -531,7 +531,7 @@ def test_unwritable_folder_is_reported_when_simulated(
     def refuse(*args: object, **kwargs: object) -> object:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(core.files, "_new_file", refuse)
     with pytest.raises(PlanSaveError) as caught:
         save_plan_workbook(example_plan.with_changes(name="changed"), path)
     assert "Permission denied" in str(caught.value) and "save elsewhere" in str(caught.value)
