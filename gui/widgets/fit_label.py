@@ -100,4 +100,7 @@ class ElidedLabel(FitLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent, smallest=1.0)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(80)  # a few words and the ellipsis, whatever is beside it
+
+    def setText(self, text: str) -> None:
+        self.setMinimumWidth(80 if text else 0)  # a few words and the ellipsis; no room taken when empty
+        super().setText(text)
