@@ -125,7 +125,7 @@ def run(argv: list[str], started: float | None = None) -> int:
 
         window.shown.connect(report)
     if args.screenshots is not None:
-        window.resize(1280, 800)
+        window.fit_to_screen()  # the default size, within the screen
         folder = args.screenshots
 
         def shoot() -> None:

@@ -10,8 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -37,16 +37,20 @@ from gui.views.base import Page
 from gui.views.capacity import CapacityPage
 from gui.views.channels import ChannelsPage
 from gui.views.funnel import FunnelPage
+from gui.views.help import show_guide
 from gui.views.lead_spec import LeadSpecPage
 from gui.views.results import ResultsPage
 from gui.views.scenarios import ScenariosPage
 from gui.views.targets import TargetsPage
 from gui.widgets.kpi_strip import KpiStrip
+from gui.widgets.window_fit import TYPICAL_FRAME, bounded_minimum, fits, fitted_window_rect
 
 APP_NAME = "Funnel Planner"
 PLAN_FILTER = "Plan workbook (*.xlsx);;Plan as JSON (*.json)"
 OPEN_FILTER = "Plans (*.xlsx *.json);;Plan workbook (*.xlsx);;Plan as JSON (*.json);;All files (*)"
 MAX_RECENT = 8
+MIN_SIZE = QSize(960, 600)
+DEFAULT_SIZE = QSize(1280, 800)
 
 Ask = Callable[..., Any]
 
@@ -73,7 +77,7 @@ class MainWindow(QMainWindow):
         self.document = PlanDocument(plan, None, self)
         self.setAcceptDrops(True)
         self.setWindowIcon(QIcon(str(Path(__file__).resolve().parent.parent / "resources" / "icons" / "funnel.svg")))
-        self.setMinimumSize(QSize(960, 600))
+        self.setMinimumSize(bounded_minimum(self.available_geometry(), MIN_SIZE))  # a small screen: smaller
 
         central = QWidget()
         outer = QHBoxLayout(central)
@@ -123,6 +127,7 @@ class MainWindow(QMainWindow):
         self.document.pathChanged.connect(self._update_title)
         self.document.scenariosChanged.connect(self._update_scenario_box)
         self.document.scenariosChanged.connect(self._update_title)
+        self.document.planChanged.connect(self._update_title)  # the plan's name is the title
         self._update_title()
         self._update_scenario_box()
 
@@ -155,7 +160,9 @@ class MainWindow(QMainWindow):
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence(key.Undo))
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence(key.Redo))
+        # the platform's Redo plus both common ones (Linux's Redo is only Ctrl+Shift+Z)
+        redo_keys = [QKeySequence(key.Redo), QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]
+        self.redo_action.setShortcuts(list(dict.fromkeys(k for k in redo_keys if not k.isEmpty())))
         self.new_scenario_action = self._action("&Copy into a new scenario…", self.scenarios.new_scenario)
         self.compare_action = self._action("Co&mpare scenarios", lambda: self.show_page("Scenarios"))
 
@@ -175,8 +182,19 @@ class MainWindow(QMainWindow):
         scenario_menu.addActions([self.new_scenario_action, self.compare_action])
         go_menu = menu.addMenu("&Go")
         for i, name in enumerate(self.PAGES):
-            go_menu.addAction(self._action(name, partial(self.sidebar.setCurrentRow, i), f"Ctrl+{i + 1}"))
+            # '&&': a literal '&' in a menu ("Channels & budget"), not a mnemonic
+            go_menu.addAction(
+                self._action(name.replace("&", "&&"), partial(self.sidebar.setCurrentRow, i), f"Ctrl+{i + 1}")
+            )
         help_menu = menu.addMenu("&Help")
+        self.guide_action = self._action(
+            "&User guide", lambda: show_guide(self, "user-guide.md"), key.HelpContents, "The pages and the workflow"
+        )
+        self.math_action = self._action(
+            "How the &math works", lambda: show_guide(self, "funnel-math.md"), tip="The formulas behind every figure"
+        )
+        help_menu.addActions([self.guide_action, self.math_action])
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About Funnel Planner", self.about))
         self._rebuild_recent_menu()
 
@@ -216,9 +234,15 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(self.PAGES.index(name))
 
     def _update_title(self) -> None:
+        """The plan's name, then its file (when saved) and scenario: "FY2027 plan · plan.xlsx (Cut) — Funnel Planner"."""
         scenario = self.document.active_scenario.name if len(self.document.scenarios) > 1 else ""
         suffix = f" ({scenario})" if scenario else ""
-        self.setWindowTitle(f"{self.document.display_name()}[*]{suffix} — {APP_NAME}")
+        name = self.document.plan.name.strip() or self.document.display_name()
+        path = self.document.path
+        where = f" · {path.name}" if path is not None and path.name != name else ""
+        title = f"{name}{where}[*]{suffix} — {APP_NAME}"
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
         self.setWindowModified(self.document.is_modified())
 
     def _update_scenario_box(self) -> None:
@@ -428,10 +452,9 @@ class MainWindow(QMainWindow):
     # ----- window events ---------------------------------------------------------------------
     def _restore_settings(self) -> None:
         geometry = self.settings.value("geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        restored = isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)
+        if not restored or not (self.isMaximized() or fits(self.available_geometry(), self._frame_rect())):
+            self.fit_to_screen()  # the saved place is gone (a smaller screen), or there is none
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
@@ -440,6 +463,23 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(max(0, min(int(str(page)), len(self.PAGES) - 1)))
         except (TypeError, ValueError):
             self.sidebar.setCurrentRow(0)
+
+    def available_geometry(self) -> QRect:
+        """The part of the window's screen free of task bars and docks."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _frame_rect(self) -> QRect:
+        """The window with its title bar and borders (estimated before it is first shown)."""
+        if self.isVisible() and self.frameGeometry() != self.geometry():
+            return self.frameGeometry()
+        return self.geometry().marginsAdded(TYPICAL_FRAME)
+
+    def fit_to_screen(self, wanted: QSize = DEFAULT_SIZE) -> None:
+        """``wanted`` size, or less: the whole window within the screen's available area."""
+        available = self.available_geometry()
+        self.setMinimumSize(bounded_minimum(available, MIN_SIZE))
+        self.setGeometry(fitted_window_rect(available, wanted, self.minimumSize()))
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -451,6 +491,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
+            if not self.isMaximized() and not fits(self.available_geometry(), self._frame_rect()):
+                self.fit_to_screen(self.size())
             self.shown.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
