@@ -38,24 +38,20 @@ from core.importer import (
     load_mapping,
     scan_workbook,
 )
+from core.importer.role_names import reason_words, role_label, roles_for
 from core.plan import Plan, Problem
 from gui.document import problem_text
 from gui.formatting import number_text, percent_text
 from gui.operations import Operation
 
 SPREADSHEETS = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)"
-BASE_ROLES = ("ignore", "month", "channel", "created_date", "status", "amount", "revenue", "spend", "id")
 
 
-def role_choices(plan: Plan) -> list[str]:
-    """The roles a column may take, in the plan's words."""
-    roles = list(BASE_ROLES)
-    roles += [f"stage:{s.name}" for s in plan.stages]
-    roles += [f"date:{s.name}" for s in plan.stages]
-    if plan.lead_spec is not None:
-        roles += [f"criterion:{c.name}" for c in plan.lead_spec.criteria]
-    roles += [f"spend@{c.name}" for c in plan.channels]
-    return roles
+def role_choices(plan: Plan, shape: str | None = None) -> list[str]:
+    """The roles a column of this shape of data may take (internal ids), named
+    after the plan's stages, channels and lead criteria."""
+    criteria = [c.name for c in plan.lead_spec.criteria] if plan.lead_spec is not None else []
+    return roles_for(shape, [s.name for s in plan.stages], [c.name for c in plan.channels], criteria)
 
 
 def problems_html(problems: tuple[Problem, ...] | list[Problem], limit: int = 8) -> str:
@@ -211,9 +207,12 @@ class ColumnsPage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.setTitle("Sheet and columns")
-        self.setSubTitle("Check what each column means. Change a role and press Read again; 'ignore' skips a column.")
+        self.setSubTitle(
+            "Check what each column means. Change a meaning and press Read again; 'Ignore this column' skips it."
+        )
         self.wiz = wizard
         self.changed = False  # a choice differs from what was last read
+        self.chosen = False  # the columns were read with the choices made on this page
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.sheet = QComboBox()
@@ -238,6 +237,7 @@ class ColumnsPage(QWizardPage):
         self.columns.setHorizontalHeaderLabels(["Column", "Cell", "Means", "Note"])
         self.columns.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.columns.verticalHeader().hide()
+        self.columns.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.columns, 2)
         layout.addWidget(QLabel("First rows of the sheet"))
         self.preview = QTableWidget(0, 0)
@@ -259,6 +259,7 @@ class ColumnsPage(QWizardPage):
         self.shape.currentIndexChanged.connect(self.choices_changed)
 
     def initializePage(self) -> None:
+        self.chosen = False
         self.scan_with(self.wiz.mapping)
 
     def scan_with(self, mapping: ColumnMapping | None) -> None:
@@ -323,8 +324,10 @@ class ColumnsPage(QWizardPage):
         self.completeChanged.emit()
 
     def show_columns(self, scan: Scan) -> None:
-        """A row per column: header, cell, a choice of meaning, and a note."""
-        roles = role_choices(self.wiz.base)
+        """A row per column: header, cell, a choice of meaning in words (the
+        role id is the choice's data, never shown), and a note."""
+        shape = scan.shape
+        roles = role_choices(self.wiz.base, shape)
         self.columns.setRowCount(0)
         entries: list[tuple[str, str, str, str]] = [(c.header, c.address, c.role, c.source) for c in scan.columns]
         entries += [(c.header, c.address, "ignore", c.reason) for c in scan.ignored]
@@ -334,15 +337,23 @@ class ColumnsPage(QWizardPage):
             self.columns.setItem(r, 0, QTableWidgetItem(header))
             self.columns.setItem(r, 1, QTableWidgetItem(address))
             combo = QComboBox()
-            combo.setEditable(True)
-            combo.addItems(roles if role in roles else [role, *roles])
-            combo.setCurrentText(role)
-            combo.currentTextChanged.connect(self.choices_changed)
+            for choice in roles if role in roles else [role, *roles]:
+                combo.addItem(role_label(choice, shape), choice)
+            combo.setCurrentIndex(combo.findData(role))
+            combo.currentIndexChanged.connect(self.choices_changed)
             self.columns.setCellWidget(r, 2, combo)
-            self.columns.setItem(
-                r, 3, QTableWidgetItem("from the mapping" if note == "mapping" else ("" if note == "guess" else note))
-            )
+            item = QTableWidgetItem(self.note_words(note, shape))
+            item.setToolTip(item.text())
+            self.columns.setItem(r, 3, item)
         self.columns.resizeColumnsToContents()
+
+    def note_words(self, note: str, shape: str | None) -> str:
+        """Why a column is read as it is, or ignored: the person's own choice
+        (made on this page, or in the mapping file they gave) or the reason."""
+        chosen = "as you chose" if self.chosen else "as the mapping file says"
+        if note in ("mapping", "ignored by the mapping file"):
+            return chosen if note == "mapping" else f"ignored {chosen}"
+        return "" if note == "guess" else reason_words(note, shape)
 
     def choices_changed(self, *_args: object) -> None:
         """The person changed the sheet, header row, shape or a column's
@@ -379,7 +390,7 @@ class ColumnsPage(QWizardPage):
             header = item.text() if item is not None else ""
             combo = self.columns.cellWidget(r, 2)
             assert isinstance(combo, QComboBox)
-            columns[header] = combo.currentText().strip() or "ignore"
+            columns[header] = str(combo.currentData() or "ignore")
         base = self.wiz.mapping or ColumnMapping()
         return ColumnMapping(
             sheet=self.sheet.currentText() or None,
@@ -393,6 +404,7 @@ class ColumnsPage(QWizardPage):
 
     def rescan(self) -> None:
         self.wiz.mapping = self.mapping()
+        self.chosen = True
         self.scan_with(self.wiz.mapping)
 
     def isComplete(self) -> bool:

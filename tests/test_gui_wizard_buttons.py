@@ -2,7 +2,8 @@
 buttons are clicked (and must be enabled once the background read or
 calibration has ended), for a monthly summary and for a lead-level CRM
 export, from the File menu as well; whatever keeps a button disabled is said
-on the page; and no text the wizard shows is an internal field path."""
+on the page; no text the wizard shows is an internal field path, and each
+column's meaning is offered in words, never as a role id like ``stage:MQL``."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLabel, QPushButton, QTableWidget, QWidget, QWizard
 
+from core.importer.columns import valid_role
 from core.plan import Plan
 from gui.import_wizard import Busy, ImportWizard
 from gui.main_window import MainWindow
-from tests.data_builders import MonthlyTruth, make_leads, write_leads, write_monthly
+from tests.data_builders import MonthlyTruth, make_leads, write_leads, write_monthly, write_table
 
 pytestmark = pytest.mark.gui
 
@@ -29,6 +31,7 @@ PATH_LIKE = re.compile(
     r"\w\[\d+\]|\b(stages|channels|lead_spec|proposed_lead_spec|targets|capacity|mapping)\.(?!json)[a-z_]"
 )
 WAIT_MS = 60_000
+ROLE_ID = re.compile(r"\b\w+[:@]\w")
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +149,7 @@ def test_a_changed_column_waits_for_read_again_and_says_so(qtbot, example_plan: 
     row = next(r for r in range(page.columns.rowCount()) if page.columns.item(r, 0).text() == "Events spend")  # type: ignore[union-attr]
     combo = page.columns.cellWidget(row, 2)
     assert isinstance(combo, QComboBox)
-    combo.setCurrentText("ignore")
+    combo.setCurrentIndex(combo.findText("Ignore this column"))
     assert not wizard.button(NEXT).isEnabled()
     assert "Read again" in page.note.text() and page.note.isVisibleTo(wizard)
     QTest.mouseClick(page.reread, Qt.MouseButton.LeftButton)
@@ -208,4 +211,91 @@ def test_import_warnings_are_shown_in_words(qtbot, example_plan: Plan, leads_wor
         if PATH_LIKE.search(problem.field):  # a field that is a path stays internal
             assert problem.field not in shown
     assert_no_paths(wizard)
+    wizard.reject()
+
+
+def columns_page_read(qtbot, example_plan: Plan, path: Path) -> ImportWizard:  # type: ignore[no-untyped-def]
+    """The wizard on the 'Sheet and columns' page once ``path`` has been read."""
+    wizard = ImportWizard(example_plan, None, path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    press(wizard, NEXT)
+    assert wizard.currentPage() is wizard.columns_page
+    wait_for_work(qtbot, wizard)
+    return wizard
+
+
+def column_rows(wizard: ImportWizard) -> list[tuple[str, QComboBox, str]]:
+    """Each listed column: its header, its choice of meaning and its note."""
+    table = wizard.columns_page.columns
+    rows = []
+    for r in range(table.rowCount()):
+        combo = table.cellWidget(r, 2)
+        assert isinstance(combo, QComboBox)
+        rows.append((table.item(r, 0).text(), combo, table.item(r, 3).text()))  # type: ignore[union-attr]
+    return rows
+
+
+def role_kind(role: str) -> str:
+    """``stage:MQL`` -> ``stage:``, ``spend@Webinars`` -> ``spend@``, ``month`` -> ``month``."""
+    match = re.match(r"\w+[:@]", role)
+    return match.group(0) if match else role
+
+
+@pytest.mark.parametrize(
+    ("shape", "kinds", "examples"),
+    [
+        (
+            "a row per month",
+            {"ignore", "month", "channel", "revenue", "spend", "id", "stage:", "spend@"},
+            ["Count entering stage MQL", "Spend on channel Webinars", "Month", "Ignore this column"],
+        ),
+        (
+            "a row per lead",
+            {"ignore", "created_date", "channel", "status", "amount", "id", "date:", "stage:", "criterion:"},
+            ["Date entered stage MQL", "Lead source / channel", "Created date", "Deal amount", "Ignore this column"],
+        ),
+    ],
+)
+def test_every_column_meaning_is_offered_in_words(  # type: ignore[no-untyped-def]
+    qtbot, example_plan: Plan, tmp_path: Path, leads_workbook: Path, shape: str, kinds: set[str], examples: list[str]
+) -> None:
+    path = write_monthly(tmp_path / "summary.xlsx") if shape == "a row per month" else leads_workbook
+    wizard = columns_page_read(qtbot, example_plan, path)
+    assert shape in wizard.columns_page.summary.text()
+    scan = wizard.scan
+    assert scan is not None
+    read_as = {c.header: c.role for c in scan.columns} | {c.header: "ignore" for c in scan.ignored}
+    rows = column_rows(wizard)
+    assert len(rows) == len(read_as) > 3
+    for header, combo, note in rows:
+        texts = [combo.itemText(i) for i in range(combo.count())]
+        roles = [combo.itemData(i) for i in range(combo.count())]
+        shown = [*texts, combo.currentText(), note]
+        assert not [t for t in shown if ROLE_ID.search(t) or "_" in t], f"'{header}' offers role ids: {shown}"
+        assert len(set(texts)) == len(texts), f"'{header}' offers two meanings under one name: {texts}"
+        assert all(isinstance(r, str) and valid_role(r) for r in roles), roles
+        assert combo.currentData() == read_as[header]  # the id stays the choice's data
+        assert kinds <= {role_kind(r) for r in roles}, f"'{header}' lacks some meanings: {texts}"
+        for example in examples:
+            assert example in texts
+    wizard.reject()
+
+
+def test_why_a_column_is_ignored_is_said_in_words(qtbot, example_plan: Plan, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows: list[list[object]] = [["Month", "Inquiries", "Leads", "MQLs", "Won", "Amount", "Spend"]]
+    rows += [[f"2024-{m:02d}", 100 + m, 100 + m, 40 + m, 5, 9000, 5000] for m in range(1, 13)]
+    wizard = columns_page_read(qtbot, example_plan, write_table(tmp_path / "summary.xlsx", {"Summary": rows}))
+    notes = {header: note for header, _combo, note in column_rows(wizard)}
+    assert "Count entering stage Inquiry" in notes["Leads"]  # a second column for the same meaning
+    assert "Deal amount" in notes["Amount"] and "lead-level" in notes["Amount"]
+    assert not [n for n in notes.values() if ROLE_ID.search(n)], notes
+    # the person ignores a column here: it is said to be their choice, not a mapping file's
+    _header, combo, _note = next(row for row in column_rows(wizard) if row[0] == "Spend")
+    combo.setCurrentIndex(combo.findText("Ignore this column"))
+    QTest.mouseClick(wizard.columns_page.reread, Qt.MouseButton.LeftButton)
+    wait_for_work(qtbot, wizard)
+    notes = {header: note for header, _combo, note in column_rows(wizard)}
+    assert notes["Spend"] == "ignored as you chose"
+    assert wizard.mapping is not None and wizard.mapping.columns["Spend"] == "ignore"
     wizard.reject()
