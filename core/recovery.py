@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.files import atomic_write_text
 from core.plan import Plan
 from core.plan_json import read_plan_dict, scenario_to_dict
 
 RECOVERY_FORMAT = "funnel-planner-recovery/2"
+TEMPORARY_PREFIX = ".writing-"
 _FILE_NAME = re.compile(r"^(?P<instance>\d+-[0-9a-f]{8})-(?P<key>[0-9a-f]{12}|untitled)\.json$")
 
 
@@ -114,11 +114,35 @@ def make_recovery(
 
 
 def write_recovery(folder: Path, recovery: Recovery) -> Path:
-    """Write (atomically) the instance's recovery file for the document; its path."""
+    """Write the instance's recovery file for the document; its path.
+
+    Written to a temporary file renamed over the last one, so a crash while
+    writing leaves the previous version whole. Not fsynced, unlike a saved
+    plan (:func:`core.files.atomic_write`): the file is a net for a crash of
+    the planner, which the system's cache survives, and syncing the disk a
+    few seconds after every pause in typing would stall the window for tens
+    of milliseconds."""
     folder.mkdir(parents=True, exist_ok=True)
     file = folder / recovery_file_name(recovery.instance, recovery.document)
-    atomic_write_text(file, json.dumps(recovery.to_dict(), allow_nan=False))
+    temporary = folder / f"{TEMPORARY_PREFIX}{file.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        temporary.write_text(json.dumps(recovery.to_dict(), allow_nan=False), encoding="utf-8")
+        os.replace(temporary, file)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return file
+
+
+def remove_stale_temporaries(folder: Path, older_than: float = 60.0) -> None:
+    """Remove the temporary files of writes cut short by a crash."""
+    now = time.time()
+    try:
+        for file in Path(folder).glob(f"{TEMPORARY_PREFIX}*.tmp"):
+            if now - file.stat().st_mtime > older_than:
+                file.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _stamp(raw: object) -> FileStamp | None:

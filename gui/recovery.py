@@ -30,6 +30,7 @@ from core.recovery import (
     read_recovery,
     recovery_file_name,
     recovery_files,
+    remove_stale_temporaries,
     saved_since,
     write_recovery,
 )
@@ -162,8 +163,10 @@ class RecoveryKeeper(QObject):
                 continue
             yield Orphan(file, read_recovery(file), lock)
 
-    def remove_stale_locks(self) -> None:
-        """Remove the lock files of planners that are no longer running."""
+    def tidy(self) -> None:
+        """Remove the lock files of planners that are no longer running and
+        what their cut-short writes left."""
+        remove_stale_temporaries(self.folder)
         try:
             locks = [f for f in self.folder.glob("*.lock") if f.name != lock_file_name(self.instance)]
         except OSError:
@@ -202,5 +205,5 @@ def offer_recoveries(
             keeper.write()  # the work is this planner's now
             chosen = found
         orphan.discard()
-    keeper.remove_stale_locks()
+    keeper.tidy()
     return chosen

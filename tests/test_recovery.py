@@ -23,12 +23,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core.documents import PlanDocumentData, save_document
 from core.plan import Plan
 from core.recovery import (
+    TEMPORARY_PREFIX,
     FileStamp,
     instance_of,
     make_recovery,
     new_instance_id,
     read_recovery,
     recovery_files,
+    remove_stale_temporaries,
     saved_since,
     write_recovery,
 )
@@ -337,6 +339,17 @@ def test_a_recovery_reads_back_as_written(tmp_path: Path, example_plan: Plan) ->
     data = json.loads(file.read_text(encoding="utf-8"))
     assert data["pid"] == os.getpid() and data["document"] == str(document)
     assert read_recovery(file) == written
+    assert [f.name for f in file.parent.iterdir()] == [file.name]  # no temporary left behind
+
+
+def test_a_write_cut_short_by_a_crash_is_tidied_away_later(tmp_path: Path) -> None:
+    old = tmp_path / f"{TEMPORARY_PREFIX}1-00000000-untitled.json.0badc0de.tmp"
+    fresh = tmp_path / f"{TEMPORARY_PREFIX}2-00000000-untitled.json.0badc0de.tmp"
+    for file in (old, fresh):
+        file.write_text("{", encoding="utf-8")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    remove_stale_temporaries(tmp_path)
+    assert not old.exists() and fresh.exists()  # the fresh one may be a running planner's write
 
 
 def test_each_planner_and_document_has_its_own_file(tmp_path: Path, example_plan: Plan) -> None:
