@@ -15,6 +15,7 @@ was saved after the changes (the file on disk is newer than the recovery).
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ from gui.document import PlanDocument
 
 AUTOSAVE_DELAY_MS = 2000
 """How long after the last edit the recovery file is written."""
+AUTOSAVE_MAX_WAIT_S = 10.0
+"""Edits that never pause that long are still written this often."""
 
 
 def _lock(path: Path) -> QLockFile:
@@ -80,13 +83,14 @@ class RecoveryKeeper(QObject):
         self.instance = new_instance_id()
         self.base = FileStamp.of(document.path)
         self._written: Path | None = None
+        self._waiting_since: float | None = None  # the first edit not yet written
         with contextlib.suppress(OSError):  # writing then fails quietly: the planner works, without recovery
             self.folder.mkdir(parents=True, exist_ok=True)
         self.lock = _lock(self.folder / lock_file_name(self.instance))
         self.lock.tryLock(0)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
-        self.timer.setInterval(delay_ms)
+        self.delay_ms = delay_ms
         self.timer.timeout.connect(self.flush)
         document.undo_stack.indexChanged.connect(self._edited)
         document.scenariosChanged.connect(self._edited)
@@ -99,14 +103,20 @@ class RecoveryKeeper(QObject):
         return self.folder / recovery_file_name(self.instance, self.document.path)
 
     def _edited(self, *_args: object) -> None:
-        self.timer.start()  # restarted by every edit: written once the typing pauses
+        now = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if now - self._waiting_since >= AUTOSAVE_MAX_WAIT_S:
+            self.timer.start(0)  # long, unbroken typing: write at the next idle moment
+        else:
+            self.timer.start(self.delay_ms)  # restarted by every edit: written once the typing pauses
 
     def _path_changed(self) -> None:
         self.base = FileStamp.of(self.document.path)
 
     def _modified_changed(self, modified: bool) -> None:
         if modified:
-            self.timer.start()
+            self._edited()
         else:
             self.remove()
 
@@ -120,8 +130,9 @@ class RecoveryKeeper(QObject):
     def write(self) -> bool:
         """Write the unsaved changes now; False when there are none or writing failed."""
         self.timer.stop()
-        if not self.document.is_modified():
-            return False
+        self._waiting_since = None
+        if not self.document.is_modified() or not self.lock.isLocked():
+            return False  # without its lock another planner would take this file for a crashed one's
         try:
             written = write_recovery(self.folder, self.document.recovery(self.instance, self.base))
         except (OSError, ValueError):
@@ -134,6 +145,7 @@ class RecoveryKeeper(QObject):
     def remove(self) -> None:
         """No unsaved changes to keep: remove this planner's recovery file."""
         self.timer.stop()
+        self._waiting_since = None
         if self._written is not None:
             self._unlink(self._written)
             self._written = None

@@ -268,6 +268,17 @@ def test_autosave_waits_for_a_pause_in_typing(qtbot, window: MainWindow) -> None
 
 
 @pytest.mark.gui
+def test_typing_that_never_pauses_is_still_kept(qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("gui.recovery.AUTOSAVE_MAX_WAIT_S", 1.0)
+    for month in range(8):  # an edit every quarter of the autosave delay, for twice the longest wait
+        window.document.edit(f"revenue_target[{month}]", 61000.0 + month)
+        qtbot.wait(AUTOSAVE_DELAY_MS // 4)
+        if window.recovery_file.exists():
+            break
+    assert window.recovery_file.exists() and month < 7
+
+
+@pytest.mark.gui
 def test_undo_back_to_the_saved_plan_removes_the_recovery_file(window: MainWindow) -> None:
     window.document.edit("revenue_target[0]", 61000.0)
     assert window.write_recovery() and window.recovery_file.exists()
