@@ -142,7 +142,9 @@ class _Reader:
         """Every problem met, with one warning per distinct unknown key (at
         most a few; the rest counted in one line)."""
         warnings: list[Problem] = []
-        for key, (where, count) in list(self.unknown.items())[:MAX_UNKNOWN_KEY_WARNINGS]:
+        # the keys met most often first: a misspelling repeated in every stage matters more than a stray key
+        unknown = sorted(self.unknown.items(), key=lambda item: -item[1][1])
+        for key, (where, count) in unknown[:MAX_UNKNOWN_KEY_WARNINGS]:
             times = f" It appears {count:,} times." if count > 1 else ""
             warnings.append(
                 Problem(
@@ -151,9 +153,9 @@ class _Reader:
                     "warning",
                 )
             )
-        rest = list(self.unknown.values())[MAX_UNKNOWN_KEY_WARNINGS:]
+        rest = unknown[MAX_UNKNOWN_KEY_WARNINGS:]
         if rest:
-            more = sum(count for _, count in rest)
+            more = sum(count for _, (_, count) in rest)
             warnings.append(
                 Problem(
                     "file",
