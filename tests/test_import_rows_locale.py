@@ -289,3 +289,22 @@ def test_field_paths_in_words(example_plan: Plan) -> None:
     assert field_words("stages[0].lag_days", example_plan) == f"{first} → {second} lag (days)"
     assert field_words("revenue_target[2]", example_plan) == "Revenue target, month 3"
     assert field_words("Created Date", example_plan) == "Created Date"
+
+
+def test_a_lead_without_created_date_but_with_stage_dates_is_kept(tmp_path: Path, leads: LeadData) -> None:
+    from core.importer import calibrate, scan_workbook
+
+    rows = lead_text_rows(leads)
+    won = next(i for i, row in enumerate(rows) if i and row[7])  # a won lead: it has an amount
+    rows[won][0] = ""
+    source = write_table(tmp_path / "no created.xlsx", {"Leads": rows})
+    scan = scan_workbook(source)
+    calibration = calibrate(scan, _plan_of_example())
+    assert calibration.rows == len(leads.created)
+    assert not any("Left out" in p.message for p in calibration.problems)
+
+
+def _plan_of_example() -> Plan:
+    from core.paths import example_plan_path
+
+    return _plan(example_plan_path())

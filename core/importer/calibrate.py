@@ -76,6 +76,7 @@ from core.importer.readers import (
     read_numbers,
     read_sheet,
     read_texts,
+    text_codes,
     where,
 )
 from core.importer.summaries import left_out_note, table_summary_rows
@@ -411,13 +412,20 @@ def calibrate(
         return Calibration(None, (), tuple(problems), table.shape)
 
 
-def _leave_out_summaries(grid: Grid, table: Table, problems: list[Problem], path: Path) -> tuple[str, ...]:
+def _leave_out_summaries(
+    grid: Grid,
+    table: Table,
+    problems: list[Problem],
+    path: Path,
+    coded: dict[int, tuple[npt.NDArray[np.intp], npt.NDArray[Any]]] | None = None,
+) -> tuple[tuple[str, ...], npt.NDArray[np.bool_]]:
     """Blank the table's total and summary rows in ``grid`` (they are then
     skipped like empty rows) and say so in a note, also added to the
-    problems as a warning so every report shows it."""
-    mask, labels = table_summary_rows(grid, table)
+    problems as a warning so every report shows it. Returns the notes and
+    the rows left out."""
+    mask, labels = table_summary_rows(grid, table, coded)
     if not mask.any():
-        return ()
+        return (), mask
     grid.cells[mask, :] = ""
     rows = np.flatnonzero(mask)
     tail = grid.cells[int(rows[0]) :]
@@ -425,7 +433,7 @@ def _leave_out_summaries(grid: Grid, table: Table, problems: list[Problem], path
     excel_rows = [table.header_row + int(r) + 1 for r in rows]
     note = left_out_note(table.sheet, excel_rows, labels, at_bottom)
     problems.append(Problem("Summary rows", note, "warning", where(path, table.sheet)))
-    return (note,)
+    return (note,), mask
 
 
 def _finish(
@@ -536,7 +544,8 @@ def _calibrate_leads(
     cols = {c.role: c for c in table.columns}
 
     grid = Grid(rows, first_row)
-    notes = _leave_out_summaries(grid, table, problems, path)
+    coded = {cols[r].index: text_codes(grid.column(cols[r].index)) for r in ("channel", "status") if r in cols}
+    notes, left_out = _leave_out_summaries(grid, table, problems, path, coded)
 
     def values(role: str) -> npt.NDArray[Any]:
         return grid.column(cols[role].index)
@@ -582,14 +591,16 @@ def _calibrate_leads(
         steps.step(0.2 + 0.3 * (k + 1) / s)
     unknown_status: list[str] = []
     if "status" in cols:
-        texts = read_texts(values("status"))
+        codes, distinct = coded[cols["status"].index]
+        texts = np.where(left_out, "", distinct[codes])
         stage_of, unknown_status = _status_stage(texts, data_names, statuses_map)
         blank_row &= texts == ""
         for k in range(s):
             reached[:, k] |= stage_of >= k
     channel_texts: npt.NDArray[Any] | None = None
     if "channel" in cols:
-        channel_texts = read_texts(values("channel"))
+        codes, distinct = coded[cols["channel"].index]
+        channel_texts = np.where(left_out, "", distinct[codes])
         blank_row &= channel_texts == ""
     amount: FloatArray | None = None
     if "amount" in cols:
@@ -1059,7 +1070,7 @@ def _calibrate_monthly(
     month_col = table.column("month")
     assert month_col is not None
     grid = Grid(rows, first_row)
-    notes = _leave_out_summaries(grid, table, problems, path)
+    notes, _ = _leave_out_summaries(grid, table, problems, path)
     if notes:
         rows = rows[:first_row] + grid.cells.tolist()
     errs = CellErrors(path, table.sheet, month_col.header, hints=scan.hints)

@@ -962,13 +962,20 @@ def read_flags(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row
     return out
 
 
+def text_codes(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[Any]]:
+    """A column as codes into its distinct trimmed texts: ``texts[codes]``
+    is the text per row (the last entry, '', stands for blank cells)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.intp), np.array([""], dtype=object)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    texts = np.array([_text(v).strip() for v in uniques] + [""], dtype=object)
+    return np.asarray(codes, dtype=np.intp), texts
+
+
 def read_texts(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Trimmed text per row ('' where blank); numbers and dates as text.
     Works on the distinct values (a channel or status column has few)."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=object)
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    texts = np.array([_text(v).strip() for v in uniques] + [""], dtype=object)
+    codes, texts = text_codes(values)
     return np.asarray(texts[codes], dtype=object)
 
 
