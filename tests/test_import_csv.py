@@ -170,3 +170,15 @@ def test_csv_files_meet_the_workbook_limits(tmp_path: Path) -> None:
     assert book is None and problem is not None and "MB this planner reads" in problem.message
     book, problem = open_csv(path)
     assert book is not None and problem is None and book.sheet_names == ["big"]
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path, leads: LeadData, reference: Plan) -> None:
+    path = tmp_path / "sep.csv"
+    body = write_csv(tmp_path / "body.csv", lead_text_rows(leads), ";").read_bytes()
+    path.write_bytes(b"sep=;\r\n" + body)
+    book, problem = open_csv(path)
+    assert problem is None and book is not None and book.delimiter == ";"
+    assert book.sheet.rows[0][0] == "Created Date"
+    done = _main("import", str(path), "--out", str(tmp_path / "plan.json"))
+    assert done.returncode == 0, done.stderr
+    _same_figures(_plan(tmp_path / "plan.json"), reference)

@@ -308,3 +308,27 @@ def _plan_of_example() -> Plan:
     from core.paths import example_plan_path
 
     return _plan(example_plan_path())
+
+
+def test_total_channel_rows_of_a_long_monthly_summary_are_left_out(tmp_path: Path) -> None:
+    from core.importer import calibrate, scan_workbook
+
+    rows: list[list[object]] = [["Month", "Channel", "Inquiries", "MQLs", "Spend"]]
+    for month in range(1, 13):
+        webinars, search = (
+            [f"2025-{month:02d}", "Webinars", 300.0, 90.0, 24000.0],
+            [
+                f"2025-{month:02d}",
+                "Paid search",
+                100.0,
+                20.0,
+                15000.0,
+            ],
+        )
+        rows += [webinars, search, [f"2025-{month:02d}", "Total", 400.0, 110.0, 39000.0]]
+    source = write_table(tmp_path / "long.xlsx", {"Funnel": rows})
+    calibration = calibrate(scan_workbook(source), _plan_of_example())
+    assert calibration.plan is not None, calibration.problems
+    mix = {c.name: c.mix for c in calibration.plan.channels}
+    assert mix == pytest.approx({"Webinars": 0.75, "Paid search": 0.25})
+    assert any(p.message.startswith("Left out 12 summary rows on sheet 'Funnel'") for p in calibration.problems)

@@ -57,9 +57,16 @@ Mapping file (JSON; every key optional) overriding the guess::
                                         // the data's stages, top to bottom
       "criteria": {"Budget ok?": "Budget confirmed"},
                                         // header -> criterion of the plan's spec
-      "statuses": {"Nurture": "MQL", "Closed Lost": null}
+      "statuses": {"Nurture": "MQL", "Closed Lost": null},
                                         // status text -> stage (null: none)
+      "decimal": ",",                   // numbers written as text: 1.234,50
+      "date_order": "day-first"         // dates written as text: 25/03/2026
     }
+
+``decimal`` and ``date_order`` only matter when the column's own values do
+not tell (:mod:`core.importer.numbers`, :mod:`core.importer.dates`: one
+rule per column; a guess is warned about, a column mixing both is
+refused).
 
 Roles: ``month``, ``channel``, ``created_date``, ``status``, ``amount``,
 ``revenue``, ``spend``, ``spend@<Channel>``, ``stage:<Stage>``,
@@ -67,9 +74,16 @@ Roles: ``month``, ``channel``, ``created_date``, ``status``, ``amount``,
 ``ignore``. Stage names are the base plan's stage names (or canonical
 names: Inquiry, MQL, SQL, Opportunity, Proposal, Won).
 
-Every file is checked by :func:`core.xlsx_safety.check_spreadsheet_file`
+A ``.csv`` export is read as a workbook of one sheet named after the file
+(:mod:`core.importer.csv_reader`: encoding and delimiter detected, the
+same size and cell limits). Total and summary rows ("Total", a per-channel
+block below the leads, a report footer) are left out with a note
+(:mod:`core.importer.summaries`).
+
+Every workbook is checked by :func:`core.xlsx_safety.check_spreadsheet_file`
 before it is read; bad files and bad cells become Problems naming the
-file, sheet and cell, never tracebacks. Text from the file is only data.
+file, sheet and cell, never tracebacks, and fields are named in the user's
+words (:mod:`core.importer.wording`). Text from the file is only data.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ as Excel does when it opens a CSV).
 
 * **encoding**: UTF-8 with or without a byte-order mark, UTF-16 with one,
   else Windows-1252 (what Excel writes on Western Windows);
-* **delimiter**: comma, semicolon, tab or bar: the one that splits the
-  first lines into the same number of fields most consistently
+* **delimiter**: comma, semicolon, tab or bar: the one a first line
+  ``sep=;`` names (as Excel writes), else the one that splits the first
+  lines into the same number of fields most consistently
   (:func:`detect_delimiter`);
 * **limits**: the file size, cell count and text size caps of
   :data:`core.xlsx_safety.DEFAULT_LIMITS`, the same as for workbooks; a
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 16_384  # as many as a worksheet has
 _SNIFF_LINES = 30
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_SEP_LINE = re.compile(r"^\ufeff?sep=([,;\t|])[ \t]*(?:\r\n|\n|\r|$)")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 
@@ -198,7 +201,11 @@ def open_csv(path: Path, limits: SpreadsheetLimits = DEFAULT_LIMITS) -> tuple[Cs
     del data
     if len(text) > limits.max_text_chars:
         return None, _problem(path, f"{path.name} holds more text than this planner reads. Export a shorter period.")
-    delimiter = detect_delimiter(text)
+    declared = _SEP_LINE.match(text)
+    if declared is not None:  # Excel's "sep=;" first line names the delimiter
+        delimiter, text = declared.group(1), text[declared.end() :]
+    else:
+        delimiter = detect_delimiter(text)
     rows, problem = _rows(path, text, delimiter, limits)
     if problem is not None:
         return None, problem

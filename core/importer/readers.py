@@ -834,8 +834,9 @@ def _reading(text: str, order: DateOrder) -> str:
 
 def read_dates(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row: int) -> FloatArray:
     """Days since 1970-01-01 (float; NaN where blank). Accepts date cells,
-    Excel serial numbers and date text (ISO, or what pandas parses);
-    anything else is a Problem naming the cell."""
+    Excel serial numbers and date text (ISO; ``25/03/2026`` and the like by
+    one day/month order for the whole column, see :mod:`core.importer.dates`;
+    else what pandas parses); anything else is a Problem naming the cell."""
     n = len(values)
     out = np.full(n, np.nan)
     if n == 0:
