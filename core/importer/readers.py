@@ -767,10 +767,12 @@ def _one_text_date(text: str) -> float:
 
 
 def _text_dates(values: npt.NDArray[Any], day_first: bool | None = None) -> tuple[FloatArray, DateOrder | None]:
-    """Dates written as text: ISO 8601 vectorised; ``a/b/year`` by one
-    day/month order for the column (:mod:`core.importer.dates`, returned
-    when such texts were seen); other forms per distinct text."""
-    strings = pd.Series(values, dtype=object).str.strip()
+    """Dates written as text, read per distinct text (a column of dates has
+    few): ISO 8601 vectorised; ``a/b/year`` by one day/month order for the
+    column (:mod:`core.importer.dates`, returned when such texts were seen);
+    other forms one by one."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object).str.strip())
+    strings = pd.Series(uniques, dtype=object)
     parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
     days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     out = np.where(np.isnat(days), np.nan, (days - _UNIX_DAY0).astype(np.float64))
@@ -779,21 +781,17 @@ def _text_dates(values: npt.NDArray[Any], day_first: bool | None = None) -> tupl
     missing = np.isnan(out)
     order: DateOrder | None = None
     if missing.any():
-        rest = strings[missing]
-        uniques = pd.unique(rest.to_numpy(dtype=object))
-        numeric = [u for u in uniques if NUMERIC_DATE.match(str(u))]
+        rest = strings[missing].reset_index(drop=True)
+        numeric = [u for u in rest if NUMERIC_DATE.match(str(u))]
         if numeric:
             order = decide_order(numeric, day_first)
             if not order.conflict:
-                idx = np.flatnonzero(missing)
-                out[idx] = parse_dates(rest.reset_index(drop=True), order)
+                out[np.flatnonzero(missing)] = parse_dates(rest, order)
                 missing = np.isnan(out)
-                rest = strings[missing]
     if missing.any():
-        codes, uniques_left = pd.factorize(rest)
-        lookup = np.array([_one_text_date(str(u)) for u in uniques_left] + [math.nan])
-        out[missing] = lookup[codes]
-    return np.asarray(out, dtype=np.float64), order
+        out[missing] = [_one_text_date(str(u)) for u in strings[missing]]
+    lookup = np.append(out, math.nan)  # code -1 (a missing value) reads as NaN
+    return np.asarray(lookup[codes], dtype=np.float64), order
 
 
 def _order_problem(order: DateOrder | None, errors: CellErrors, col: int) -> bool:
