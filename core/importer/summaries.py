@@ -149,9 +149,13 @@ def table_summary_rows(
     amount = table.column("amount")
     keys = [c for c in table.columns if c.role in ("id", "created_date") or c.role.startswith("date:")]
     if table.shape == "leads" and amount is not None and keys:
-        amount_set = ~blank_mask(grid.column(amount.index))
+        amounts = grid.column(amount.index)
+        # most leads have no amount: look closer at the others only
+        rows = np.flatnonzero(np.asarray(amounts != "", dtype=bool))
+        rows = rows[~blank_mask(amounts[rows])]
+        amount_set = np.zeros(n, dtype=bool)
+        amount_set[rows] = True
         keys_blank = np.zeros(n, dtype=bool)
-        rows = np.flatnonzero(amount_set)  # only rows with an amount matter: look at their keys alone
         empty = np.ones(len(rows), dtype=bool)
         for column in keys:
             empty &= blank_mask(grid.column(column.index)[rows])
