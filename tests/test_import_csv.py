@@ -11,12 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.documents import load_plan
 from core.importer import calibrate, scan_workbook
 from core.importer.csv_reader import decode, detect_delimiter, open_csv
 from core.importer.numbers import format_number
+from core.paths import example_plan_path
 from core.plan import Plan
 from core.xlsx_safety import SpreadsheetLimits
 from tests.data_builders import LeadData, lead_text_rows, make_leads, summary_block, write_csv, write_table
@@ -182,3 +184,22 @@ def test_excel_sep_line_names_the_delimiter(tmp_path: Path, leads: LeadData, ref
     done = _main("import", str(path), "--out", str(tmp_path / "plan.json"))
     assert done.returncode == 0, done.stderr
     _same_figures(_plan(tmp_path / "plan.json"), reference)
+
+
+def test_the_wizard_imports_a_european_csv_export(qtbot: object, tmp_path: Path, leads: LeadData) -> None:
+    from gui.import_wizard import ImportWizard
+    from tests.test_gui_import import drive
+
+    def amount(value: float) -> str:
+        return format_number(value, ",", ".")
+
+    rows = lead_text_rows(leads, amount_text=amount) + summary_block(leads, amount)
+    source = write_csv(tmp_path / "crm export.csv", rows, ";")
+    wizard = ImportWizard(_plan(example_plan_path()), None, source)
+    qtbot.addWidget(wizard)  # type: ignore[attr-defined]
+    drive(qtbot, wizard)
+    assert "Left out 6 summary rows at the bottom of sheet 'crm export'" in wizard.figures_page.problems.text()
+    wizard.accept()
+    assert wizard.calibrated_plan is not None
+    won = leads.amount[~np.isnan(leads.amount)]
+    assert wizard.calibrated_plan.avg_deal_size == pytest.approx(float(np.mean(np.round(won, 2))), abs=0.01)
