@@ -1478,7 +1478,7 @@ class _Writer:
     # ----------------------------------------------------------- Summary
 
     def summary(self) -> None:
-        plan, st, nums, res = self.plan, self.st, self.nums, self.res
+        plan, st, res = self.plan, self.st, self.res
         g = self.grid
         ws = self.ws[SUMMARY]
         ws.set_column(0, 0, SUMMARY_WIDTHS[0], st.wrap)

@@ -9,7 +9,7 @@ returns and ``calc``, ``export`` and ``convert`` work on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.plan import Plan, Problem
@@ -121,6 +121,8 @@ def load_document(path: Path) -> tuple[PlanDocumentData | None, tuple[Problem, .
     suffix = path.suffix.lower()
     if suffix == ".json":
         scenarios, active, problems = load_document_json(path)
+        # a JSON plan has no cells: the file's name is where the problem is
+        problems = tuple(p if p.location else replace(p, location=path.name) for p in problems)
     elif suffix == ".xlsx":
         scenarios, active, problems = load_document_workbook(path)
     else:

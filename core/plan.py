@@ -8,6 +8,7 @@ Nothing here computes; see :mod:`core.engine` for the funnel math and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -154,6 +155,9 @@ class Plan:
 
 Severity = Literal["error", "warning"]
 
+# A plan field path such as ``channels[1].cost_per_lead``: for programs, never shown.
+_FIELD_PATH = re.compile(r"[A-Za-z_]\w*(\[\d+\])?(\.[A-Za-z_]\w*(\[\d+\])?)*")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -170,9 +174,20 @@ class Problem:
     location: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        kind = "" if self.severity == "error" else "warning: "
-        return f"{where}{kind}{self.field}: {self.message}"
+        """The problem in the person's words: where it is (for a file: file,
+        sheet and cell), then what is wrong. The field path is for programs
+        (marking a cell) and is never shown; a field already in words, such
+        as ``mapping file, "header_row"``, is kept."""
+        message = self.message.strip()
+        field = self.field.strip()
+        if field and not _FIELD_PATH.fullmatch(field):
+            message = f"{field}: {message}"
+        if self.severity != "error":
+            message = f"warning: {message}"
+        where = self.location.strip()
+        if not where or message.startswith(where):
+            return message
+        return f"{where}: {message}"
 
 
 class PlanRefused(Exception):

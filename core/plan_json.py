@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -100,11 +101,45 @@ def _number_problem(value: object) -> str:
     )
 
 
+_SEGMENT = re.compile(r"^([A-Za-z_]\w*)(?:\[(\d+)\])?$")
+
+
+def _path_words(path: str, root: object) -> str:
+    """The value at ``path`` as a person names it, its objects named from
+    the raw data: ``stages[0].lag_days`` -> "Stage 'Inquiry': the days to the
+    next stage", ``avg_deal_size`` -> "The average deal size"."""
+    owner, key = "", ""
+    node: object = root
+    walked = ""
+    for segment in path.split(".") if path else []:
+        match = _SEGMENT.match(segment)
+        if match is None:
+            return path
+        name, index = match.group(1), match.group(2)
+        walked = f"{walked}.{segment}" if walked else segment
+        node = node.get(name) if isinstance(node, Mapping) else None
+        if index is None:
+            if name in _PARTS:
+                owner, key = _label(name, {}), ""
+            else:
+                key = name
+            continue
+        items = node if isinstance(node, list) else []
+        i = int(index)
+        node = items[i] if i < len(items) else None
+        owner, key = _label(walked, node if isinstance(node, Mapping) else {}), ""
+    if not key:
+        return owner or "The plan"
+    what = _key_words(key)
+    return f"{owner}: the {what}" if owner else f"The {what}"
+
+
 class _Reader:
     """Reads values out of parsed JSON, recording a problem for each bad one
     and returning a placeholder (NaN, empty) so reading can go on."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: object = None) -> None:
+        self.root = root
         self.problems: list[Problem] = []
         self.months = 0
         self.unknown: dict[str, tuple[str, int]] = {}  # key -> (where first met, times met)
@@ -116,6 +151,9 @@ class _Reader:
         return self.months if 1 <= self.months <= MAX_MONTHS else 1
 
     def fail(self, field: str, message: str) -> None:
+        # "is missing; enter a number." names no subject: say whose value it is, in words
+        if message[:1].islower():
+            message = f"{_path_words(field, self.root)} {message}"
         self.problems.append(Problem(field, message))
 
     def unknown_keys(self, obj: Mapping[str, Any], known: set[str], path: str) -> None:
@@ -146,10 +184,13 @@ class _Reader:
         unknown = sorted(self.unknown.items(), key=lambda item: -item[1][1])
         for key, (where, count) in unknown[:MAX_UNKNOWN_KEY_WARNINGS]:
             times = f" It appears {count:,} times." if count > 1 else ""
+            owner = where.rsplit(".", 1)[0] if "." in where else ""
+            place = f" in {_path_words(owner, self.root)}" if owner else ""
+            place = f" (first{place})" if count > 1 and place else place
             warnings.append(
                 Problem(
                     shorten(where),
-                    f"Unknown key '{shorten(key)}' was ignored (check its spelling).{times}",
+                    f"Unknown key '{shorten(key)}'{place} was ignored (check its spelling).{times}",
                     "warning",
                 )
             )
@@ -318,7 +359,7 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
     top-level plan only; inside a scenario (``top_level=False``) they are
     unknown keys.
     """
-    r = _Reader()
+    r = _Reader(data)
     if not isinstance(data, dict):
         return None, (Problem("plan", "The file does not hold a plan object ({...})."),)
     r.unknown_keys(data, _PLAN_KEYS | DOCUMENT_KEYS if top_level else _PLAN_KEYS, "")
@@ -438,8 +479,8 @@ def scenario_from_dict(item: object, index: int) -> tuple[tuple[str, Plan] | Non
     :func:`scenario_problems`). ``(None, problems)`` when it is refused."""
     path = f"scenarios[{index}]"
     if not isinstance(item, dict):
-        return None, (Problem(path, "must be an object with a name and a plan."),)
-    r = _Reader()
+        return None, (Problem(path, f"Scenario {index + 2} must be an object with a name and a plan."),)
+    r = _Reader({"scenarios": [None] * index + [item]})
     r.unknown_keys(item, _SCENARIO_KEYS, path)
     name = r.text(item, "name", f"{path}.name")
     if not name.strip() and not errors_only(tuple(r.problems)):
@@ -472,12 +513,17 @@ def read_active(data: Mapping[str, Any], count: int) -> tuple[int, tuple[Problem
     if value is None:
         return 0, ()
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-        return 0, (Problem("active_scenario", "must be a whole number; the first scenario is shown.", "warning"),)
+        return 0, (
+            Problem(
+                "active_scenario", "The active scenario must be a whole number; the first scenario is shown.", "warning"
+            ),
+        )
     if not 0 <= int(value) < count:
         return 0, (
             Problem(
                 "active_scenario",
-                f"is {int(value)}, but the file has scenarios 0 to {count - 1}; the first scenario is shown.",
+                f"The active scenario is {int(value)}, but the file has scenarios 0 to {count - 1}; "
+                "the first scenario is shown.",
                 "warning",
             ),
         )
@@ -492,7 +538,7 @@ def document_from_dict(data: object) -> tuple[NamedPlans | None, int, tuple[Prob
     main, main_problems = plan_from_dict(data)
     if not isinstance(data, dict):
         return None, 0, main_problems
-    r = _Reader()
+    r = _Reader(data)
     name = r.text(data, "scenario_name", "scenario_name", MAIN_SCENARIO) or MAIN_SCENARIO
     entries = data.get("scenarios")
     if entries is not None and not isinstance(entries, list):

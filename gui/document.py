@@ -11,7 +11,6 @@ shown; the results wait until the plan is whole again.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,22 +45,9 @@ class Evaluation:
     result: PlanResult | None
 
 
-_FIELD_PATH = re.compile(r"[A-Za-z_]\w*(\[\d+\])?(\.[A-Za-z_]\w*(\[\d+\])?)*")
-
-
 def problem_text(problem: Problem) -> str:
-    """A problem in the person's words: where it is (for a file: file, sheet
-    and cell) and what is wrong, never the plan's internal field path such
-    as ``channels[1].cost_per_lead`` (a field already in words, such as
-    ``mapping file, "header_row"``, is kept)."""
-    message = problem.message.strip()
-    field = problem.field.strip()
-    if field and not _FIELD_PATH.fullmatch(field):
-        message = f"{field}: {message}"
-    where = problem.location.strip()
-    if not where or message.startswith(where):
-        return message
-    return f"{where}: {message}"
+    """A problem in the person's words (see :meth:`core.plan.Problem.__str__`)."""
+    return str(problem)
 
 
 def evaluate(plan: Plan, problems: tuple[Problem, ...] | None = None) -> Evaluation:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,10 +16,17 @@ from typing import Any
 import pytest
 
 import main
+from core.documents import load_plan
 from core.paths import example_plan_path
 from tests.conftest import ROOT
 
 Edit = Callable[[dict[str, Any]], None]
+
+
+# a plan field path as the JSON names it (``stages[2].rate``, ``lead_spec.gate``)
+JSON_PATH = re.compile(
+    r"\w\[\d+\]|\b(stages|channels|lead_spec|proposed_lead_spec|targets|capacity|free_sources|budget)\.[a-z_]"
+)
 
 
 def _example() -> dict[str, Any]:
@@ -100,7 +108,13 @@ def test_bad_input_is_refused_naming_the_field(
     out, err = capsys.readouterr()
     assert status == 2
     assert out == ""
-    assert f"{field}:" in err, err
+    # the problem is kept against its field (the app marks that cell) and
+    # said in words, with the file's name: never as the JSON path
+    _, problems = load_plan(plan_file)
+    named = [p for p in problems if p.field == field]
+    assert named, [p.field for p in problems]
+    assert all(f"plan.json: {p.message}" in err for p in named), err
+    assert not JSON_PATH.search(err), err
     assert "Traceback" not in err
 
 
@@ -138,7 +152,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, capsys: pytest.Captur
     plan_file.write_text(json.dumps(data), encoding="utf-8")
     assert main.main(["calc", str(plan_file)]) == 2
     err = capsys.readouterr().err
-    assert all(f in err for f in ("stages[1].rate:", "avg_deal_size:", "channels:"))
+    said = ("Stage 'MQL': the rate must be more than 0", "Average deal size: must be more than 0", "mix shares")
+    assert all(s in err for s in said), err
+    assert not JSON_PATH.search(err), err
 
 
 def test_unknown_keys_warn_but_do_not_refuse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,5 +181,6 @@ def test_refusal_through_the_real_command_line(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stdout == ""
-    assert "stages[1].rate:" in proc.stderr and "Stage 'MQL'" in proc.stderr
+    assert "plan.json: Stage 'MQL': the rate must be more than 0" in proc.stderr
+    assert not JSON_PATH.search(proc.stderr), proc.stderr
     assert "Traceback" not in proc.stderr

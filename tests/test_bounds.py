@@ -451,9 +451,9 @@ def test_a_long_lag_is_refused_quickly_in_the_report_too(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("9" * 5000, "avg_deal_size: is a number 5,000 characters long"),
-        ("9" * 400, "avg_deal_size: is a number 400 characters long"),
-        ("1e400", "avg_deal_size: is 1e400, a number too large for any value in a plan."),
+        ("9" * 5000, "The average deal size is a number 5,000 characters long"),
+        ("9" * 400, "The average deal size is a number 400 characters long"),
+        ("1e400", "The average deal size is 1e400, a number too large for any value in a plan."),
         ("-" + "1" * 320 + ".5", "is a number 323 characters long"),
     ],
     ids=["5,000 digits", "400 digits", "beyond the float range", "long negative decimal"],
@@ -490,7 +490,7 @@ def test_many_unknown_keys_are_warned_about_in_a_few_lines(tmp_path: Path) -> No
     lines = run.err.splitlines()
     assert len(lines) <= 6, lines[:10]
     # a key met in every stage is one warning, counted
-    assert "Unknown key 'colour0' was ignored (check its spelling). It appears 6 times." in run.err
+    assert "Unknown key 'colour0' (first in Stage 'Inquiry') was ignored (check its spelling). It appears 6 times." in run.err
     more = keys + 3 - 5
     assert f"…and {more:,} more unknown keys ({more:,} different names) were ignored." in run.err
     assert json.loads(run.out)["months"][0] == "2027-01"

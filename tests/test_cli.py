@@ -147,7 +147,7 @@ def test_export_of_a_refused_plan_writes_nothing(tmp_path: Path, capsys: pytest.
     target = tmp_path / "request.xlsx"
     assert main.main(["export", str(plan_file), "--out", str(target)]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and "avg_deal_size:" in err and not target.exists()
+    assert out == "" and "plan.json: Average deal size: must be more than 0" in err and not target.exists()
 
 
 def test_import_calibrates_and_never_touches_the_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

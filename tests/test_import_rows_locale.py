@@ -154,7 +154,7 @@ def test_import_messages_name_fields_in_words_not_json_paths(tmp_path: Path, lea
     done = _import(source, tmp_path / "plan.json")
     assert done.returncode == 0, done.stderr
     problems = done.stdout.split("Problems:")[-1]
-    assert "Channels: Channels of the base plan not in the data were dropped" in problems
+    assert "warning: Channels of the base plan not in the data were dropped" in problems
     for path_like in ("channels[", "stages[", "revenue_target", "lead_spec", "mapping."):
         assert path_like not in problems
 
