@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
 
         return run_selftest()
     if first in _COMMANDS or first in _CLI_OPTIONS:
-        from core.cli import build_parser, run
+        from cli.commands import build_parser, run
 
         return run(build_parser().parse_args(argv))
     # no command: the desktop planner, optionally opening a plan file

@@ -16,12 +16,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.large_plan import large_plan
-from core.engine import calculate
-from core.lead_spec import criteria_pass_rate
+from core.calc.engine import calculate
+from core.calc.lead_spec import criteria_pass_rate
+from core.formats.plan_json import load_plan_json_or_raise
+from core.model.plan import Plan
+from core.model.validation import validate
 from core.paths import example_plan_path
-from core.plan import Plan
-from core.plan_json import load_plan_json_or_raise
-from core.validation import validate
 
 
 def recalc(plan: Plan) -> None:

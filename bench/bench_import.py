@@ -3,7 +3,7 @@
 Times, side by side in one run (interleaved, several repetitions):
 
   (a)  scan_workbook + calibrate (the whole import, safety check included)
-  (a') the same without the safety check (core.xlsx_safety), for reference
+  (a') the same without the safety check (core.formats.xlsx.safety), for reference
   (b)  pandas.read_excel(path, engine="openpyxl") alone
   (c)  python-calamine's raw read of the same sheet (open, parse, to_python)
 
@@ -53,9 +53,9 @@ def workbook_path(rows: int) -> Path:
 
 def run_import(path: Path, safety: bool = True) -> None:
     import core.importer.readers as readers
+    from core.formats.plan_json import load_plan_json
     from core.importer import calibrate, scan_workbook
     from core.paths import example_plan_path
-    from core.plan_json import load_plan_json
 
     base, _ = load_plan_json(example_plan_path())
     assert base is not None

@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 
 from bench.large_plan import large_plan
-from core.engine import calculate
+from core.calc.engine import calculate
 from gui.results.dashboard import ResultsDashboard
 
 

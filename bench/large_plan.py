@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from core.plan import Channel, Criterion, FreeSource, LeadSpec, Plan, Stage
+from core.model.plan import Channel, Criterion, FreeSource, LeadSpec, Plan, Stage
 
 MONTHS = 60
 STAGES = 12

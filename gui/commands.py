@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from core.plan import Plan
+from core.model.plan import Plan
 
 if TYPE_CHECKING:
     from gui.document import PlanDocument, Scenario

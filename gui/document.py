@@ -2,7 +2,7 @@
 stack, and the result of the active scenario, recalculated on every edit.
 
 An edit is validated before it is applied: the new plan is built and
-:func:`core.validation.validate` run on it; an error about the edited field
+:func:`core.model.validation.validate` run on it; an error about the edited field
 refuses the edit (the plan stays as it was) and the core's message is
 returned for the view to show in place. Other problems (the channel mix no
 longer adding up to 100% while the mix is being re-balanced) are accepted and
@@ -19,11 +19,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from core.documents import PlanDocumentData, SavedScenario
-from core.engine import PlanResult, calculate
-from core.plan import Plan, Problem, errors_only
-from core.recovery import FileStamp, Recovery, make_recovery
-from core.validation import validate
+from core.calc.engine import PlanResult, calculate
+from core.formats.documents import PlanDocumentData, SavedScenario
+from core.formats.recovery import FileStamp, Recovery, make_recovery
+from core.model.plan import Plan, Problem, errors_only
+from core.model.validation import validate
 from gui.commands import CompoundCommand, ReplacePlanCommand, ScenariosCommand, SetValueCommand
 from gui.models.paths import concerns, get_value, set_value
 
@@ -46,7 +46,7 @@ class Evaluation:
 
 
 def problem_text(problem: Problem) -> str:
-    """A problem in the person's words (see :meth:`core.plan.Problem.__str__`)."""
+    """A problem in the person's words (see :meth:`core.model.plan.Problem.__str__`)."""
     return str(problem)
 
 

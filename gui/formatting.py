@@ -7,7 +7,7 @@ import math
 
 from PySide6.QtCore import QLocale
 
-from core.display import shown_count, shown_money
+from core.calc.display import shown_count, shown_money
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "CAD": "CA$", "AUD": "A$", "INR": "₹"}
 

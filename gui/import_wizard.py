@@ -39,7 +39,7 @@ from core.importer import (
     scan_workbook,
 )
 from core.importer.role_names import reason_words, role_label, roles_for
-from core.plan import Plan, Problem
+from core.model.plan import Plan, Problem
 from gui.document import problem_text
 from gui.formatting import number_text, percent_text
 from gui.operations import Operation

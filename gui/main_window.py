@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.documents import load_document, load_plan, save_document
+from core.formats.documents import load_document, load_plan, save_document
+from core.formats.recovery import Recovery
+from core.model.plan import Plan, Problem, errors_only
 from core.paths import example_plan_path
-from core.plan import Plan, Problem, errors_only
-from core.recovery import Recovery
 from gui.document import PlanDocument, problem_text
 from gui.recovery import RecoveryKeeper, offer_recoveries
 from gui.views.base import Page
@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
 
     def export_budget_request(self) -> None:
         try:
-            from core.budget_request import write_budget_request
+            from core.reports.budget_request import write_budget_request
         except ImportError:
             self.show_message("The budget request export is not available in this build.")
             return

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer
 
-from core.recovery import (
+from core.formats.recovery import (
     FileStamp,
     Recovery,
     instance_of,

@@ -18,11 +18,11 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from core.budget_request import write_budget_request
-from core.documents import load_plan, save_plan
-from core.engine import calculate
+from core.calc.engine import calculate
+from core.formats.documents import load_plan, save_plan
+from core.model.plan import Plan
 from core.paths import example_plan_path, is_frozen
-from core.plan import Plan
+from core.reports.budget_request import write_budget_request
 
 
 class SelfTestFailed(Exception):

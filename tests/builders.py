@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.plan import Channel, FreeSource, LeadSpec, Plan, Stage
+from core.model.plan import Channel, FreeSource, LeadSpec, Plan, Stage
 
 
 def simple_plan(

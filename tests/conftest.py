@@ -23,8 +23,8 @@ CORPUS = SHARED / "corpus" / "xlsx"
 @pytest.fixture
 def example_plan():  # type: ignore[no-untyped-def]
     """The bundled example plan, read and validated."""
+    from core.formats.plan_json import load_plan_json
     from core.paths import example_plan_path
-    from core.plan_json import load_plan_json
 
     plan, problems = load_plan_json(example_plan_path())
     assert plan is not None, problems

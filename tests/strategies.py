@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from core.lead_spec import criteria_pass_rate
-from core.plan import Channel, Criterion, FreeSource, LeadSpec, Plan, Stage
+from core.calc.lead_spec import criteria_pass_rate
+from core.model.plan import Channel, Criterion, FreeSource, LeadSpec, Plan, Stage
 
 rates = st.floats(min_value=0.01, max_value=1.0, allow_nan=False)
 shares = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)

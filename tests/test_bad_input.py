@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import main
-from core.documents import load_plan
+from core.formats.documents import load_plan
 from core.paths import example_plan_path
 from tests.conftest import ROOT
 

@@ -28,10 +28,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.engine import calculate
-from core.json_text import MAX_JSON_BYTES
-from core.paths import example_plan_path
-from core.plan import (
+from core.calc.engine import calculate
+from core.formats.json_text import MAX_JSON_BYTES
+from core.formats.plan_json import plan_to_dict
+from core.formats.result_json import result_to_dict
+from core.formats.xlsx.plan_workbook import FUNNEL, load_plan_workbook, save_plan_workbook
+from core.model.plan import (
     MAX_AMOUNT,
     MAX_CHANNELS,
     MAX_CRITERIA,
@@ -52,11 +54,9 @@ from core.plan import (
     Plan,
     Stage,
 )
-from core.plan_json import plan_to_dict
-from core.plan_workbook import FUNNEL, load_plan_workbook, save_plan_workbook
-from core.report import render_report
-from core.result_json import result_to_dict
-from core.validation import has_errors, validate
+from core.model.validation import has_errors, validate
+from core.paths import example_plan_path
+from core.reports.text import render_report
 from tests.conftest import ROOT
 
 GIB = 1024**3
@@ -490,7 +490,10 @@ def test_many_unknown_keys_are_warned_about_in_a_few_lines(tmp_path: Path) -> No
     lines = run.err.splitlines()
     assert len(lines) <= 6, lines[:10]
     # a key met in every stage is one warning, counted
-    assert "Unknown key 'colour0' (first in Stage 'Inquiry') was ignored (check its spelling). It appears 6 times." in run.err
+    assert (
+        "Unknown key 'colour0' (first in Stage 'Inquiry') was ignored (check its spelling). It appears 6 times."
+        in run.err
+    )
     more = keys + 3 - 5
     assert f"…and {more:,} more unknown keys ({more:,} different names) were ignored." in run.err
     assert json.loads(run.out)["months"][0] == "2027-01"

@@ -1,4 +1,4 @@
-"""The budget-request workbook for finance (core.budget_request).
+"""The budget-request workbook for finance (core.reports.budget_request).
 
 What finance relies on: the sheets and names are there and print well;
 every formula's cached value is the planner's number (so the workbook reads
@@ -23,7 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from core.budget_request import (
+from core.calc.display import shown_count
+from core.calc.engine import PlanResult, calculate
+from core.calc.lead_spec import pass_rate
+from core.model.plan import Channel, EmpiricalPassRate, FreeSource, Plan, PlanRefused, Stage, errors_only
+from core.model.validation import validate
+from core.reports.budget_request import (
     ASSUMPTIONS,
     BUDGET,
     CAPACITY,
@@ -34,11 +39,6 @@ from core.budget_request import (
     currency_format,
     write_budget_request,
 )
-from core.display import shown_count
-from core.engine import PlanResult, calculate
-from core.lead_spec import pass_rate
-from core.plan import Channel, EmpiricalPassRate, FreeSource, Plan, PlanRefused, Stage, errors_only
-from core.validation import validate
 from tests.libreoffice import recalculate, soffice_path
 from tests.strategies import plans
 
@@ -134,7 +134,7 @@ def assert_series(actual: list[Any], expected: Any, what: str) -> None:
 
 
 def shown_equal(actual: Any, exact: float) -> bool:
-    """A count shown rounded up (core.display.shown_count). Spreadsheets
+    """A count shown rounded up (core.calc.display.shown_count). Spreadsheets
     round to 15 significant digits first, so from 1e9 items up the last
     unit may differ (a count no plan reaches in earnest)."""
     expected = shown_count(exact)
@@ -484,8 +484,8 @@ def example_recalculated() -> Iterator[dict[str, tuple[Path, Path, Plan | None]]
     """The example and variants with inputs changed on Assumptions,
     recalculated by LibreOffice in one run: name -> (written, recalculated,
     the plan the recalculated figures must match)."""
+    from core.formats.plan_json import load_plan_json
     from core.paths import example_plan_path
-    from core.plan_json import load_plan_json
 
     plan, _ = load_plan_json(example_plan_path())
     assert plan is not None

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import main
-from core.engine import calculate
+from core.calc.engine import calculate
+from core.formats.plan_json import load_plan_json_or_raise, save_plan_json
+from core.formats.result_json import result_to_dict
+from core.model.plan import Plan
 from core.paths import example_plan_path
-from core.plan import Plan
-from core.plan_json import load_plan_json_or_raise, save_plan_json
-from core.result_json import result_to_dict
 from tests.conftest import ROOT
 
 CONTRACT_KEYS = {
@@ -180,7 +180,7 @@ def test_import_of_a_non_spreadsheet_is_refused_and_writes_nothing(
 
 
 def test_convert_keeps_every_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str], example_plan: Plan) -> None:
-    from core.documents import PlanDocumentData, SavedScenario, load_document, save_document
+    from core.formats.documents import PlanDocumentData, SavedScenario, load_document, save_document
 
     data = PlanDocumentData(
         (

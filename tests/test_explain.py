@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.engine import PlanResult, calculate
-from core.explain import Explanation, explain, peak_month, plural, short_month
-from core.funnel import DAYS_PER_MONTH
-from core.lead_spec import pass_rate
-from core.plan import Channel, FreeSource, Plan, Stage
+from core.calc.engine import PlanResult, calculate
+from core.calc.explain import Explanation, explain, peak_month, plural, short_month
+from core.calc.funnel import DAYS_PER_MONTH
+from core.calc.lead_spec import pass_rate
+from core.model.plan import Channel, FreeSource, Plan, Stage
 from tests.strategies import plans
 
 

@@ -23,10 +23,10 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 import main
-from core.files import atomic_write, atomic_write_text
-from core.plan import Plan
-from core.plan_json import save_plan_json
-from core.plan_workbook import load_plan_workbook, save_plan_workbook
+from core.formats.files import atomic_write, atomic_write_text
+from core.formats.plan_json import save_plan_json
+from core.formats.xlsx.plan_workbook import load_plan_workbook, save_plan_workbook
+from core.model.plan import Plan
 from tests.conftest import ROOT
 from tests.libreoffice import recalculate, soffice_path
 
@@ -242,7 +242,7 @@ def test_a_killed_save_leaves_the_target_whole_and_the_next_save_sweeps_its_left
     save_plan_workbook(example_plan, target)
     before = target.read_bytes()
     slow_save = (
-        "import sys, time; from pathlib import Path; from core.files import atomic_write; "
+        "import sys, time; from pathlib import Path; from core.formats.files import atomic_write; "
         "atomic_write(Path(sys.argv[1]), lambda tmp: (tmp.write_bytes(b'half'), time.sleep(60)), backup=True)"
     )
     proc = subprocess.Popen([sys.executable, "-c", slow_save, str(target)], cwd=ROOT)

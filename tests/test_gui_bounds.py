@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QLocale, QSettings
 from PySide6.QtWidgets import QApplication
 
-from core.plan_json import save_plan_json
+from core.formats.plan_json import save_plan_json
 from gui.formatting import count_text, money_text, number_text, percent_text
 from gui.main_window import MainWindow
 from tests.conftest import ROOT

@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QWizard, QWizardPage
 
-from core.plan import Plan
+from core.model.plan import Plan
 from gui.import_wizard import ImportWizard
 from gui.main_window import MainWindow
 from tests.data_builders import make_leads, write_leads, write_monthly

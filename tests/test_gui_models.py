@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from core.plan import Plan
+from core.model.plan import Plan
 from gui.document import PlanDocument
 from gui.models.paths import concerns, get_value, set_value
 from gui.models.tables import (

@@ -16,12 +16,12 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
-from core.documents import PlanDocumentData, save_plan
-from core.engine import PlanResult, calculate
-from core.explain import explain
-from core.lead_spec import pass_rate
-from core.plan import Plan, Problem
-from core.plan_json import plan_to_dict
+from core.calc.engine import PlanResult, calculate
+from core.calc.explain import explain
+from core.calc.lead_spec import pass_rate
+from core.formats.documents import PlanDocumentData, save_plan
+from core.formats.plan_json import plan_to_dict
+from core.model.plan import Plan, Problem
 from gui.formatting import count_text, money_text, percent_text
 from gui.main_window import MainWindow
 from gui.results.charts import (

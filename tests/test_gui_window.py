@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from core.documents import load_plan
-from core.plan import Plan
+from core.formats.documents import load_plan
+from core.model.plan import Plan
 from gui.crash import CrashHandler
 from gui.main_window import MainWindow
 from gui.models.tables import StagesModel
@@ -341,7 +341,7 @@ def test_every_page_opens(window: MainWindow) -> None:
 def test_main_py_opens_the_app_and_a_plan_file(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import gui.app
     import main
-    from core.documents import save_plan
+    from core.formats.documents import save_plan
     from gui.app import create_window
 
     opened: list[list[str]] = []
@@ -362,7 +362,7 @@ def test_main_py_opens_the_app_and_a_plan_file(qtbot, tmp_path: Path, settings: 
 
 
 def test_dropping_a_plan_file_opens_it(window: MainWindow, tmp_path: Path) -> None:
-    from core.documents import save_plan
+    from core.formats.documents import save_plan
 
     path = tmp_path / "dropped.json"
     save_plan(window.document.plan.with_changes(name="Dropped"), path)

@@ -18,7 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLabel, QPushButton, QTableWidget, QWidget, QWizard
 
 from core.importer.columns import valid_role
-from core.plan import Plan
+from core.model.plan import Plan
 from gui.import_wizard import Busy, ImportWizard
 from gui.main_window import MainWindow
 from tests.data_builders import MonthlyTruth, make_leads, write_leads, write_monthly, write_table

@@ -33,7 +33,7 @@ resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
 sys.path.insert(0, {root!r})
 from core.importer import calibrate, describe, scan_workbook
 from core.paths import example_plan_path
-from core.plan_json import load_plan_json
+from core.formats.plan_json import load_plan_json
 
 base, _ = load_plan_json(example_plan_path())
 scan = scan_workbook(Path(sys.argv[1]))

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.documents import load_plan
+from core.formats.documents import load_plan
+from core.formats.xlsx.safety import SpreadsheetLimits
 from core.importer import calibrate, scan_workbook
 from core.importer.csv_reader import decode, detect_delimiter, open_csv
 from core.importer.numbers import format_number
+from core.model.plan import Plan
 from core.paths import example_plan_path
-from core.plan import Plan
-from core.xlsx_safety import SpreadsheetLimits
 from tests.data_builders import LeadData, lead_text_rows, make_leads, summary_block, write_csv, write_table
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,12 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.documents import load_plan
+from core.formats.documents import load_plan
 from core.importer.dates import decide_order, format_date, parse_dates
 from core.importer.numbers import decide_separators, format_number, parse_numbers
 from core.importer.summaries import find_summary_rows, is_summary_label, left_out_note
 from core.importer.wording import field_words
-from core.plan import Plan
+from core.model.plan import Plan
 from tests.data_builders import LeadData, lead_text_rows, make_leads, summary_block, write_table
 
 ROOT = Path(__file__).resolve().parent.parent

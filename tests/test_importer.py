@@ -30,8 +30,8 @@ from core.importer import (
     scan_workbook,
 )
 from core.importer.columns import guess_role, normalize
-from core.plan import Criterion, LeadSpec, Plan
-from core.validation import validate
+from core.model.plan import Criterion, LeadSpec, Plan
+from core.model.validation import validate
 from tests.data_builders import (
     LeadTruth,
     MonthlyTruth,
@@ -78,8 +78,8 @@ def leads_result(leads_file, example_plan_module):  # type: ignore[no-untyped-de
 
 @pytest.fixture(scope="module")
 def example_plan_module() -> Plan:
+    from core.formats.plan_json import load_plan_json
     from core.paths import example_plan_path
-    from core.plan_json import load_plan_json
 
     plan, problems = load_plan_json(example_plan_path())
     assert plan is not None, problems
@@ -504,8 +504,8 @@ _cells = st.one_of(
 def test_arbitrary_cells_never_raise(
     tmp_path_factory: pytest.TempPathFactory, headers: list[str], rows: list[list[object]]
 ) -> None:
+    from core.formats.plan_json import load_plan_json
     from core.paths import example_plan_path
-    from core.plan_json import load_plan_json
 
     base, _ = load_plan_json(example_plan_path())
     assert base is not None

@@ -7,11 +7,11 @@ import itertools
 
 import pytest
 
-from core.display import shown_count, shown_money
-from core.engine import calculate
-from core.funnel import DAYS_PER_MONTH, Lag
-from core.lead_spec import criteria_pass_rate, score_distribution
-from core.plan import Channel, Criterion, FreeSource, LeadSpec
+from core.calc.display import shown_count, shown_money
+from core.calc.engine import calculate
+from core.calc.funnel import DAYS_PER_MONTH, Lag
+from core.calc.lead_spec import criteria_pass_rate, score_distribution
+from core.model.plan import Channel, Criterion, FreeSource, LeadSpec
 from tests.builders import simple_plan
 
 approx = pytest.approx

@@ -13,9 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.documents import PLAN_SUFFIXES, load_plan, save_plan
-from core.plan import Channel, Criterion, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Stage
-from core.plan_workbook import (
+from core.formats.documents import PLAN_SUFFIXES, load_plan, save_plan
+from core.formats.xlsx.plan_workbook import (
     CHANNELS,
     FUNNEL,
     RESULTS,
@@ -25,6 +24,7 @@ from core.plan_workbook import (
     load_plan_workbook,
     save_plan_workbook,
 )
+from core.model.plan import Channel, Criterion, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Stage
 from tests.libreoffice import recalculate, soffice_path
 from tests.strategies import plans
 
@@ -523,7 +523,7 @@ def test_read_only_file_is_refused_even_when_permissions_are_simulated(
 def test_unwritable_folder_is_reported_when_simulated(
     example_plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import core.files
+    import core.formats.files
 
     path = saved(example_plan, tmp_path)
     before = path.read_bytes()
@@ -531,7 +531,7 @@ def test_unwritable_folder_is_reported_when_simulated(
     def refuse(*args: object, **kwargs: object) -> object:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(core.files, "_new_file", refuse)
+    monkeypatch.setattr(core.formats.files, "_new_file", refuse)
     with pytest.raises(PlanSaveError) as caught:
         save_plan_workbook(example_plan.with_changes(name="changed"), path)
     assert "Permission denied" in str(caught.value) and "save elsewhere" in str(caught.value)

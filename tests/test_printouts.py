@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from core import budget_request, plan_workbook
+from core.formats.xlsx import plan_workbook
+from core.reports import budget_request
 from tests.libreoffice import soffice_path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,11 +8,11 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from core.engine import calculate
-from core.funnel import Lag, forward_pass, reverse_pass
-from core.lead_spec import criteria_pass_rate
-from core.plan import LeadSpec, Plan
-from core.validation import has_errors, validate
+from core.calc.engine import calculate
+from core.calc.funnel import Lag, forward_pass, reverse_pass
+from core.calc.lead_spec import criteria_pass_rate
+from core.model.plan import LeadSpec, Plan
+from core.model.validation import has_errors, validate
 from tests.strategies import lags, plans, rates, whole_month_lags
 
 settings.register_profile("ci", max_examples=60, deadline=None)

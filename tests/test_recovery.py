@@ -20,9 +20,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.documents import PlanDocumentData, save_document
-from core.plan import Plan
-from core.recovery import (
+from core.formats.documents import PlanDocumentData, save_document
+from core.formats.recovery import (
     TEMPORARY_PREFIX,
     FileStamp,
     instance_of,
@@ -34,6 +33,7 @@ from core.recovery import (
     saved_since,
     write_recovery,
 )
+from core.model.plan import Plan
 from gui.main_window import MainWindow
 from gui.recovery import AUTOSAVE_DELAY_MS
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from core.documents import PlanDocumentData, SavedScenario, load_document, load_plan, save_document, save_plan
-from core.plan import Plan
-from core.plan_workbook import CALENDAR, MAX_TEXT, SCENARIOS
+from core.formats.documents import PlanDocumentData, SavedScenario, load_document, load_plan, save_document, save_plan
+from core.formats.xlsx.plan_workbook import CALENDAR, MAX_TEXT, SCENARIOS
+from core.model.plan import Plan
 from tests.strategies import plans
 
 

@@ -14,8 +14,8 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-import core.xlsx_safety as xlsx_safety
-from core.xlsx_safety import (
+import core.formats.xlsx.safety as xlsx_safety
+from core.formats.xlsx.safety import (
     SpreadsheetError,
     SpreadsheetLimits,
     cell_name,

@@ -14,8 +14,8 @@ Public API (the GUI import wizard and ``main.py import`` call these)::
 from the mapping), ``ignored`` (:class:`IgnoredColumn` with the reason),
 ``recognised`` (header -> role), ``spend_table`` (a monthly spend table on
 another sheet), ``preview`` (header + first 20 rows as text), ``problems``,
-``ok``. ``Calibration``: ``plan`` (the calibrated :class:`~core.plan.Plan`,
-valid under :func:`core.validation.validate`; None when refused),
+``ok``. ``Calibration``: ``plan`` (the calibrated :class:`~core.model.plan.Plan`,
+valid under :func:`core.model.validation.validate`; None when refused),
 ``figures`` (:class:`CalibratedFigure`: field path, label, value, sample
 size, warning or None, previous value, basis), ``problems``, ``warnings``.
 :class:`ImportCancelled` is raised by ``calibrate`` when ``cancelled()``
@@ -80,7 +80,7 @@ same size and cell limits). Total and summary rows ("Total", a per-channel
 block below the leads, a report footer) are left out with a note
 (:mod:`core.importer.summaries`).
 
-Every workbook is checked by :func:`core.xlsx_safety.check_spreadsheet_file`
+Every workbook is checked by :func:`core.formats.xlsx.safety.check_spreadsheet_file`
 before it is read; bad files and bad cells become Problems naming the
 file, sheet and cell, never tracebacks, and fields are named in the user's
 words (:mod:`core.importer.wording`). Text from the file is only data.

@@ -58,6 +58,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from core.calc.lead_spec import criteria_pass_rate
+from core.formats.xlsx.safety import cell_name
 from core.importer.columns import CANONICAL_STAGES, normalize, role_channel, role_stage, stage_key
 from core.importer.readers import (
     CellErrors,
@@ -81,10 +83,8 @@ from core.importer.readers import (
 )
 from core.importer.summaries import left_out_note, table_summary_rows
 from core.importer.wording import in_words
-from core.lead_spec import criteria_pass_rate
-from core.plan import Channel, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Problem, Stage
-from core.validation import validate
-from core.xlsx_safety import cell_name
+from core.model.plan import Channel, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Problem, Stage
+from core.model.validation import validate
 
 MIN_SAMPLE = 30
 DAYS_PER_MONTH = 365.25 / 12

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.importer.columns import valid_role
-from core.plan import Problem
+from core.model.plan import Problem
 
 MAX_MAPPING_BYTES = 1_000_000
 

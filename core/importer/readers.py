@@ -26,14 +26,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from core.formats.xlsx.safety import cell_name, check_spreadsheet_file, column_name
 from core.importer.columns import guess_role, normalize, role_stage
 from core.importer.csv_reader import CsvWorkbook, is_csv_path, open_csv
 from core.importer.dates import NUMERIC_DATE, DateOrder, decide_order, parse_dates
 from core.importer.mapping import ColumnMapping, key_words
 from core.importer.numbers import Decimal, Separators, decide_separators, parse_numbers
-from core.plan import Problem
-from core.validation import has_errors
-from core.xlsx_safety import cell_name, check_spreadsheet_file, column_name
+from core.model.plan import Problem
+from core.model.validation import has_errors
 
 Shape = Literal["monthly", "leads"]
 HEADER_SCAN_ROWS = 30
@@ -182,7 +182,7 @@ def where(path: Path, sheet: str | None = None, cell: str | None = None) -> str:
 def _safety_problem(path: Path) -> Problem | None:
     """The one place the file is checked before any reader touches it
     (encrypted, corrupt, empty, not a spreadsheet, zip/XML bombs, too many
-    cells): :func:`core.xlsx_safety.check_spreadsheet_file`."""
+    cells): :func:`core.formats.xlsx.safety.check_spreadsheet_file`."""
     return check_spreadsheet_file(path)
 
 

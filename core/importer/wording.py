@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from core.plan import Plan, Problem
+from core.model.plan import Plan, Problem
 
 _PATH = re.compile(r"^[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*$")
 _SEGMENT = re.compile(r"^([a-z_]+)(?:\[(\d+)\])?$")

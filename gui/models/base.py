@@ -18,8 +18,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from core.engine import PlanResult
-from core.plan import Plan, Problem
+from core.calc.engine import PlanResult
+from core.model.plan import Plan, Problem
 from gui.document import PlanDocument
 from gui.models.paths import concerns, get_value
 from gui.models.values import EntryError, Kind, clipboard_text, display_text, edit_value, in_percent, to_plan_value

@@ -1,6 +1,6 @@
 """Reading and replacing one value of an immutable plan by its field path.
 
-A path is the one :class:`core.plan.Problem` uses (``stages[2].rate``,
+A path is the one :class:`core.model.plan.Problem` uses (``stages[2].rate``,
 ``channels[0].fixed_cost[3]``, ``lead_spec.criteria[1].share``), so an
 edit, its validation problems and the cell showing it all share one name.
 """

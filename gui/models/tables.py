@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.engine import PlanResult, month_labels
-from core.plan import Plan
+from core.calc.engine import PlanResult, month_labels
+from core.model.plan import Plan
 from gui.document import PlanDocument
 from gui.models.base import Cell, PlanTableModel, series_value
 from gui.models.values import Kind

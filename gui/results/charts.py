@@ -27,8 +27,8 @@ from PySide6.QtCore import QLocale, QMargins, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
-from core.lead_spec import criteria_pass_rate, pass_rate, score_distribution
-from core.plan import LeadSpec
+from core.calc.lead_spec import criteria_pass_rate, pass_rate, score_distribution
+from core.model.plan import LeadSpec
 from gui.formatting import number_text, percent_text, user_locale
 
 # A restrained palette: one accent, a few calm companions, red/green only for meaning.

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import PlanResult
-from core.plan import Plan
+from core.calc.engine import PlanResult
+from core.model.plan import Plan
 from gui.formatting import count_text, money_text, percent_text, user_locale
 from gui.results.charts import BAD, GOOD, INK, MUTED
 from gui.results.explain_dialog import ExplanationDialog, explain_in_dialog
@@ -42,7 +42,7 @@ Better = Literal["lower", "higher", "neutral"]
 @dataclass(frozen=True)
 class KeyFigure:
     """One row: how to read it from a plan and its result, how to show it,
-    which direction is better, and the figure :func:`core.explain.explain` knows."""
+    which direction is better, and the figure :func:`core.calc.explain.explain` knows."""
 
     name: str
     kind: Kind

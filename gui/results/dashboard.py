@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import PlanResult
-from core.explain import peak_month, plural
-from core.plan import Plan, Problem, errors_only
+from core.calc.engine import PlanResult
+from core.calc.explain import peak_month, plural
+from core.model.plan import Plan, Problem, errors_only
 from gui.document import problem_text
 from gui.formatting import count_text, money_text, percent_text, user_locale
 from gui.results.charts import (

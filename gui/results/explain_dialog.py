@@ -1,5 +1,5 @@
 """ "Why this number?": a small window showing a figure as the chain of
-figures that produced it (:func:`core.explain.explain`), numbers in the
+figures that produced it (:func:`core.calc.explain.explain`), numbers in the
 user's locale."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from core.engine import PlanResult
-from core.explain import Explanation, NumberFormat, Step, explain
-from core.plan import Plan
+from core.calc.engine import PlanResult
+from core.calc.explain import Explanation, NumberFormat, Step, explain
+from core.model.plan import Plan
 from gui.formatting import count_text, money_text, number_text, percent_text, user_locale
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from core.plan import Channel, FreeSource
+from core.model.plan import Channel, FreeSource
 from gui.document import PlanDocument
 from gui.formatting import percent_text
 from gui.models.tables import ChannelsModel, FreeSourcesModel, MonthlyModel, budget_columns

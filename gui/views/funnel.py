@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from core.plan import Stage
+from core.model.plan import Stage
 from gui.document import PlanDocument
 from gui.models.tables import StagesModel
 from gui.views.base import Page, button_row, selected_row

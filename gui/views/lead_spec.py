@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.lead_spec import criteria_pass_rate, pass_rate
-from core.plan import Criterion, LeadSpec
+from core.calc.lead_spec import criteria_pass_rate, pass_rate
+from core.model.plan import Criterion, LeadSpec
 from gui.document import PlanDocument
 from gui.formatting import percent_text
 from gui.models.tables import CriteriaModel

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.plan import Plan
+from core.model.plan import Plan
 from gui.document import Evaluation, PlanDocument, evaluate
 from gui.views.base import Page
 from gui.views.lead_spec import results_widget

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.plan import MAX_MONTHS, Plan
+from core.model.plan import MAX_MONTHS, Plan
 from gui.document import PlanDocument
 from gui.formatting import currency_symbol, money_text
 from gui.models.tables import MonthlyModel, target_columns

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from core.plan import errors_only
+from core.model.plan import errors_only
 from gui.document import PlanDocument
 from gui.formatting import count_text, money_text, percent_text
 from gui.widgets.fit_label import ElidedLabel, FitLabel

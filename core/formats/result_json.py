@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.engine import PlanResult
-from core.funnel import FloatArray
-from core.plan import Plan
+from core.calc.engine import PlanResult
+from core.calc.funnel import FloatArray
+from core.model.plan import Plan
 
 
 def _list(values: FloatArray) -> list[float]:

@@ -1,6 +1,6 @@
 """Open and save plan documents by extension: ``.json`` (the interchange
 format) and ``.xlsx`` (the plan workbook). Every failure to read is a
-:class:`~core.plan.Problem`, never a traceback.
+:class:`~core.model.plan.Problem`, never a traceback.
 
 A document holds one or more named scenarios (copies of the plan to
 compare); the first is the document's main plan, the one :func:`load_plan`
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from core.plan import Plan, Problem
-from core.plan_json import MAIN_SCENARIO, NamedPlans, load_document_json, save_document_json
-from core.plan_workbook import is_plan_workbook, load_document_workbook, save_document_workbook
+from core.formats.plan_json import MAIN_SCENARIO, NamedPlans, load_document_json, save_document_json
+from core.formats.xlsx.plan_workbook import is_plan_workbook, load_document_workbook, save_document_workbook
+from core.model.plan import Plan, Problem
 
 PLAN_SUFFIXES = (".json", ".xlsx")
 
@@ -134,7 +134,7 @@ def load_document(path: Path) -> tuple[PlanDocumentData | None, tuple[Problem, .
 
 def save_document(data: PlanDocumentData, path: Path) -> None:
     """Save every scenario atomically in the format the extension names
-    (OSError on failure; for a workbook, :class:`~core.plan_workbook.PlanSaveError`,
+    (OSError on failure; for a workbook, :class:`~core.formats.xlsx.plan_workbook.PlanSaveError`,
     an OSError; ValueError for another extension)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -156,5 +156,5 @@ def load_plan(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
 def save_plan(plan: Plan, path: Path) -> None:
     """Save one plan (a document of one scenario) atomically in the format
     the extension names (OSError on failure; for a workbook,
-    :class:`~core.plan_workbook.PlanSaveError`, an OSError)."""
+    :class:`~core.formats.xlsx.plan_workbook.PlanSaveError`, an OSError)."""
     save_document(PlanDocumentData.single(plan), path)

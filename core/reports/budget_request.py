@@ -1,6 +1,6 @@
 """The budget-request workbook a marketing manager sends to finance.
 
-:func:`write_budget_request` computes the plan with :func:`core.engine.calculate`
+:func:`write_budget_request` computes the plan with :func:`core.calc.engine.calculate`
 and writes an ``.xlsx`` (xlsxwriter) atomically. Sheets:
 
 - ``Summary``: the one-page case (target, deals, qualified and raw leads,
@@ -24,7 +24,7 @@ longer lags would need more). The lead spec's pass rate is an input value
 
 Counts in the working sheets are exact expected values shown to one decimal
 (they feed further formulas); the Summary shows counts rounded up with
-``ROUNDUP(ROUND(x, 6), 0)``, the rule of :func:`core.display.shown_count`.
+``ROUNDUP(ROUND(x, 6), 0)``, the rule of :func:`core.calc.display.shown_count`.
 """
 
 from __future__ import annotations
@@ -42,12 +42,11 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from core.engine import MonthGrid, PlanResult, calculate, free_by_stage, gate_of, plan_lags, require
-from core.files import atomic_write
-from core.funnel import FloatArray, Lag, forward_pass
-from core.lead_spec import pass_rate
-from core.plan import LeadSpec, Plan, PlanRefused, errors_only
-from core.printing import (
+from core.calc.engine import MonthGrid, PlanResult, calculate, free_by_stage, gate_of, plan_lags, require
+from core.calc.funnel import FloatArray, Lag, forward_pass
+from core.calc.lead_spec import pass_rate
+from core.formats.files import atomic_write
+from core.formats.xlsx.printing import (
     LANDSCAPE_WIDTH,
     MIN_POINTS,
     column_points,
@@ -55,7 +54,8 @@ from core.printing import (
     print_setup,
     table_points,
 )
-from core.validation import validate
+from core.model.plan import LeadSpec, Plan, PlanRefused, errors_only
+from core.model.validation import validate
 
 SUMMARY = "Summary"
 ASSUMPTIONS = "Assumptions"
@@ -156,7 +156,7 @@ class _Numbers:
     """Every value the workbook caches, on the engine's month grid
     (``n_pre`` pre-plan months, then the plan's). Plan-month values are the
     engine's; the per-month pre-plan values come from the same core
-    functions (:mod:`core.funnel`) the engine runs."""
+    functions (:mod:`core.calc.funnel`) the engine runs."""
 
     result: PlanResult
     lags: tuple[Lag, ...]
@@ -1779,10 +1779,10 @@ class _Writer:
 
 
 def write_budget_request(plan: Plan, path: Path) -> None:
-    """Compute ``plan`` (:func:`core.engine.calculate`) and write the
+    """Compute ``plan`` (:func:`core.calc.engine.calculate`) and write the
     budget-request workbook to ``path`` atomically.
 
-    Raises :class:`~core.plan.PlanRefused` (nothing written) when the plan
+    Raises :class:`~core.model.plan.PlanRefused` (nothing written) when the plan
     has errors, ``OSError`` when the file cannot be written (the previous
     file, if any, is untouched).
     """

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.display import format_count, format_money, format_percent
-from core.engine import PlanResult
-from core.funnel import FloatArray
-from core.plan import Plan
+from core.calc.display import format_count, format_money, format_percent
+from core.calc.engine import PlanResult
+from core.calc.funnel import FloatArray
+from core.model.plan import Plan
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from core.files import atomic_write_text
-from core.json_text import MAX_JSON_BYTES, BadNumber, BadText, duplicates_of, parse_json, shorten, show
-from core.plan import (
+from core.formats.files import atomic_write_text
+from core.formats.json_text import MAX_JSON_BYTES, BadNumber, BadText, duplicates_of, parse_json, shorten, show
+from core.model.plan import (
     MAX_CHANNELS,
     MAX_CRITERIA,
     MAX_FREE_SOURCES,
@@ -37,7 +37,7 @@ from core.plan import (
     Stage,
     errors_only,
 )
-from core.validation import too_many, validate
+from core.model.validation import too_many, validate
 
 _PLAN_KEYS = {
     "format", "name", "currency", "start", "months", "revenue_target", "avg_deal_size",

@@ -2,8 +2,8 @@
 
 Every monthly series is a tuple of exactly ``months`` floats; the JSON and
 workbook readers expand a scalar ("the same every month") into such a tuple.
-Nothing here computes; see :mod:`core.engine` for the funnel math and
-:mod:`core.validation` for what makes a plan acceptable.
+Nothing here computes; see :mod:`core.calc.engine` for the funnel math and
+:mod:`core.model.validation` for what makes a plan acceptable.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ Series = tuple[float, ...]
 
 PLAN_FORMAT = "funnel-plan/1"
 
-# Bounds on every magnitude a plan can hold (checked by core.validation before
+# Bounds on every magnitude a plan can hold (checked by core.model.validation before
 # anything is computed). Within them every figure the engine derives stays a
 # finite float: at most 1e12 / 0.01 deals a month, divided by at most
 # MAX_STAGES - 1 rates of at least MIN_RATE, times at most 1e12 per item,

@@ -4,7 +4,7 @@
 the path the JSON format uses (``stages[2].rate``), so a file reader can
 translate it into a file, sheet and cell, and the app can mark the cell.
 
-Every magnitude is bounded (see the limits in :mod:`core.plan`): counts and
+Every magnitude is bounded (see the limits in :mod:`core.model.plan`): counts and
 months are checked first, so that a plan with ten thousand stages is
 refused without looking at each one, and an accepted plan never computes
 an infinite or undefined figure.
@@ -17,8 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from core.lead_spec import criteria_pass_rate, highest_score
-from core.plan import (
+from core.calc.lead_spec import criteria_pass_rate, highest_score
+from core.model.plan import (
     MAX_AMOUNT,
     MAX_CHANNELS,
     MAX_CRITERIA,
@@ -458,7 +458,7 @@ def _check_paid_requirement(plan: Plan) -> list[Problem]:
     """Without paid channels, free sources must cover the whole requirement."""
     if plan.channels:
         return []
-    from core.engine import calculate  # late: the engine needs a valid plan
+    from core.calc.engine import calculate  # late: the engine needs a valid plan
 
     paid = calculate(plan).paid_leads
     if float(paid.sum()) > 1e-9:

@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from core.documents import PLAN_SUFFIXES, export_refusal, load_document, load_plan, save_document, save_plan
-from core.engine import calculate
+from core.calc.engine import calculate
+from core.formats.documents import PLAN_SUFFIXES, export_refusal, load_document, load_plan, save_document, save_plan
+from core.formats.result_json import result_to_dict
+from core.model.plan import Plan, PlanRefused, Problem, errors_only
 from core.paths import example_plan_path
-from core.plan import Plan, PlanRefused, Problem, errors_only
-from core.report import render_report
-from core.result_json import result_to_dict
+from core.reports.text import render_report
 from core.version import __version__
 
 REFUSED = 2
@@ -171,7 +171,7 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from core.budget_request import write_budget_request
+    from core.reports.budget_request import write_budget_request
 
     if args.out.suffix.lower() != ".xlsx":
         print(f"file: {args.out.name}: the budget request is written as an .xlsx workbook.", file=err)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from core.plan import Criterion, LeadSpec
+from core.model.plan import Criterion, LeadSpec
 
 FloatArray = npt.NDArray[np.float64]
 

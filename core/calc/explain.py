@@ -32,7 +32,7 @@ name, or a figure the plan does not have (no budget, no spec, ...), raises
 :class:`ValueError` with a message saying what is missing.
 
 Numbers in the text are formatted by a :class:`NumberFormat`; the default
-uses :mod:`core.display`, a GUI passes its locale-aware one.
+uses :mod:`core.calc.display`, a GUI passes its locale-aware one.
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ from typing import Literal
 
 import numpy as np
 
-from core.display import format_count, format_money, format_percent
-from core.engine import PlanResult, plan_lags
-from core.funnel import DAYS_PER_MONTH, FloatArray
-from core.lead_spec import score_distribution
-from core.plan import Plan
+from core.calc.display import format_count, format_money, format_percent
+from core.calc.engine import PlanResult, plan_lags
+from core.calc.funnel import DAYS_PER_MONTH, FloatArray
+from core.calc.lead_spec import score_distribution
+from core.model.plan import Plan
 
 Unit = Literal["count", "money", "rate", "hours", "number"]
 Op = Literal["", "/", "*", "-", "+"]

@@ -1,6 +1,6 @@
 """A full recalculation of a plan: every number of funnel-math.md.
 
-:func:`calculate` takes a plan that :func:`core.validation.validate`
+:func:`calculate` takes a plan that :func:`core.model.validation.validate`
 accepted and returns a :class:`PlanResult`. All arrays in the result cover
 the plan's months ``0 .. N-1``; pre-plan volumes are reported as totals.
 Nothing is rounded here.
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.funnel import FloatArray, Lag, forward_pass, reverse_pass
-from core.lead_spec import pass_rate
-from core.plan import Channel, LeadSpec, Plan, Series
+from core.calc.funnel import FloatArray, Lag, forward_pass, reverse_pass
+from core.calc.lead_spec import pass_rate
+from core.model.plan import Channel, LeadSpec, Plan, Series
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.plan import Plan
-from core.plan_json import read_plan_dict, scenario_to_dict
+from core.formats.plan_json import read_plan_dict, scenario_to_dict
+from core.model.plan import Plan
 
 RECOVERY_FORMAT = "funnel-planner-recovery/2"
 TEMPORARY_PREFIX = ".writing-"
@@ -118,7 +118,7 @@ def write_recovery(folder: Path, recovery: Recovery) -> Path:
 
     Written to a temporary file renamed over the last one, so a crash while
     writing leaves the previous version whole. Not fsynced, unlike a saved
-    plan (:func:`core.files.atomic_write`): the file is a net for a crash of
+    plan (:func:`core.formats.files.atomic_write`): the file is a net for a crash of
     the planner, which the system's cache survives, and syncing the disk a
     few seconds after every pause in typing would stall the window for tens
     of milliseconds."""

@@ -6,7 +6,7 @@ LibreOffice calculates and saves the file).
 
 :func:`unreadable_cells` finds them by reading the worksheet XML itself,
 streaming, with the same DTD-refusing defusedxml parser as
-:mod:`core.xlsx_safety` (call :func:`core.xlsx_safety.check_spreadsheet_file`
+:mod:`core.formats.xlsx.safety` (call :func:`core.formats.xlsx.safety.check_spreadsheet_file`
 first; it bounds what the parts expand to).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException
 
-from core.xlsx_safety import _attr, _local, _NullTarget, _parse_exactly, _parse_ref
+from core.formats.xlsx.safety import _attr, _local, _NullTarget, _parse_exactly, _parse_ref
 
 __all__ = ["NO_VALUE", "unreadable_cells"]
 

@@ -1,4 +1,4 @@
-"""Print setup of the plan workbook's sheets (see :mod:`core.plan_workbook`).
+"""Print setup of the plan workbook's sheets (see :mod:`core.formats.xlsx.plan_workbook`).
 
 Each sheet prints with its name in the page header, its table's header
 row and label columns repeated, no gridlines, and no text under 8 points:
@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
-from core.printing import LANDSCAPE_WIDTH, MIN_POINTS, column_points, month_breaks, print_setup, table_points
+from core.formats.xlsx.printing import (
+    LANDSCAPE_WIDTH,
+    MIN_POINTS,
+    column_points,
+    month_breaks,
+    print_setup,
+    table_points,
+)
 
 FONT_SIZE = 11.0  # the workbook's default font
 

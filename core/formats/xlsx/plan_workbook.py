@@ -9,7 +9,7 @@ scenario is the plan on the input sheets; each other one is stored there as
 the planner's JSON text, split over cells below Excel's limit per cell
 (:func:`save_document_workbook`, :func:`load_document_workbook`).
 :func:`load_plan_workbook` reads a
-workbook back after :func:`core.xlsx_safety.check_spreadsheet_file` accepted
+workbook back after :func:`core.formats.xlsx.safety.check_spreadsheet_file` accepted
 it. It finds every table by its title and header labels, so rows inserted
 above a table or tables moved sideways still read; it reports every problem
 at once with the file, sheet and cell (``plan.xlsx, sheet 'Funnel', cell
@@ -39,10 +39,27 @@ import xlsxwriter
 import xlsxwriter.exceptions
 from xlsxwriter.worksheet import Worksheet
 
-from core.display import format_money, shown_count
-from core.engine import PlanResult, calculate, month_labels
-from core.files import atomic_write
-from core.plan import (
+from core.calc.display import format_money, shown_count
+from core.calc.engine import PlanResult, calculate, month_labels
+from core.formats.files import atomic_write
+from core.formats.plan_json import (
+    MAIN_SCENARIO,
+    NamedPlans,
+    merge_problems,
+    plan_from_dict,
+    scenario_problems,
+    scenario_to_dict,
+)
+from core.formats.xlsx.cells import NO_VALUE, unreadable_cells
+from core.formats.xlsx.plan_print import SheetPrint, apply_print
+from core.formats.xlsx.safety import (
+    SpreadsheetError,
+    SpreadsheetLimits,
+    cell_name,
+    check_spreadsheet_file,
+    read_workbook,
+)
+from core.model.plan import (
     MAX_MONTHS,
     PLAN_FORMAT,
     Channel,
@@ -56,24 +73,7 @@ from core.plan import (
     Stage,
     errors_only,
 )
-from core.plan_json import (
-    MAIN_SCENARIO,
-    NamedPlans,
-    merge_problems,
-    plan_from_dict,
-    scenario_problems,
-    scenario_to_dict,
-)
-from core.plan_workbook_print import SheetPrint, apply_print
-from core.validation import validate
-from core.xlsx_cells import NO_VALUE, unreadable_cells
-from core.xlsx_safety import (
-    SpreadsheetError,
-    SpreadsheetLimits,
-    cell_name,
-    check_spreadsheet_file,
-    read_workbook,
-)
+from core.model.validation import validate
 
 __all__ = [
     "SCENARIOS",
@@ -857,7 +857,7 @@ class _Sheet:
 class _Unreadable:
     """A cell calamine reads as empty that is not: an Excel error (``code``
     its text, e.g. ``#REF!``) or a formula saved without a value (``code`` is
-    :data:`~core.xlsx_cells.NO_VALUE`)."""
+    :data:`~core.formats.xlsx.cells.NO_VALUE`)."""
 
     code: str
 
@@ -874,7 +874,7 @@ def _with_unreadable(
     sheets: dict[str, list[list[object]]], found: dict[str, dict[tuple[int, int], str]]
 ) -> dict[str, list[list[object]]]:
     """The sheets with each error cell and each formula without a value (as
-    :func:`core.xlsx_cells.unreadable_cells` found them) as an
+    :func:`core.formats.xlsx.cells.unreadable_cells` found them) as an
     :class:`_Unreadable`, so that reading such a cell is refused, never taken
     for an empty one."""
     for name, cells in found.items():

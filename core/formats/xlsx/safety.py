@@ -42,7 +42,7 @@ The check does not load the file with python-calamine: the readers here
 (:func:`read_workbook`, :func:`read_sheet_rows`, :func:`sheet_names`) and
 the importer turn whatever calamine fails on into a Problem.
 
-Every refusal is a :class:`~core.plan.Problem` with ``field="file"`` and
+Every refusal is a :class:`~core.model.plan.Problem` with ``field="file"`` and
 ``location`` = the file's name, whose message says what is wrong and what
 to do.
 """
@@ -63,7 +63,7 @@ from typing import Any
 import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException
 
-from core.plan import Problem
+from core.model.plan import Problem
 
 __all__ = [
     "SPREADSHEET_SUFFIXES",

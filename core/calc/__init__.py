@@ -1,0 +1,1 @@
+"""The calculation: funnel passes, lead spec, engine, and every figure shown (figures)."""

@@ -1,0 +1,1 @@
+"""File formats: JSON plans and results, the plan workbook, atomic saves, recovery files."""

@@ -1,0 +1,1 @@
+"""Excel workbooks: the safety scanner, cell reading, the plan workbook read and written."""

@@ -1,0 +1,1 @@
+"""The plan and its rules: domain objects, validation, plan edits."""

@@ -1,0 +1,1 @@
+"""Reports: the text report and the budget-request workbook for finance."""
