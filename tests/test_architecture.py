@@ -50,3 +50,80 @@ def test_importing_all_of_core_loads_no_qt() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# -- the layering contract (issue 10): data flows down, imports point up -------------
+# model <- calc <- formats / reports / importer <- cli / gui. A module may import
+# from its own layer or a lower one; cli and gui are peers that never import each
+# other; core/paths.py and core/version.py (no project imports) serve every layer.
+LAYERS: dict[str, int] = {
+    "core.paths": 0,
+    "core.version": 0,
+    "core.model": 0,
+    "core.calc": 1,
+    "core.formats": 2,
+    "core.reports": 2,
+    "core.importer": 2,
+    "cli": 3,
+    "gui": 3,
+}
+
+
+def _layer_of(module: str) -> str | None:
+    """The layer key a dotted module name belongs to (longest match), or None
+    for a module outside the project (numpy, PySide6, ...)."""
+    parts = module.split(".")
+    for n in range(len(parts), 0, -1):
+        key = ".".join(parts[:n])
+        if key in LAYERS:
+            return key
+    return None
+
+
+def _project_modules() -> dict[str, str]:
+    """Every project module's dotted name and source, main.py left out (it is
+    the entry point, allowed to see every layer)."""
+    found: dict[str, str] = {}
+    for top in ("core", "cli", "gui"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            found[name] = path.read_text(encoding="utf-8")
+    return found
+
+
+def layering_breaches(modules: dict[str, str]) -> list[str]:
+    breaches = []
+    for name, source in modules.items():
+        own = _layer_of(name)
+        if own is None:
+            continue
+        for imported in _imported_modules(source):
+            target = _layer_of(imported)
+            if target is None or target == own:
+                continue
+            peers = {own.split(".")[0], target.split(".")[0]} == {"cli", "gui"}
+            if LAYERS[target] > LAYERS[own] or peers:
+                breaches.append(f"{name} imports {imported}")
+    return breaches
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    assert [name for name in _project_modules() if _layer_of(name) is None and name != "core"] == []
+
+
+def test_imports_only_point_up_the_layers() -> None:
+    assert layering_breaches(_project_modules()) == []
+
+
+def test_the_layering_check_sees_a_breach() -> None:
+    modules = {
+        "core.calc.engine": "from core.formats.plan_json import read\n",
+        "core.model.plan": "def f():\n    from core.calc import engine\n",
+        "cli.commands": "from gui.app import run\n",
+        "core.reports.text": "from core.calc.figures import figures\nfrom core.importer import x\n",
+    }
+    assert layering_breaches(modules) == [
+        "core.calc.engine imports core.formats.plan_json",
+        "core.model.plan imports core.calc",
+        "cli.commands imports gui.app",
+    ]
