@@ -9,6 +9,26 @@ import math
 # that is whole to six decimals must not be shown as one more.
 _COUNT_DECIMALS = 6
 
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "USD": "$",
+    "EUR": "\u20ac",
+    "GBP": "\u00a3",
+    "JPY": "\u00a5",
+    "INR": "\u20b9",
+    "KRW": "\u20a9",
+    "CHF": "CHF ",
+    "CAD": "CA$",
+    "AUD": "A$",
+}
+"""The one table of currency symbols (the app, the workbooks): a code not in
+it is shown as the code and a space."""
+
+
+def currency_symbol(code: str) -> str:
+    """The symbol of a currency code (``USD`` -> ``$``), else the code and a space ("" for none)."""
+    clean = code.strip().upper()
+    return CURRENCY_SYMBOLS.get(clean, f"{clean} " if clean else "")
+
 
 def shown_count(value: float) -> int:
     """A count of leads, SQLs or deals as shown: rounded up (266.67 -> 267),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.calc.calendar import month_labels  # re-exported: the engine's callers read labels here
 from core.calc.funnel import FloatArray, Lag, forward_pass, reverse_pass
 from core.calc.lead_spec import pass_rate
 from core.model.plan import Channel, LeadSpec, Plan, Series
@@ -91,16 +92,6 @@ class PlanResult:
     funded: Funded | None
     spec_change: SpecChange | None
     capacity_limited: CapacityLimited | None
-
-
-def month_labels(start: str, months: int) -> tuple[str, ...]:
-    """``YYYY-MM`` labels of the plan's months from ``start``."""
-    year, month = (int(part) for part in start.split("-"))
-    labels = []
-    for offset in range(months):
-        y, m = divmod(month - 1 + offset, 12)
-        labels.append(f"{year + y:04d}-{m + 1:02d}")
-    return tuple(labels)
 
 
 def gate_of(plan: Plan, spec: LeadSpec | None) -> int | None:

@@ -45,7 +45,8 @@ import numpy as np
 
 from core.calc.display import format_count, format_money, format_percent
 from core.calc.engine import PlanResult, plan_lags
-from core.calc.funnel import DAYS_PER_MONTH, FloatArray
+from core.calc.calendar import DAYS_PER_MONTH
+from core.calc.funnel import FloatArray
 from core.calc.lead_spec import score_distribution
 from core.model.plan import Plan
 

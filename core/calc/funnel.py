@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from core.calc.calendar import DAYS_PER_MONTH
+
 FloatArray = npt.NDArray[np.float64]
 
-DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)
