@@ -20,6 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from core.calc.engine import PlanResult, calculate
+from core.calc.figures import Figures
+from core.calc.figures import figures as figures_of
 from core.formats.documents import PlanDocumentData, SavedScenario
 from core.formats.recovery import FileStamp, Recovery, make_recovery
 from core.model.plan import Plan, Problem, errors_only
@@ -78,6 +80,7 @@ class PlanDocument(QObject):
         self._path = path
         self._checked: tuple[Plan, tuple[Problem, ...]] | None = None
         self._last_good: dict[int, tuple[Plan, PlanResult]] = {}  # scenario id -> its last calculated plan
+        self._figures: tuple[PlanResult, Figures] | None = None
         self._evaluation = evaluate(plan)
         self._remember_result()
 
@@ -92,6 +95,18 @@ class PlanDocument(QObject):
     @property
     def result(self) -> PlanResult | None:
         return self._evaluation.result
+
+    @property
+    def figures(self) -> Figures | None:
+        """The active result's figures (core.calc.figures), worked out once per result."""
+        result = self._evaluation.result
+        if result is None:
+            return None
+        cached = self._figures
+        if cached is None or cached[0] is not result:
+            cached = (result, figures_of(self.plan, result))
+            self._figures = cached
+        return cached[1]
 
     @property
     def problems(self) -> tuple[Problem, ...]:

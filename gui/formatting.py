@@ -7,9 +7,8 @@ import math
 
 from PySide6.QtCore import QLocale
 
+from core.calc.display import currency_symbol as currency_symbol  # the one table, core.calc.display
 from core.calc.display import shown_count, shown_money
-
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "CAD": "CA$", "AUD": "A$", "INR": "₹"}
 
 
 def user_locale() -> QLocale:
@@ -19,11 +18,6 @@ def user_locale() -> QLocale:
     if locale.language() == QLocale.Language.C:
         return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
     return locale
-
-
-def currency_symbol(code: str) -> str:
-    """A symbol for common currency codes, else the code itself."""
-    return _SYMBOLS.get(code.upper(), f"{code} " if code else "")
 
 
 # Beyond a million billion a float no longer holds every whole number, and a

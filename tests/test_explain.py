@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.calc.engine import PlanResult, calculate
-from core.calc.explain import Explanation, explain, peak_month, plural, short_month
+from core.calc.calendar import short_month
+from core.calc.figures import adopted_result
+from core.calc.explain import Explanation, explain, peak_month, plural
 from core.calc.funnel import DAYS_PER_MONTH
 from core.calc.lead_spec import pass_rate
 from core.model.plan import Channel, FreeSource, Plan, Stage
@@ -84,6 +86,10 @@ def core_figure(plan: Plan, result: PlanResult, figure: str, month: int | None) 
         return result.spec_pass_rate
     assert result.spec_change is not None
     if kind == "spec_deficit":
+        # with a budget: the deficit after adopting the proposal (core.calc.figures), else today's flow's
+        adopted = adopted_result(plan, result)
+        if adopted is not None and adopted.funded is not None and adopted.funded.gate_deficit is not None:
+            return total(adopted.funded.gate_deficit)
         return total(result.spec_change.gate_deficit)
     if kind == "spec_extra_leads":
         return total(result.spec_change.extra_paid_leads)

@@ -23,3 +23,12 @@ def month_label(start: str, offset: int) -> str:
 def month_labels(start: str, months: int, first: int = 0) -> tuple[str, ...]:
     """``YYYY-MM`` labels of ``months`` months from offset ``first`` (0: the plan's first month)."""
     return tuple(month_label(start, first + i) for i in range(months))
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_month(label: str) -> str:
+    """``2027-03`` -> ``Mar 27`` (English month names: the core's texts)."""
+    year, month = label.split("-")
+    return f"{MONTH_NAMES[int(month) - 1]} {year[-2:]}"

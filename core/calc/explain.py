@@ -43,9 +43,10 @@ from typing import Literal
 
 import numpy as np
 
+from core.calc.calendar import DAYS_PER_MONTH, month_label, short_month
 from core.calc.display import format_count, format_money, format_percent
 from core.calc.engine import PlanResult, plan_lags
-from core.calc.calendar import DAYS_PER_MONTH
+from core.calc.figures import adopted_result, free_volume, net_required, plural
 from core.calc.funnel import FloatArray
 from core.calc.lead_spec import score_distribution
 from core.model.plan import Plan
@@ -53,7 +54,6 @@ from core.model.plan import Plan
 Unit = Literal["count", "money", "rate", "hours", "number"]
 Op = Literal["", "/", "*", "-", "+"]
 
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # how many items a list in a sentence names before "and N more"
 _LIST_LIMIT = 6
 
@@ -103,27 +103,6 @@ class NumberFormat:
     number: Callable[[float], str] = field(default=_default_number)
 
 
-def short_month(label: str) -> str:
-    """``2027-03`` -> ``Mar 27``."""
-    year, month = label.split("-")
-    return f"{_MONTH_NAMES[int(month) - 1]} {year[-2:]}"
-
-
-def plural(name: str) -> str:
-    """A stage name as a plural noun: ``SQL`` -> ``SQLs``, ``Inquiry`` ->
-    ``Inquiries``; names already ending in ``s`` stay."""
-    stripped = name.strip()
-    if not stripped or stripped[-1] in "sS":
-        return stripped
-    if stripped.isupper():
-        return stripped + "s"
-    if stripped[-1] == "y" and len(stripped) > 1 and stripped[-2].lower() not in "aeiou":
-        return stripped[:-1] + "ies"
-    if stripped.endswith(("x", "ch", "sh")):
-        return stripped + "es"
-    return stripped + "s"
-
-
 class _Context:
     """The plan and result with the derived series the chains need."""
 
@@ -134,13 +113,10 @@ class _Context:
         self.n = plan.months
         self.k = len(plan.stages) - 1
         self.lags = plan_lags(plan)
-        self.free: list[FloatArray] = [np.zeros(self.n) for _ in plan.stages]
-        self.free_names: list[list[str]] = [[] for _ in plan.stages]
-        for source in plan.free_sources:
-            index = plan.stage_index(source.stage)
-            if index is not None:
-                self.free[index] = self.free[index] + np.asarray(source.volume, dtype=float)
-                self.free_names[index].append(source.name)
+        self.free: list[FloatArray] = [free_volume(plan, k) for k in range(len(plan.stages))]
+        self.free_names: list[list[str]] = [
+            [s.name for s in plan.free_sources if plan.stage_index(s.stage) == k] for k in range(len(plan.stages))
+        ]
 
     # --- formatting -------------------------------------------------------
     def count(self, value: float) -> str:
@@ -156,11 +132,7 @@ class _Context:
         return self.fmt.number(value)
 
     def month(self, t: int) -> str:
-        if 0 <= t < self.n:
-            return short_month(self.result.months[t])
-        year, month = (int(p) for p in self.plan.start.split("-"))
-        y, m = divmod(month - 1 + t, 12)
-        return short_month(f"{year + y:04d}-{m + 1:02d}")
+        return short_month(self.result.months[t] if 0 <= t < self.n else month_label(self.plan.start, t))
 
     def noun(self, k: int) -> str:
         return "deals" if k == self.k else plural(self.plan.stages[k].name)
@@ -172,9 +144,7 @@ class _Context:
 
     def net(self, k: int) -> FloatArray:
         """``Q_k = max(0, G_k - Free_k)`` in plan months (``W`` for the last)."""
-        if k == self.k:
-            return self.result.deals_required
-        return np.maximum(0.0, self.gross(k) - self.free[k])
+        return net_required(self.plan, self.result, k)
 
     def pre(self, k: int) -> float:
         return 0.0 if k == self.k else float(self.result.pre_plan[k])
@@ -637,29 +607,38 @@ def _spec_change(c: _Context) -> tuple[int, str]:
 
 
 def _spec_deficit_steps(c: _Context, month: int | None) -> list[Step]:
+    """With a budget: the deficit the plan shows after adopting the proposal (figures.SpecChangeFigures);
+    without one: today's required paid flow under the proposed spec (funnel-math's definition)."""
     g, gate = _spec_change(c)
     ch = c.result.spec_change
     assert ch is not None
     sel = slice(None) if month is None else slice(month, month + 1)
     noun = plural(gate)
-    current = float(ch.gate_volume_current[sel].sum())
-    proposed = float(ch.gate_volume_proposed[sel].sum())
-    deficit = float(ch.gate_deficit[sel].sum())
     required = float(c.gross(g)[sel].sum())
+    adopted = adopted_result(c.plan, c.result)
+    if adopted is not None and adopted.funded is not None and adopted.funded.gate_deficit is not None:
+        delivered = float(adopted.funded.stage_volume[g][sel].sum())
+        deficit = float(adopted.funded.gate_deficit[sel].sum())
+        first = Step(
+            f"After adopting the proposed spec (pass rate {c.pct(ch.pass_rate_proposed)}), the approved budget's"
+            f" leads bring {c.count(delivered)} {noun}",
+            delivered,
+        )
+        last = "qualified-lead deficit after adopting it" + (" (negative: surplus)" if deficit < 0 else "")
+    else:
+        current = float(ch.gate_volume_current[sel].sum())
+        delivered = float(ch.gate_volume_proposed[sel].sum())
+        deficit = float(ch.gate_deficit[sel].sum())
+        first = Step(
+            f"Today's required paid lead flow brings {c.count(current)} {noun} at {c.pct(ch.pass_rate_current)};"
+            f" under the proposed spec (pass rate {c.pct(ch.pass_rate_proposed)}) {c.count(delivered)}",
+            delivered,
+        )
+        last = "qualified sales lead deficit"
     return [
-        Step(
-            f"Today's required paid lead flow brings {c.count(current)} {noun} at {c.pct(ch.pass_rate_current)}",
-            current,
-        ),
-        Step(
-            f"The same flow under the proposed spec (pass rate {c.pct(ch.pass_rate_proposed)}) brings {c.count(proposed)}",
-            proposed,
-        ),
+        first,
         Step(f"{noun} required: {c.count(required)}", required),
-        Step(
-            f"{c.count(required)} \u2212 {c.count(proposed)} = {c.count(deficit)} qualified sales lead deficit",
-            deficit,
-        ),
+        Step(f"{c.count(required)} \u2212 {c.count(delivered)} = {c.count(deficit)} {last}", deficit),
     ]
 
 

@@ -51,6 +51,21 @@ WORDS = {
 """The words that say which total a figure is, the same on every screen."""
 
 
+def plural(name: str) -> str:
+    """A stage name as a plural noun: ``SQL`` -> ``SQLs``, ``Inquiry`` ->
+    ``Inquiries``; names already ending in ``s`` stay."""
+    stripped = name.strip()
+    if not stripped or stripped[-1] in "sS":
+        return stripped
+    if stripped.isupper():
+        return stripped + "s"
+    if stripped[-1] == "y" and len(stripped) > 1 and stripped[-2].lower() not in "aeiou":
+        return stripped[:-1] + "ies"
+    if stripped.endswith(("x", "ch", "sh")):
+        return stripped + "es"
+    return stripped + "s"
+
+
 def qualified_stage(plan: Plan) -> tuple[int, str]:
     """The stage whose volume is called qualified leads, and why (in words).
 
@@ -211,7 +226,7 @@ class Figures:
 def deficit_words(deficit: float, gate: str, count: Count = format_count) -> str:
     """A signed deficit in words: short (positive) or to spare (negative), net over the plan."""
     word = "short" if deficit >= 0 else "to spare"
-    return f"{count(abs(deficit))} {gate}s {word} {WORDS['net']}"
+    return f"{count(abs(deficit))} {plural(gate)} {word} {WORDS['net']}"
 
 
 def _ratio(top: float, bottom: float) -> float | None:
@@ -239,14 +254,20 @@ def _deficit(result: PlanResult) -> float | None:
     return float(funded.gate_deficit.sum())
 
 
+def adopted_result(plan: Plan, result: PlanResult) -> PlanResult | None:
+    """The result of ``plan`` with its proposed spec adopted (None without a proposal or an approved budget):
+    what the spec-change deficit is read from, so the preview and the figure after "Adopt" are one number."""
+    if result.spec_change is None or result.funded is None or plan.proposed_lead_spec is None:
+        return None
+    return calculate(plan.with_changes(lead_spec=plan.proposed_lead_spec, proposed_lead_spec=None))
+
+
 def _spec_change(plan: Plan, result: PlanResult, deficit: float | None) -> SpecChangeFigures | None:
     change = result.spec_change
     if change is None:
         return None
-    adopted = None
-    if deficit is not None:
-        adopted_plan = plan.with_changes(lead_spec=plan.proposed_lead_spec, proposed_lead_spec=None)
-        adopted = _deficit(calculate(adopted_plan))
+    after = adopted_result(plan, result) if deficit is not None else None
+    adopted = None if after is None else _deficit(after)
     extra_spend = float(change.extra_spend.sum())
     return SpecChangeFigures(
         gate=change.gate,
@@ -321,11 +342,13 @@ __all__ = [
     "BudgetStory",
     "Figures",
     "SpecChangeFigures",
+    "adopted_result",
     "deficit_words",
     "figures",
     "free_volume",
     "money_in",
     "net_required",
+    "plural",
     "qualified_stage",
     "signed_count",
 ]

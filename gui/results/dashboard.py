@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.calc.engine import PlanResult
-from core.calc.explain import peak_month, plural
+from core.calc.figures import WORDS, Figures, deficit_words, figures, plural, signed_count
 from core.model.plan import Plan, Problem, errors_only
 from gui.document import problem_text
 from gui.formatting import count_text, money_text, percent_text, user_locale
@@ -424,9 +424,11 @@ class ResultsDashboard(QWidget):
             mc.x_axis.set_months(self._months, room, self._locale)
 
     # ----------------------------------------------------------------- public
-    def show_result(self, plan: Plan, result: PlanResult) -> None:
-        """Show a freshly calculated plan (clears any problem banner)."""
+    def show_result(self, plan: Plan, result: PlanResult, fig: Figures | None = None) -> None:
+        """Show a freshly calculated plan (clears any problem banner); ``fig``: its figures if
+        already worked out (the document keeps them), else worked out here."""
         self.plan, self.result, self.problems = plan, result, ()
+        self.fig = fig if fig is not None else figures(plan, result)
         self.banner.hide()
         self._fade.setEnabled(False)
         self.empty.hide()
@@ -523,97 +525,72 @@ class ResultsDashboard(QWidget):
         return self.dialog
 
     # ------------------------------------------------------------------ cards
-    def _gate_stage(self, plan: Plan, result: PlanResult) -> int:
-        if result.gate_index is not None:
-            return result.gate_index
-        return max(1, len(plan.stages) - 3)
-
     def _update_cards(self, plan: Plan, result: PlanResult) -> None:
-        loc, cur = self._locale, plan.currency
-        deals = float(result.deals_required.sum())
-        target = float(result.revenue_target.sum())
+        """The headline cards, every number from :class:`Figures` (as the strip and the report)."""
+        loc, cur, fig = self._locale, plan.currency, self.fig
         self.cards["deals"].set_figure(
-            count_text(deals, loc), f"for {money_text(target, cur, loc)} revenue target", "deals"
+            count_text(fig.deals, loc), f"for {money_text(fig.revenue_target, cur, loc)} revenue target", "deals"
         )
-
-        g = self._gate_stage(plan, result)
-        gate_name = plan.stages[g].name
+        gate_name = fig.qualified_name
         self.cards["gate"].caption.setText(f"{plural(gate_name).upper()} NEEDED")
-        detail = "at the lead spec gate" if result.gate_index is not None else "entering the stage"
-        if result.spec_pass_rate is not None:
-            detail = f"pass rate {percent_text(result.spec_pass_rate, 1, loc)} into {gate_name}"
-        self.cards["gate"].set_figure(
-            count_text(float(result.stage_required[g].sum()), loc), detail, f"stage:{gate_name}"
-        )
+        detail = "at the lead spec gate" if result.gate_index is not None else fig.qualified_why
+        if fig.pass_rate is not None:
+            detail = f"pass rate {percent_text(fig.pass_rate, 1, loc)} into {gate_name}"
+        self.cards["gate"].set_figure(count_text(fig.qualified_required, loc), detail, f"stage:{gate_name}")
 
-        paid = float(result.paid_leads.sum())
-        raw = plan.stages[0]
-        free_used = float(
-            (result.stage_required[0] - np.maximum(0.0, result.stage_required[0] - self._free(plan, 0))).sum()
-        )
-        detail = (
-            f"+ {count_text(free_used, loc)} free {plural(raw.name).lower()}" if free_used > 0 else "no free sources"
-        )
-        self.cards["leads"].set_figure(count_text(paid, loc), detail, "paid_leads")
+        raw = plural(fig.raw_name).lower()
+        detail = f"+ {count_text(fig.free_raw_used, loc)} free {raw}" if fig.free_raw_used > 0 else "no free sources"
+        self.cards["leads"].set_figure(count_text(fig.paid_leads, loc), detail, "paid_leads")
 
-        spend = float(result.spend_total.sum())
-        if result.approved_budget is not None and result.budget_gap is not None:
-            gap = float(result.budget_gap.sum())
-            approved = float(result.approved_budget.sum())
-            word = "short" if gap > 0 else "to spare"
+        money = self._money
+        if fig.budget is not None and fig.budget_gap is not None:
             self.cards["budget"].set_figure(
-                money_text(spend, cur, loc),
-                f"approved {money_text(approved, cur, loc)} \u00b7 {money_text(abs(gap), cur, loc)} {word}",
+                money_text(fig.spend, cur, loc),
+                f"approved {money(fig.approved_budget or 0.0)} \u00b7 " + fig.budget.sentence(money),
                 "budget_gap",
-                BAD if gap > 0 else INK,
+                BAD if fig.budget.short_total > 0.5 else INK,
             )
         else:
-            self.cards["budget"].set_figure(money_text(spend, cur, loc), "no approved budget entered", "spend_total")
+            self.cards["budget"].set_figure(
+                money_text(fig.spend, cur, loc), "no approved budget entered", "spend_total"
+            )
 
-        pre = float(result.pre_plan[0]) if result.pre_plan else 0.0
-        start = month_text(result.months[0], loc)
+        start = month_text(fig.months[0], loc)
         self.cards["pre_plan"].set_figure(
-            count_text(pre, loc),
-            f"{plural(raw.name).lower()} before {start} \u00b7 {money_text(result.spend_pre_plan, cur, loc)} spend",
-            f"pre_plan:{raw.name}",
+            count_text(fig.raw_pre_plan, loc),
+            f"{raw} before {start} \u00b7 {money_text(fig.spend_pre_plan, cur, loc)} spend",
+            f"pre_plan:{fig.raw_name}",
         )
 
-        peak = peak_month(result)
-        if peak is None or result.sales_utilization is None:
+        if fig.peak_month is None or fig.peak_utilization is None:
             self.cards["utilization"].set_figure("\u2013", "no sales hours entered")
         else:
-            value = float(result.sales_utilization[peak])
             self.cards["utilization"].set_figure(
-                percent_text(value, 0, loc),
-                f"in {month_text(result.months[peak], loc)}",
+                percent_text(fig.peak_utilization, 0, loc),
+                f"in {month_text(fig.months[fig.peak_month], loc)}",
                 "utilization",
-                BAD if value > 1 else INK,
+                BAD if fig.peak_utilization > 1 else INK,
             )
+        self._update_deficit_card(fig)
 
-        if result.funded is not None and result.funded.gate_deficit is not None:
-            deficit = float(result.funded.gate_deficit.sum())
-            gate = plan.stages[result.gate_index or 0].name
-            self.cards["deficit"].caption.setText(f"{gate.upper()} DEFICIT")
-            if result.spec_change is not None:
-                detail = (
-                    f"{plural(gate)} the budget can't fund \u00b7 proposed spec:"
-                    f" {count_text(float(result.spec_change.gate_deficit.sum()), loc)}"
-                )
-            else:
-                detail = f"{plural(gate)} the approved budget can't fund"
-            shown = count_text(deficit, loc) if deficit >= 0 else "-" + count_text(-deficit, loc)
-            self.cards["deficit"].set_figure(shown, detail, "gate_deficit", BAD if deficit > 0 else INK)
-        else:
-            missing = "a lead spec" if result.gate_index is None else "an approved budget"
+    def _money(self, value: float) -> str:
+        return money_text(value, self.fig.currency, self._locale)
+
+    def _update_deficit_card(self, fig: Figures) -> None:
+        loc = self._locale
+        count = lambda v: count_text(v, loc)  # noqa: E731
+        if fig.deficit is None or fig.gate is None:
+            missing = "a lead spec" if fig.gate is None else "an approved budget"
             self.cards["deficit"].set_figure("\u2013", f"needs {missing}")
-
-    @staticmethod
-    def _free(plan: Plan, k: int) -> np.ndarray:
-        free = np.zeros(plan.months)
-        for source in plan.free_sources:
-            if plan.stage_index(source.stage) == k:
-                free += np.asarray(source.volume, dtype=float)
-        return free
+            return
+        self.cards["deficit"].caption.setText(f"{fig.gate.upper()} DEFICIT")
+        detail = fig.deficit_words(count)
+        change = fig.spec_change
+        if change is not None and change.deficit_adopted is not None:
+            detail += f" \u00b7 proposed spec: {signed_count(change.deficit_adopted, count)}"
+        self.cards["deficit"].set_figure(
+            signed_count(fig.deficit, count), detail, "gate_deficit", BAD if fig.deficit > 0 else INK
+        )
 
     # ----------------------------------------------------------------- charts
     def _update_funnel(self, plan: Plan, result: PlanResult) -> None:
@@ -637,7 +614,7 @@ class ResultsDashboard(QWidget):
             with QSignalBlocker(self.stage_picker):
                 self.stage_picker.clear()
                 self.stage_picker.addItems(list(names))
-        wanted = current if current in names else plan.stages[self._gate_stage(plan, result)].name
+        wanted = current if current in names else self.fig.qualified_name
         with QSignalBlocker(self.stage_picker):
             self.stage_picker.setCurrentIndex(names.index(wanted))
 
@@ -731,16 +708,11 @@ class ResultsDashboard(QWidget):
         set_values(self.gap_request, np.maximum(gap, 0.0))
         set_values(self.gap_unspent, np.minimum(gap, 0.0))
         self.gap.y_axis.set_span(float(gap.min(initial=0.0)), float(gap.max(initial=0.0)))
-        total = float(gap.sum())
-        words = "funding to request" if total > 0 else "left unspent"
-        short = int((gap > 0.5).sum())
-        self.gap.card.set_note(
-            f"{money_text(abs(total), plan.currency, self._locale)} {words} over the plan"
-            f" \u00b7 {short} of {plan.months} months short"
-        )
+        story = self.fig.budget
+        assert story is not None, "a budget gap has a budget story"
+        self.gap.card.set_note(story.sentence(self._money))
 
     def _update_deficit(self, plan: Plan, result: PlanResult) -> None:
-        loc = self._locale
         funded = result.funded
         if result.gate_index is None or funded is None or funded.gate_deficit is None:
             missing = "a lead spec on a gate stage" if result.gate_index is None else "an approved budget"
@@ -762,15 +734,30 @@ class ResultsDashboard(QWidget):
             set_values(self.deficit_proposed, change.gate_deficit)
             low = min(low, float(change.gate_deficit.min(initial=0.0)))
             high = max(high, float(change.gate_deficit.max(initial=0.0)))
-            self.deficit.card.set_note(
-                f"Proposed spec: pass rate {percent_text(change.pass_rate_proposed, 1, loc)}"
-                f" (now {percent_text(change.pass_rate_current, 1, loc)}); closing its deficit takes"
-                f" {count_text(float(change.extra_paid_leads.sum()), loc)} more paid leads and"
-                f" {money_text(float(change.extra_spend.sum()), plan.currency, loc)} more budget"
-            )
+            self.deficit.card.set_note(self._spec_change_note())
         else:
             self.deficit.card.set_note(f"Funded plan: {plural(gate)} required minus what the approved budget delivers")
         self.deficit.y_axis.set_span(low, high)
+
+    def _spec_change_note(self) -> str:
+        """The spec change in the figures' words: pass rates, the deficit after adopting, what closes it."""
+        loc, change = self._locale, self.fig.spec_change
+        assert change is not None
+        count = lambda v: count_text(v, loc)  # noqa: E731
+        text = (
+            f"Proposed spec: pass rate {percent_text(change.pass_rate_proposed, 1, loc)}"
+            f" (now {percent_text(change.pass_rate_current, 1, loc)})"
+        )
+        if change.deficit_adopted is not None and change.deficit_change is not None:
+            text += (
+                f"; after adopting it {deficit_words(change.deficit_adopted, change.gate, count)}"
+                f" (change {signed_count(change.deficit_change, count)})"
+            )
+        return text + (
+            f"; it takes {signed_count(change.extra_paid_leads, count)} more paid leads and"
+            f" {self._money(change.extra_spend)} more budget {WORDS['over_plan']}"
+            f" ({self._money(change.extra_spend_with_pre_plan)} {WORDS['pre_plan']})"
+        )
 
     def _update_utilization(self, result: PlanResult) -> None:
         util = result.sales_utilization

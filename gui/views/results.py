@@ -52,7 +52,7 @@ class ResultsPage(Page):
         result = document.result
         try:
             if result is not None:
-                self.dashboard.show_result(document.plan, result)
+                self.dashboard.show_result(document.plan, result, document.figures)
                 self.dashboard.show_problems(document.problems)
             else:  # figures of this plan only: its own last calculable version, or none
                 self.dashboard.show_refused(document.problems, document.plan.name, document.last_good)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from core.calc.explain import plural
+from core.calc.figures import WORDS, signed_count
 from core.model.plan import errors_only
 from gui.document import PlanDocument
 from gui.formatting import count_text, money_text, percent_text
@@ -53,8 +55,8 @@ class KpiStrip(QFrame):
         self.deals = Kpi("deals to win")
         self.leads = Kpi("paid raw leads")
         self.spend = Kpi("planned spend")
-        self.gap = Kpi("budget gap")
-        self.deficit = Kpi("qualified-lead deficit")
+        self.gap = Kpi("budget gap (net)")
+        self.deficit = Kpi("qualified-lead deficit (net)")
         self.capacity = Kpi("busiest sales month")
         for kpi in self.kpis():
             layout.addWidget(kpi)
@@ -80,32 +82,35 @@ class KpiStrip(QFrame):
             self.status.setText(f"Results wait for a complete plan: {first}{more}")
             self.status.setProperty("bad", True)
         else:
-            currency = plan.currency
-            self.deals.set(count_text(float(result.deals_required.sum())))
-            self.leads.set(count_text(float(result.paid_leads.sum())))
-            self.spend.set(money_text(float(result.spend_total.sum()), currency))
-            if result.budget_gap is not None:
-                gap = float(result.budget_gap.sum())
-                self.gap.set(
-                    money_text(gap, currency), gap > 0.5, "Spend minus approved budget; positive: funding to request."
-                )
-            else:
-                self.gap.set("no budget set")
-            funded = result.funded
-            if funded is not None and funded.gate_deficit is not None:
-                deficit = float(funded.gate_deficit.sum())
-                self.deficit.set(
-                    count_text(max(0.0, deficit)), deficit > 0.5, "Qualified leads the funded plan falls short of."
-                )
-            else:
-                self.deficit.set("—")
-            if result.sales_utilization is not None and len(result.sales_utilization):
-                peak = float(result.sales_utilization.max())
-                self.capacity.set(percent_text(peak, 0), peak > 1.0, "Sales hours needed / available, busiest month.")
-            else:
-                self.capacity.set("—")
+            self._show(plan.currency)
             warnings = [p for p in self.document.problems if p.severity == "warning"]
             self.status.setText(warnings[0].message if warnings else "")
             self.status.setProperty("bad", False)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+
+    def _show(self, currency: str) -> None:
+        """The headline figures of the document's one :class:`Figures` (same numbers, same words as
+        the Results page, the report and the budget request)."""
+        fig = self.document.figures
+        assert fig is not None, "a result has figures"
+        self.deals.set(count_text(fig.deals))
+        self.leads.set(count_text(fig.paid_leads))
+        self.spend.set(money_text(fig.spend, currency))
+        if fig.budget_gap is not None and fig.budget is not None:
+            tip = f"Spend minus approved budget, {WORDS['net']}. " + fig.budget.sentence(
+                lambda v: money_text(v, currency)
+            )
+            self.gap.set(money_text(fig.budget_gap, currency), fig.budget_gap > 0.5, tip)
+        else:
+            self.gap.set("no budget set")
+        if fig.deficit is not None and fig.gate is not None:
+            tip = f"{fig.deficit_words(count_text)}: {plural(fig.gate)} required minus what the approved budget delivers."
+            self.deficit.set(signed_count(fig.deficit, count_text), fig.deficit > 0.5, tip)
+        else:
+            self.deficit.set("—")
+        if fig.peak_utilization is not None:
+            peak = fig.peak_utilization
+            self.capacity.set(percent_text(peak, 0), peak > 1.0, "Sales hours needed / available, busiest month.")
+        else:
+            self.capacity.set("—")
