@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.calc.engine import PlanResult, calculate
 from core.calc.calendar import short_month
-from core.calc.figures import adopted_result
+from core.calc.engine import PlanResult, calculate
 from core.calc.explain import Explanation, explain, peak_month, plural
+from core.calc.figures import adopted_result
 from core.calc.funnel import DAYS_PER_MONTH
 from core.calc.lead_spec import pass_rate
 from core.model.plan import Channel, FreeSource, Plan, Stage

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.calc.calendar import month_labels  # re-exported: the engine's callers read labels here
+from core.calc.calendar import month_labels as month_labels  # re-exported: callers read labels here too
 from core.calc.funnel import FloatArray, Lag, forward_pass, reverse_pass
 from core.calc.lead_spec import pass_rate
 from core.model.plan import Channel, LeadSpec, Plan, Series

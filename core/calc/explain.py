@@ -46,7 +46,8 @@ import numpy as np
 from core.calc.calendar import DAYS_PER_MONTH, month_label, short_month
 from core.calc.display import format_count, format_money, format_percent
 from core.calc.engine import PlanResult, plan_lags
-from core.calc.figures import adopted_result, free_volume, net_required, plural
+from core.calc.figures import adopted_result, free_volume, net_required
+from core.calc.figures import plural as plural  # re-exported
 from core.calc.funnel import FloatArray
 from core.calc.lead_spec import score_distribution
 from core.model.plan import Plan

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from core.calc.calendar import DAYS_PER_MONTH
+from core.calc.calendar import DAYS_PER_MONTH as DAYS_PER_MONTH  # re-exported
 
 FloatArray = npt.NDArray[np.float64]
-
 
 
 @dataclass(frozen=True)

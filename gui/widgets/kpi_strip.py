@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from core.calc.explain import plural
-from core.calc.figures import WORDS, signed_count
+from core.calc.figures import WORDS, plural, signed_count
 from core.model.plan import errors_only
 from gui.document import PlanDocument
 from gui.formatting import count_text, money_text, percent_text
