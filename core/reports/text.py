@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from core.calc.display import format_count, format_money, format_percent
 from core.calc.engine import PlanResult
-from core.calc.funnel import FloatArray
+from core.calc.figures import WORDS, deficit_words, figures, money_in, signed_count
 from core.model.plan import Plan
 
 
@@ -117,17 +117,11 @@ def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
         rows.append(row)
     out = ["", f"Budget, funded projection and sales capacity ({cur}; gap > 0: funding to request)"]
     out += _table(headers, rows)
-    if result.budget_gap is not None:
-        total_gap = float(result.budget_gap.sum())
-        asked = sum(max(0.0, float(g)) for g in result.budget_gap)
-        out.append(
-            f"Budget gap over the plan: {format_money(total_gap, cur)} net; months short add up to {format_money(asked, cur)} to request."
-        )
-    if result.funded is not None and result.funded.gate_deficit is not None and result.gate_index is not None:
-        gate = result.stage_names[result.gate_index]
-        out.append(
-            f"Qualified-lead deficit at {gate} with the approved budget: {_deficit_words(result.funded.gate_deficit, gate)}."
-        )
+    fig = figures(plan, result)
+    if fig.budget is not None:
+        out.append("Budget: " + fig.budget.sentence(money_in(cur)))
+    if fig.deficit is not None and fig.gate is not None:
+        out.append(f"Qualified-lead deficit at {fig.gate} with the approved budget: {fig.deficit_words()}.")
     if result.sales_utilization is not None:
         peak = int(result.sales_utilization.argmax())
         out.append(
@@ -137,13 +131,23 @@ def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
     return out
 
 
-def _deficit_words(deficit: FloatArray, gate: str) -> str:
-    """Net over the plan (as the app and the budget request show it), and
-    what the months that fall short add up to."""
-    net = float(deficit.sum())
-    short = float(deficit[deficit > 0].sum())
-    net_words = f"{format_count(net)} {gate}s short" if net >= 0 else f"{format_count(-net)} {gate}s to spare"
-    return f"{net_words} over the plan (net); the months that fall short add up to {format_count(short)}"
+def _spec_change_lines(plan: Plan, result: PlanResult, cur: str) -> list[str]:
+    """The spec change in the figures' words (as the Results page)."""
+    ch = figures(plan, result).spec_change
+    assert ch is not None
+    out = []
+    if ch.deficit_adopted is not None and ch.deficit_change is not None:
+        out.append(
+            f"  Qualified-lead deficit after adopting it: {deficit_words(ch.deficit_adopted, ch.gate)}"
+            f" (change {signed_count(ch.deficit_change)})."
+        )
+    out.append(
+        f"  It takes {signed_count(ch.extra_paid_leads)} more paid raw leads {WORDS['over_plan']}"
+        f" (+{format_count(max(0.0, ch.extra_paid_leads_pre_plan))} pre-plan)"
+        f" and {format_money(ch.extra_spend, cur)} more budget {WORDS['over_plan']}"
+        f" ({format_money(ch.extra_spend_with_pre_plan, cur)} {WORDS['pre_plan']})."
+    )
+    return out
 
 
 def _signed_count(value: float) -> str:
@@ -170,10 +174,6 @@ def _lead_spec_section(plan: Plan, result: PlanResult) -> list[str]:
         out += [
             "",
             f"Spec change at {change.gate}: pass rate {format_percent(change.pass_rate_current)} -> {format_percent(change.pass_rate_proposed)}.",
-            f"  Qualified-lead deficit with today's lead flow under the proposed spec: {_deficit_words(change.gate_deficit, change.gate)}.",
-            f"  Closing it takes {_signed_count(float(change.extra_paid_leads.sum()))} more paid raw leads in the plan"
-            f" (+{format_count(max(0.0, change.extra_paid_leads_pre_plan))} pre-plan)"
-            f" and {format_money(float(change.extra_spend.sum()), cur)} more spend"
-            f" (+{format_money(change.extra_spend_pre_plan, cur)} pre-plan).",
+            *_spec_change_lines(plan, result, cur),
         ]
     return out
