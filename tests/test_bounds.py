@@ -32,7 +32,9 @@ from core.calc.engine import calculate
 from core.formats.json_text import MAX_JSON_BYTES
 from core.formats.plan_json import plan_to_dict
 from core.formats.result_json import result_to_dict
-from core.formats.xlsx.plan_workbook import FUNNEL, load_plan_workbook, save_plan_workbook
+from core.formats.xlsx.plan_layout import FUNNEL
+from core.formats.xlsx.plan_read import load_plan_workbook
+from core.formats.xlsx.plan_write import save_plan_workbook
 from core.model.plan import (
     MAX_AMOUNT,
     MAX_CHANNELS,

@@ -25,7 +25,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 import main
 from core.formats.files import atomic_write, atomic_write_text
 from core.formats.plan_json import save_plan_json
-from core.formats.xlsx.plan_workbook import load_plan_workbook, save_plan_workbook
+from core.formats.xlsx.plan_read import load_plan_workbook
+from core.formats.xlsx.plan_write import save_plan_workbook
 from core.model.plan import Plan
 from tests.conftest import ROOT
 from tests.libreoffice import recalculate, soffice_path

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from core.formats.documents import load_plan
-from core.formats.xlsx.safety import SpreadsheetLimits
+from core.formats.xlsx.limits import SpreadsheetLimits
 from core.importer import calibrate, scan_workbook
 from core.importer.csv_reader import decode, detect_delimiter, open_csv
 from core.importer.numbers import format_number

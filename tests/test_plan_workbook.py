@@ -14,16 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.formats.documents import PLAN_SUFFIXES, load_plan, save_plan
-from core.formats.xlsx.plan_workbook import (
-    CHANNELS,
-    FUNNEL,
-    RESULTS,
-    WORKBOOK_MARKER,
-    PlanSaveError,
-    is_plan_workbook,
-    load_plan_workbook,
-    save_plan_workbook,
-)
+from core.formats.xlsx.plan_layout import CHANNELS, FUNNEL, RESULTS, WORKBOOK_MARKER
+from core.formats.xlsx.plan_read import is_plan_workbook, load_plan_workbook
+from core.formats.xlsx.plan_write import PlanSaveError, save_plan_workbook
 from core.model.plan import Channel, Criterion, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Stage
 from tests.libreoffice import recalculate, soffice_path
 from tests.strategies import plans

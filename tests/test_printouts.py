@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from core.formats.xlsx import plan_workbook
+from core.formats.xlsx import plan_layout
 from core.reports import budget_request
 from tests.libreoffice import soffice_path
 
@@ -125,7 +125,7 @@ def _eight_points(printed: dict[str, list[list[Word]]]) -> float:
 
 @pytest.mark.parametrize(
     ("name", "sheets"),
-    [("request", budget_request.SHEETS), ("plan", plan_workbook.SHEETS)],
+    [("request", budget_request.SHEETS), ("plan", plan_layout.SHEETS)],
 )
 def test_every_sheet_prints_on_at_most_two_readable_pages(
     printed: dict[str, list[list[Word]]], name: str, sheets: tuple[str, ...]

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from core.formats.documents import PlanDocumentData, SavedScenario, load_document, load_plan, save_document, save_plan
-from core.formats.xlsx.plan_workbook import CALENDAR, MAX_TEXT, SCENARIOS
+from core.formats.xlsx.plan_layout import CALENDAR, MAX_TEXT, SCENARIOS
 from core.model.plan import Plan
 from tests.strategies import plans
 

@@ -15,16 +15,10 @@ import python_calamine
 import xlsxwriter
 
 import core.formats.xlsx.safety as xlsx_safety
-from core.formats.xlsx.safety import (
-    SpreadsheetError,
-    SpreadsheetLimits,
-    cell_name,
-    check_spreadsheet_file,
-    column_name,
-    read_sheet_rows,
-    read_workbook,
-    sheet_names,
-)
+from core.formats.xlsx.limits import SpreadsheetLimits
+from core.formats.xlsx.location import cell_name, column_name
+from core.formats.xlsx.reader import SpreadsheetError, read_sheet_rows, read_workbook, sheet_names
+from core.formats.xlsx.safety import check_spreadsheet_file
 from tests.conftest import CORPUS
 
 CORPUS_FILES = (
@@ -353,13 +347,13 @@ def _big_xlsx(tmp_path: Path, name: str, sheet: bytes, shared: bytes | None = No
 def exact_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records each time the slow exact check runs (the fast scan gave up)."""
     calls: list[str] = []
-    original = xlsx_safety._check_zip_exactly
+    original = xlsx_safety.check_zip_exactly
 
     def spy(zf: zipfile.ZipFile, *args: object) -> None:
         calls.append(str(zf.filename))
         original(zf, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(xlsx_safety, "_check_zip_exactly", spy)
+    monkeypatch.setattr(xlsx_safety, "check_zip_exactly", spy)
     return calls
 
 
@@ -367,10 +361,10 @@ def _exact_verdict(path: Path, monkeypatch: pytest.MonkeyPatch, limits: Spreadsh
     """The verdict of the exact check alone (the fast scan switched off)."""
 
     def give_up(*args: object) -> None:
-        raise xlsx_safety._Uncertain
+        raise xlsx_safety.Uncertain
 
     with monkeypatch.context() as patch:
-        patch.setattr(xlsx_safety, "_check_ooxml_fast", give_up)
+        patch.setattr(xlsx_safety, "check_ooxml_fast", give_up)
         return check_spreadsheet_file(path) if limits is None else check_spreadsheet_file(path, limits)
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.formats.plan_json import MAIN_SCENARIO, NamedPlans, load_document_json, save_document_json
-from core.formats.xlsx.plan_workbook import is_plan_workbook, load_document_workbook, save_document_workbook
+from core.formats.xlsx.plan_read import is_plan_workbook, load_document_workbook
+from core.formats.xlsx.plan_write import save_document_workbook
 from core.model.plan import Plan, Problem
 
 PLAN_SUFFIXES = (".json", ".xlsx")
@@ -134,7 +135,7 @@ def load_document(path: Path) -> tuple[PlanDocumentData | None, tuple[Problem, .
 
 def save_document(data: PlanDocumentData, path: Path) -> None:
     """Save every scenario atomically in the format the extension names
-    (OSError on failure; for a workbook, :class:`~core.formats.xlsx.plan_workbook.PlanSaveError`,
+    (OSError on failure; for a workbook, :class:`~core.formats.xlsx.plan_write.PlanSaveError`,
     an OSError; ValueError for another extension)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -156,5 +157,5 @@ def load_plan(path: Path) -> tuple[Plan | None, tuple[Problem, ...]]:
 def save_plan(plan: Plan, path: Path) -> None:
     """Save one plan (a document of one scenario) atomically in the format
     the extension names (OSError on failure; for a workbook,
-    :class:`~core.formats.xlsx.plan_workbook.PlanSaveError`, an OSError)."""
+    :class:`~core.formats.xlsx.plan_write.PlanSaveError`, an OSError)."""
     save_document(PlanDocumentData.single(plan), path)

@@ -59,7 +59,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from core.calc.lead_spec import criteria_pass_rate
-from core.formats.xlsx.safety import cell_name
+from core.formats.xlsx.location import cell_name, location, place
 from core.importer.columns import CANONICAL_STAGES, normalize, role_channel, role_stage, stage_key
 from core.importer.readers import (
     CellErrors,
@@ -79,7 +79,6 @@ from core.importer.readers import (
     read_sheet,
     read_texts,
     text_codes,
-    where,
 )
 from core.importer.summaries import left_out_note, table_summary_rows
 from core.importer.wording import in_words
@@ -354,7 +353,7 @@ def _rows_of(scan: Scan, table: Table, problems: list[Problem]) -> list[list[Any
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
         problems.append(
-            Problem("file", f"The sheet cannot be read ({str(exc)[:120]}).", location=where(scan.path, table.sheet))
+            Problem("file", f"The sheet cannot be read ({str(exc)[:120]}).", location=location(scan.path, table.sheet))
         )
         return None
     finally:
@@ -384,7 +383,7 @@ def calibrate(
     if not scan.ok or table is None:
         if not any(p.severity == "error" for p in problems):
             problems.append(
-                Problem("file", "Nothing to calibrate from: no table was recognised.", location=where(scan.path))
+                Problem("file", "Nothing to calibrate from: no table was recognised.", location=location(scan.path))
             )
         return Calibration(None, (), tuple(problems), scan.shape)
     rows = _rows_of(scan, table, problems)
@@ -406,7 +405,7 @@ def calibrate(
             Problem(
                 "file",
                 f"The data could not be calibrated ({type(exc).__name__}: {str(exc)[:160]}). Please report this with the file.",
-                location=where(scan.path, table.sheet),
+                location=location(scan.path, table.sheet),
             )
         )
         return Calibration(None, (), tuple(problems), table.shape)
@@ -432,7 +431,7 @@ def _leave_out_summaries(
     at_bottom = all(bool(blank_mask(tail[:, c]).all()) for c in range(tail.shape[1]))
     excel_rows = [table.header_row + int(r) + 1 for r in rows]
     note = left_out_note(table.sheet, excel_rows, labels, at_bottom)
-    problems.append(Problem("Summary rows", note, "warning", where(path, table.sheet)))
+    problems.append(Problem("Summary rows", note, "warning", location(path, table.sheet)))
     return (note,), mask
 
 
@@ -460,7 +459,7 @@ def _finish(
     checked = validate(plan)
     if any(p.severity == "error" for p in checked):
         problems += [
-            Problem(p.field, f"The calibrated plan is not valid: {p.message}", p.severity, where(scan.path))
+            Problem(p.field, f"The calibrated plan is not valid: {p.message}", p.severity, location(scan.path))
             for p in checked
         ]
         steps.step(1.0)
@@ -628,7 +627,7 @@ def _calibrate_leads(
                 f"Status values {shown} are not stages of the funnel; those leads count as reaching only the stages "
                 'their dates show. Name their stage in the mapping file\'s "statuses" if that is wrong.',
                 "warning",
-                where(path, table.sheet, cols["status"].address),
+                location(path, table.sheet, cols["status"].address),
             )
         )
     keep = ~blank_row
@@ -640,7 +639,7 @@ def _calibrate_leads(
     criteria = {k: v[keep] for k, v in criteria.items()}
     n = int(keep.sum())
     if n == 0:
-        problems.append(Problem("file", "The table has no lead rows.", location=where(path, table.sheet)))
+        problems.append(Problem("file", "The table has no lead rows.", location=location(path, table.sheet)))
         return Calibration(None, (), tuple(problems), "leads", 0)
     reached |= ~np.isnan(dates)
     reached[:, 0] = True
@@ -998,7 +997,7 @@ def _leads_criteria(
                     f"The column '{name}' looks like a criterion but the plan's lead spec has none by that name; "
                     "add it to the spec (or rename the column) to use it.",
                     "warning",
-                    where(scan.path, table.sheet),
+                    location(scan.path, table.sheet),
                 )
             )
             continue
@@ -1096,8 +1095,8 @@ def _calibrate_monthly(
         cell = cell_name(first_row + r, month_col.index)
         problems.append(
             Problem(
-                month_col.header, f"sheet '{table.sheet}', cell {cell}: the row has figures but no month. Enter the month.",
-                location=where(path, table.sheet, cell),
+                month_col.header, f"{place(table.sheet, cell)}: the row has figures but no month. Enter the month.",
+                location=location(path, table.sheet, cell),
             )
         )  # fmt: skip
         return Calibration(None, (), tuple(problems), "monthly", len(keys))

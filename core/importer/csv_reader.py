@@ -13,7 +13,7 @@ as Excel does when it opens a CSV).
   lines into the same number of fields most consistently
   (:func:`detect_delimiter`);
 * **limits**: the file size, cell count and text size caps of
-  :data:`core.formats.xlsx.safety.DEFAULT_LIMITS`, the same as for workbooks; a
+  :data:`core.formats.xlsx.limits.DEFAULT_LIMITS`, the same as for workbooks; a
   binary file named ``.csv`` is refused. Every failure is a Problem naming
   the file (and line), never a traceback.
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.formats.xlsx.safety import DEFAULT_LIMITS, SpreadsheetLimits
+from core.formats.xlsx.limits import DEFAULT_LIMITS, SpreadsheetLimits
 from core.model.plan import Problem
 
 CSV_SUFFIXES = (".csv",)

@@ -26,7 +26,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from core.formats.xlsx.safety import cell_name, check_spreadsheet_file, column_name
+from core.formats.xlsx.location import cell_name, location, place
+from core.formats.xlsx.safety import check_spreadsheet_file
 from core.importer.columns import guess_role, normalize, role_stage
 from core.importer.csv_reader import CsvWorkbook, is_csv_path, open_csv
 from core.importer.dates import NUMERIC_DATE, DateOrder, decide_order, parse_dates
@@ -166,16 +167,6 @@ class Scan:
         return {c.header: c.role for c in self.columns}
 
 
-def where(path: Path, sheet: str | None = None, cell: str | None = None) -> str:
-    """``leads.xlsx, sheet 'Leads', cell D57`` (the Problem location)."""
-    text = Path(path).name
-    if sheet is not None:
-        text += f", sheet '{sheet}'"
-    if cell is not None:
-        text += f", cell {cell}"
-    return text
-
-
 # --------------------------------------------------------------------------- opening
 
 
@@ -192,7 +183,7 @@ def _reader_failure(path: Path, exc: BaseException) -> Problem:
         "file",
         f"The file cannot be read as a spreadsheet ({text}). Open it in Excel or LibreOffice and save it again as .xlsx, "
         "then import that copy.",
-        location=where(path),
+        location=location(path),
     )
 
 
@@ -206,9 +197,9 @@ def open_workbook(path: Path) -> tuple[Any | None, tuple[Problem, ...]]:
     for a CSV file), or None with the problem."""
     path = Path(path)
     if not path.exists():
-        return None, (Problem("file", "The file does not exist; check the name and folder.", location=where(path)),)
+        return None, (Problem("file", "The file does not exist; check the name and folder.", location=location(path)),)
     if path.is_dir():
-        return None, (Problem("file", "This is a folder, not a spreadsheet file.", location=where(path)),)
+        return None, (Problem("file", "This is a folder, not a spreadsheet file.", location=location(path)),)
     if is_csv_path(path):
         csv_book, refused = open_csv(path)
         return csv_book, ((refused,) if refused is not None else ())
@@ -219,7 +210,7 @@ def open_workbook(path: Path) -> tuple[Any | None, tuple[Problem, ...]]:
         return None, (_reader_failure(path, exc),)
     if problem is not None:
         if not problem.location:
-            problem = Problem(problem.field, problem.message, problem.severity, where(path))
+            problem = Problem(problem.field, problem.message, problem.severity, location(path))
         if problem.severity == "error":
             return None, (problem,)
     from python_calamine import CalamineWorkbook
@@ -513,7 +504,7 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
                 Problem(
                     key_words("sheet"),
                     f"The mapping names sheet '{mapping.sheet}', which is not in the file (sheets: {', '.join(names)}).",
-                    location=where(path),
+                    location=location(path),
                 )
             )
             return Scan(path, None, None, (), tuple(problems), mapping, tuple(names), cells)
@@ -543,7 +534,7 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
                     Problem(
                         key_words("header_row"),
                         f"Row {mapping.header_row} has fewer than two recognised headers; check the row number.",
-                        location=where(path, name),
+                        location=location(path, name),
                     )
                 )
             continue
@@ -563,7 +554,7 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
                 f"{', '.join(repr(n) for n in names) or 'no sheets'}). Use headers such as 'Month, Inquiries, MQLs, SQLs, "
                 "Won, Revenue' (a monthly summary) or 'Created Date, Lead Source, Status, MQL Date, Amount' (one row "
                 "per lead), or give a mapping file naming the sheet, header row and columns.",
-                location=where(path),
+                location=location(path),
             )
         )
         return Scan(path, None, None, (), tuple(problems), mapping, tuple(names), cells)
@@ -590,7 +581,7 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
 def _table_problems(path: Path, table: Table) -> list[Problem]:
     problems: list[Problem] = []
     roles = table.roles()
-    loc = where(path, table.sheet)
+    loc = location(path, table.sheet)
     if table.data_rows == 0:
         problems.append(Problem("file", "The table has headers but no data rows below them.", location=loc))
     if table.shape == "leads":
@@ -630,9 +621,9 @@ class CellErrors:
         self.problems.append(
             Problem(
                 self.header,
-                f"sheet '{self.sheet}', column {column_name(col)} ('{self.header}'): {message}",
+                f"{place(self.sheet, column=col)} ('{self.header}'): {message}",
                 severity,
-                where(self.path, self.sheet),
+                location(self.path, self.sheet),
             )
         )
 
@@ -646,16 +637,16 @@ class CellErrors:
             self.problems.append(
                 Problem(
                     self.header,
-                    f"sheet '{self.sheet}', cell {cell}: '{shown}' is not {what}. {todo}",
-                    location=where(self.path, self.sheet, cell),
+                    f"{place(self.sheet, cell)}: '{shown}' is not {what}. {todo}",
+                    location=location(self.path, self.sheet, cell),
                 )
             )
         if count > MAX_CELL_PROBLEMS:
             self.problems.append(
                 Problem(
                     self.header,
-                    f"sheet '{self.sheet}', column {column_name(col)}: {count - MAX_CELL_PROBLEMS} more cells like these.",
-                    location=where(self.path, self.sheet),
+                    f"{place(self.sheet, column=col)}: {count - MAX_CELL_PROBLEMS} more cells like these.",
+                    location=location(self.path, self.sheet),
                 )
             )
 
@@ -678,17 +669,17 @@ def error_cell_problems(path: Path, table: Table) -> list[Problem]:
             problems.append(
                 Problem(
                     used[col].header,
-                    f"sheet '{table.sheet}', cell {cell} holds the Excel error {text} (a formula that failed), which "
+                    f"{place(table.sheet, cell)} holds the Excel error {text} (a formula that failed), which "
                     "cannot be read as a value. Fix the formula, or replace it by a value or an empty cell.",
-                    location=where(path, table.sheet, cell),
+                    location=location(path, table.sheet, cell),
                 )
             )
         if len(cells) > MAX_CELL_PROBLEMS:
             problems.append(
                 Problem(
                     used[col].header,
-                    f"sheet '{table.sheet}', column {column_name(col)}: {len(cells) - MAX_CELL_PROBLEMS} more error cells.",
-                    location=where(path, table.sheet),
+                    f"{place(table.sheet, column=col)}: {len(cells) - MAX_CELL_PROBLEMS} more error cells.",
+                    location=location(path, table.sheet),
                 )
             )
     return problems

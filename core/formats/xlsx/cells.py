@@ -19,7 +19,8 @@ from pathlib import Path
 import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException
 
-from core.formats.xlsx.safety import _attr, _local, _NullTarget, _parse_exactly, _parse_ref
+from core.formats.xlsx.location import parse_ref
+from core.formats.xlsx.xml_exact import NullTarget, attribute, local_name, parse_exactly
 
 __all__ = ["NO_VALUE", "unreadable_cells"]
 
@@ -29,7 +30,7 @@ NO_VALUE = ""
 _TEXT_TYPES = ("str", "s", "inlineStr")
 
 
-class _Cells(_NullTarget):
+class _Cells(NullTarget):
     """Collects the error cells and the formulas without a value of one sheet."""
 
     def __init__(self) -> None:
@@ -44,19 +45,19 @@ class _Cells(_NullTarget):
         self.in_cell = False
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        name = _local(tag)
+        name = local_name(tag)
         if name == "row":
-            number = _attr(attrib, "r")
+            number = attribute(attrib, "r")
             self.row = int(number) - 1 if number and number.isdigit() else self.row + 1
             self.col = -1
         elif name == "c":
-            at = _parse_ref(_attr(attrib, "r") or "")
+            at = parse_ref(attribute(attrib, "r") or "")
             if at is not None:
                 self.row, self.col = at
             else:
                 self.col += 1
             self.in_cell = True
-            self.cell_type = _attr(attrib, "t") or ""
+            self.cell_type = attribute(attrib, "t") or ""
             self.formula = self.has_value = False
             self.value = []
         elif self.in_cell and name == "f":
@@ -70,7 +71,7 @@ class _Cells(_NullTarget):
             self.value.append(text)
 
     def end(self, tag: str) -> None:
-        name = _local(tag)
+        name = local_name(tag)
         if name == "v":
             self.in_v = False
         elif name == "c":
@@ -94,15 +95,15 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     targets: dict[str, str] = {}
     if rels_name in names:
         for element in defused_et.fromstring(zf.read(names[rels_name])).iter():
-            rid, target = _attr(element.attrib, "Id"), _attr(element.attrib, "Target")
+            rid, target = attribute(element.attrib, "Id"), attribute(element.attrib, "Target")
             if rid and target:
                 where = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
                 targets[rid] = posixpath.normpath(where).lower()
     parts: dict[str, str] = {}
     for element in defused_et.fromstring(zf.read(workbook)).iter():
-        if _local(element.tag) != "sheet":
+        if local_name(element.tag) != "sheet":
             continue
-        sheet, rid = _attr(element.attrib, "name"), _attr(element.attrib, "id")
+        sheet, rid = attribute(element.attrib, "name"), attribute(element.attrib, "id")
         part = targets.get(rid or "")
         if sheet is not None and part in names:
             parts[sheet] = names[part]
@@ -121,7 +122,7 @@ def unreadable_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
             for sheet, part in _sheet_parts(zf).items():
                 cells = _Cells()
                 with zf.open(part) as stream:
-                    _parse_exactly(iter(lambda: stream.read(1 << 20), b""), cells)
+                    parse_exactly(iter(lambda: stream.read(1 << 20), b""), cells)
                 if cells.found:
                     out[sheet] = cells.found
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, defused_et.ParseError, DefusedXmlException):

@@ -1,4 +1,4 @@
-"""Print setup of the plan workbook's sheets (see :mod:`core.formats.xlsx.plan_workbook`).
+"""Print setup of the plan workbook's sheets (see :mod:`core.formats.xlsx.plan_write`).
 
 Each sheet prints with its name in the page header, its table's header
 row and label columns repeated, no gridlines, and no text under 8 points:

@@ -1,0 +1,67 @@
+"""The plan workbook's layout that writing and reading share: the sheet names,
+the labels and headers each table is found by, and Excel's limit per cell."""
+
+from __future__ import annotations
+
+from core.model.plan import PLAN_FORMAT
+
+WORKBOOK_MARKER = f"{PLAN_FORMAT} workbook"
+
+ABOUT = "About"
+CALENDAR = "Calendar & targets"
+FUNNEL = "Funnel"
+SPEC = "Lead spec"
+CHANNELS = "Channels"
+FREE = "Free sources"
+CAPACITY = "Budget & capacity"
+RESULTS = "Results"
+SCENARIOS = "Scenarios"  # only in a document with more than one scenario, after the others
+SHEETS = (ABOUT, CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, CAPACITY, RESULTS)
+INPUT_SHEETS = (CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, CAPACITY)
+
+# labels of single values (column A) and table headers; the reader finds them
+L_NAME = "Plan name"
+L_CURRENCY = "Currency"
+L_START = "Start month"
+L_MONTHS = "Months"
+L_DEAL = "Average deal size"
+L_NOTES = "Notes"
+H_MONTH = "Month"
+H_TARGET = "Revenue target"
+H_PIPELINE = "Pipeline revenue"
+H_STAGE = "Stage"
+H_RATE = "Rate to next stage"
+H_LAG = "Lag to next stage (days)"
+H_HOURS = "Sales hours per item"
+T_CURRENT = "Current lead spec"
+T_PROPOSED = "Proposed lead spec"
+L_GATE = "Gate stage"
+L_THRESHOLD = "Threshold (points)"
+L_SOURCE = "Pass rate from"
+L_MEASURED = "Measured pass rate"
+L_SAMPLE = "Measured sample (leads)"
+H_CRITERION = "Criterion"
+H_POINTS = "Points"
+H_SHARE = "Share of leads meeting it"
+H_REQUIRED = "Required"
+T_CHANNELS = "Paid channels"
+H_CHANNEL = "Channel"
+H_MIX = "Mix (share of paid leads)"
+H_CPL = "Cost per lead"
+H_CHANNEL_RATE = "Rate to next stage (blank = funnel rate)"
+T_FIXED = "Fixed cost per month"
+H_SOURCE = "Free source"
+H_ENTERS = "Enters at stage"
+H_BUDGET = "Approved budget"
+H_AVAILABLE = "Sales hours available"
+H_SCENARIO = "Scenario"
+H_ACTIVE = "Active"
+H_NOTE = "Note"
+H_DATA = "Plan data (written by the planner; do not edit)"
+H_FIGURE = "Figure"
+H_BEFORE = "Before the plan"
+H_TOTAL = "Plan total"
+RESULT_LABEL_WIDTH, RESULT_WIDTH = 34, 10.5
+CHANNEL_WIDTH, FREE_WIDTH = 11.5, 9  # the month columns of the channels' fixed costs and of free sources
+
+MAX_TEXT = 32767  # characters in one Excel cell
