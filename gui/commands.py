@@ -1,17 +1,25 @@
 """Undoable edits of the document (each calls back into :class:`PlanDocument`).
 
-Every edit a person makes is one of these small commands; a compound edit
-(a pasted block, a reorder) is a parent command whose children are these,
-so Undo takes back the whole block at once.
+Every edit a person makes is one of these small commands, and the change it
+makes to the plan is a pure function of :mod:`core.model.edits` (setting one
+field, renaming a stage with what names it, removing a channel...): the
+command only runs it on redo and puts the plan back on undo. A compound edit
+(a pasted block that also renames stages) is a parent command whose children
+are these, so Undo takes back the whole block at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from core.model.plan import Plan
+from core.model.edits import PlanEdit, set_field
+from core.model.plan import Plan, Problem, errors_only
+from core.model.validation import validate
+from gui.models.paths import concerns
 
 if TYPE_CHECKING:
     from gui.document import PlanDocument, Scenario
@@ -42,6 +50,91 @@ class SetValueCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._document.apply_value(self._scenario_id, self.path, self.old)
+
+
+class PlanEditCommand(QUndoCommand):
+    """One edit of a scenario's plan made by a pure plan edit
+    (:mod:`core.model.edits`): redo runs it on the scenario's plan as it is
+    then, undo puts back the plan it ran on. The undo stack replays commands
+    in order, so every redo meets the plan the edit was checked against."""
+
+    def __init__(
+        self,
+        document: PlanDocument,
+        scenario_id: int,
+        edit: PlanEdit,
+        text: str = "",
+        parent: QUndoCommand | None = None,
+    ) -> None:
+        super().__init__(text, parent)
+        self._document = document
+        self._scenario_id = scenario_id
+        self.edit = edit
+        self._before: Plan | None = None
+
+    def redo(self) -> None:
+        before = next(s.plan for s in self._document.scenarios if s.id == self._scenario_id)
+        after = self.edit(before)
+        if isinstance(after, Problem):  # checked before it was pushed: not met in use
+            return
+        self._before = before
+        self._document.apply_plan(self._scenario_id, after)
+
+    def undo(self) -> None:
+        if self._before is not None:
+            self._document.apply_plan(self._scenario_id, self._before)
+
+
+def set_fields(edits: Sequence[tuple[str, Any]]) -> PlanEdit:
+    """The plan edit setting several field paths (cells) to values, in order."""
+
+    def run(plan: Plan) -> Plan:
+        for path, value in edits:
+            plan = set_field(plan, path, value)
+        return plan
+
+    return run
+
+
+def push_edit(
+    document: PlanDocument,
+    text: str,
+    steps: Sequence[PlanEdit],
+    fields: Sequence[str] = (),
+) -> tuple[Problem, ...]:
+    """Apply pure plan edits to the active scenario, one after another, as
+    one undo step (one command per step; several: a compound command).
+
+    Returns why it was refused (empty: applied): a step's own refusal, or an
+    error the validation finds about one of ``fields`` (the paths the person
+    edited; other problems, such as a mix no longer adding up, are accepted
+    and shown). An edit that changes nothing is not pushed."""
+    before = plan = document.plan
+    for step in steps:
+        result = step(plan)
+        if isinstance(result, Problem):
+            return (result,)
+        plan = result
+    if plan == before:
+        return ()
+    if fields:
+        refused = tuple(p for p in errors_only(validate(plan)) if any(concerns(p.field, f) for f in fields))
+        if refused:
+            return refused
+    sid = document.active_id
+    if len(steps) == 1:
+        document.undo_stack.push(PlanEditCommand(document, sid, steps[0], text))
+        return ()
+    parent = CompoundCommand(text)
+    for step in steps:
+        parent.add(PlanEditCommand(document, sid, step))
+    document.undo_stack.push(parent)
+    return ()
+
+
+def set_field_edit(path: str, value: Any) -> PlanEdit:
+    """The plan edit setting one field path (a cell) to ``value``."""
+    return partial(set_field, path=path, value=value)
 
 
 class ReplacePlanCommand(QUndoCommand):

@@ -81,9 +81,12 @@ class PlanTableModel(QAbstractTableModel):
     def row_header(self, row: int) -> str:
         return str(row + 1)
 
-    def extra_edits(self, cell: Cell, value: Any) -> list[tuple[str, Any]]:
-        """Edits that go with this one (renaming a stage renames its references)."""
-        return []
+    def make_edits(self, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
+        """Make the cell edits ``(path, value)`` as one undoable step; returns
+        why they were refused (empty: made). A table whose cells mean more than
+        their value (a stage's name is also the lead spec's gate) overrides this
+        to make the core's edit instead."""
+        return self.document.edit_many(edits, text)
 
     def whole_value_edit(self, cell: Cell, value: Any) -> tuple[str, Any] | None:
         """An edit of a cell whose container does not exist yet (an optional
@@ -164,8 +167,7 @@ class PlanTableModel(QAbstractTableModel):
         except EntryError as exc:
             self._refuse(index.row(), index.column(), str(exc))
             return False
-        edits = [edit, *self.extra_edits(cell, edit[1])]
-        refused = self.document.edit_many(edits, self.edit_text(index.row(), index.column()))
+        refused = self.make_edits([edit], self.edit_text(index.row(), index.column()))
         if refused:
             self._refuse(index.row(), index.column(), refused[0].message)
             return False
@@ -248,10 +250,9 @@ class PlanTableModel(QAbstractTableModel):
                     self._refuse(row, column, message)
                     return 0, message
                 edits.append((path, value))
-                edits += self.extra_edits(cell, value)
         if not edits:
             return 0, None
-        refused = self.document.edit_many(edits, f"Paste {len(edits)} cells")
+        refused = self.make_edits(edits, f"Paste {len(edits)} cells")
         if refused:
             message = in_percent(refused[0].message)
             for r in range(top, min(top + len(block), self._rows)):

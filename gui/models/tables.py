@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from core.calc.engine import PlanResult, month_labels
-from core.model.plan import Plan
+from core.model.edits import PlanEdit, rename_stages
+from core.model.plan import Plan, Problem
+from gui.commands import push_edit, set_fields
 from gui.document import PlanDocument
 from gui.models.base import Cell, PlanTableModel, series_value
 from gui.models.values import Kind
 
 DASH = "—"
+_STAGE_NAME = re.compile(r"stages\[(\d+)\]\.name")
 
 
 class StagesModel(PlanTableModel):
@@ -34,21 +39,23 @@ class StagesModel(PlanTableModel):
     def row_header(self, row: int) -> str:
         return str(row + 1)
 
-    def extra_edits(self, cell: Cell, value: Any) -> list[tuple[str, Any]]:
-        """A renamed stage keeps the lead spec's gate and free sources on it."""
-        if cell.path is None or not cell.path.endswith(".name") or not cell.path.startswith("stages["):
-            return []
-        old = str(cell.value).strip().casefold()
-        plan = self.plan
-        edits: list[tuple[str, Any]] = []
-        for spec_path in ("lead_spec", "proposed_lead_spec"):
-            spec = getattr(plan, spec_path)
-            if spec is not None and spec.gate.strip().casefold() == old:
-                edits.append((f"{spec_path}.gate", value))
-        for i, source in enumerate(plan.free_sources):
-            if source.stage.strip().casefold() == old:
-                edits.append((f"free_sources[{i}].stage", value))
-        return edits
+    def make_edits(self, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
+        """Values as cells; names through the core's rename, which takes the lead
+        spec's gate and the free sources along (a pasted column: all at once,
+        so stages may swap names), in the same undo step."""
+        names = {}
+        values = []
+        for path, value in edits:
+            match = _STAGE_NAME.fullmatch(path)
+            if match is None:
+                values.append((path, value))
+            else:
+                names[int(match.group(1))] = str(value)
+        if not names:
+            return super().make_edits(edits, text)
+        steps: list[PlanEdit] = [set_fields(values)] if values else []
+        steps.append(partial(rename_stages, names=names))
+        return push_edit(self.document, text, steps, [path for path, _ in edits])
 
     def cell(self, row: int, column: int) -> Cell:
         stage = self.plan.stages[row]

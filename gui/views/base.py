@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.model.edits import PlanEdit
+from gui.commands import push_edit
 from gui.document import PlanDocument
 from gui.widgets.fields import title_label
 from gui.widgets.message_bar import MessageBar
@@ -57,6 +59,14 @@ class Page(QWidget):
         self.layout_.addWidget(self.message_bar)
         self._fitted: list[tuple[QSplitter, tuple[QTableView | None, ...], tuple[int, ...]]] = []
         self._moved: set[int] = set()
+
+    def edit_plan(self, edit: PlanEdit, text: str) -> bool:
+        """Make a core plan edit (:mod:`core.model.edits`) as one undo step;
+        a refusal is said in the status bar. True when it was made."""
+        refused = push_edit(self.document, text, [edit])
+        if refused:
+            self.message.emit(str(refused[0]))
+        return not refused
 
     def sheet(self) -> SheetView:
         view = SheetView()

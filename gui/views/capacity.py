@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.commands import set_field_edit
 from gui.document import PlanDocument
 from gui.formatting import number_text, percent_text
 from gui.models.tables import MonthlyModel, StagesModel, capacity_columns
@@ -124,12 +125,12 @@ class CapacityPage(Page):
         if on and plan.sales_hours_available is None:
             self.fill_months()
         elif not on and plan.sales_hours_available is not None:
-            self.document.replace_plan(plan.with_changes(sales_hours_available=None), "Plan without sales capacity")
+            self.edit_plan(set_field_edit("sales_hours_available", None), "Plan without sales capacity")
 
     def fill_months(self) -> None:
         plan = self.document.plan
         total = float(self.reps.value() * self.hours.value())
-        self.document.replace_plan(
-            plan.with_changes(sales_hours_available=(total,) * plan.months),
+        self.edit_plan(
+            set_field_edit("sales_hours_available", (total,) * plan.months),
             f"Sales hours: {self.reps.value()} reps x {self.hours.value():g} h",
         )

@@ -3,15 +3,24 @@ sources, and the approved budget and fixed costs month by month."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from core.model.plan import Channel, FreeSource
+from core.model.edits import (
+    add_channel,
+    add_free_source,
+    remove_channel,
+    remove_free_source,
+    renormalise_mix,
+    unique_name,
+)
+from gui.commands import set_field_edit
 from gui.document import PlanDocument
 from gui.formatting import percent_text
 from gui.models.tables import ChannelsModel, FreeSourcesModel, MonthlyModel, budget_columns
 from gui.views.base import Page, button_row, fit_to_columns, selected_row
-from gui.views.funnel import unique_name
 from gui.widgets.fields import section_label
 
 
@@ -36,6 +45,10 @@ class ChannelsPage(Page):
         self.mix_total = QLabel()
         self.mix_total.setObjectName("hint")
         head.addWidget(self.mix_total)
+        self.balance = QPushButton("Make it 100%")
+        self.balance.setToolTip("Scale every channel's share so the mix adds up to 100%, keeping their proportions.")
+        self.balance.clicked.connect(self.balance_mix)
+        head.addWidget(self.balance)
         paid_layout.addLayout(head)
         self.channels = ChannelsModel(document, self)
         self.channel_table = self.sheet()
@@ -99,6 +112,7 @@ class ChannelsPage(Page):
             f"Mix adds up to {percent_text(total)}" + ("" if ok else " — make it 100% to see the results")
         )
         self.mix_total.setProperty("invalid", not ok)
+        self.balance.setEnabled(not ok)
         self.mix_total.style().unpolish(self.mix_total)
         self.mix_total.style().polish(self.mix_total)
         self.has_budget.blockSignals(True)
@@ -110,17 +124,19 @@ class ChannelsPage(Page):
         if on and plan.approved_budget is None:
             result = self.document.result
             start = [float(x) for x in result.spend_total] if result is not None else [0.0] * plan.months
-            self.document.replace_plan(plan.with_changes(approved_budget=tuple(start)), "Plan against a budget")
+            self.edit_plan(set_field_edit("approved_budget", tuple(start)), "Plan against a budget")
         elif not on and plan.approved_budget is not None:
-            self.document.replace_plan(plan.with_changes(approved_budget=None), "Plan without a budget")
+            self.edit_plan(set_field_edit("approved_budget", None), "Plan without a budget")
+
+    def balance_mix(self) -> None:
+        """Every channel's share scaled so the mix adds up to 100%."""
+        self.edit_plan(renormalise_mix, "Make the mix 100%")
 
     def add_channel(self) -> None:
         plan = self.document.plan
         name = unique_name("New channel", [c.name for c in plan.channels])
-        mix = 0.0 if plan.channels else 1.0
-        channel = Channel(name, mix, 100.0, (0.0,) * plan.months)
-        self.document.replace_plan(plan.with_changes(channels=(*plan.channels, channel)), f"Add channel '{name}'")
-        self.message.emit("Give the new channel a share of the paid leads; the shares must add up to 100%.")
+        if self.edit_plan(partial(add_channel, name=name, cost_per_lead=100.0), f"Add channel '{name}'"):
+            self.message.emit("Give the new channel a share of the paid leads; the shares must add up to 100%.")
 
     def remove_channel(self) -> None:
         plan = self.document.plan
@@ -128,15 +144,15 @@ class ChannelsPage(Page):
         if row is None:
             self.message.emit("Select the channel to remove first.")
             return
-        name = plan.channels[row].name
-        channels = tuple(c for i, c in enumerate(plan.channels) if i != row)
-        self.document.replace_plan(plan.with_changes(channels=channels), f"Remove channel '{name}'")
+        name, share = plan.channels[row].name, plan.channels[row].mix
+        removed = self.edit_plan(partial(remove_channel, index=row), f"Remove channel '{name}'")
+        if removed and share > 0 and self.document.plan.channels:
+            self.message.emit(f"'{name}' removed; its share of the paid leads went to the others in proportion.")
 
     def add_source(self) -> None:
         plan = self.document.plan
         name = unique_name("New source", [s.name for s in plan.free_sources])
-        source = FreeSource(name, plan.stages[0].name, (0.0,) * plan.months)
-        self.document.replace_plan(plan.with_changes(free_sources=(*plan.free_sources, source)), f"Add '{name}'")
+        self.edit_plan(partial(add_free_source, name=name), f"Add '{name}'")
 
     def remove_source(self) -> None:
         plan = self.document.plan
@@ -144,6 +160,4 @@ class ChannelsPage(Page):
         if row is None:
             self.message.emit("Select the source to remove first.")
             return
-        name = plan.free_sources[row].name
-        sources = tuple(s for i, s in enumerate(plan.free_sources) if i != row)
-        self.document.replace_plan(plan.with_changes(free_sources=sources), f"Remove '{name}'")
+        self.edit_plan(partial(remove_free_source, index=row), f"Remove '{plan.free_sources[row].name}'")

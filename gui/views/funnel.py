@@ -3,22 +3,16 @@ lags and sales hours; add, remove and reorder stages."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from core.model.plan import Stage
+from core.model.edits import add_stage, move_stage, remove_stage, unique_name
 from gui.document import PlanDocument
 from gui.models.tables import StagesModel
 from gui.views.base import Page, button_row, selected_row
 
-
-def unique_name(base: str, taken: list[str]) -> str:
-    names = {t.strip().casefold() for t in taken}
-    if base.casefold() not in names:
-        return base
-    n = 2
-    while f"{base} {n}".casefold() in names:
-        n += 1
-    return f"{base} {n}"
+__all__ = ["FunnelPage", "unique_name"]
 
 
 class FunnelPage(Page):
@@ -67,10 +61,9 @@ class FunnelPage(Page):
         row = selected_row(self.table)
         at = min(row if row is not None else len(plan.stages) - 1, len(plan.stages) - 1)
         name = unique_name("New stage", [s.name for s in plan.stages])
-        stages = list(plan.stages)
-        stages.insert(at, Stage(name, rate=0.5, lag_days=14.0, sales_hours=0.0))
-        self.document.replace_plan(plan.with_changes(stages=tuple(stages)), f"Add stage '{name}'")
-        self.table.setCurrentIndex(self.model.index(at, 0))
+        if self.edit_plan(partial(add_stage, index=at, name=name), f"Add stage '{name}'"):
+            self.table.setCurrentIndex(self.model.index(at, 0))
+            self.message.emit(f"'{name}' passes every item on at once until you enter its rate and days.")
 
     def remove_stage(self) -> None:
         plan = self.document.plan
@@ -78,24 +71,20 @@ class FunnelPage(Page):
         if row is None:
             self.message.emit("Select the stage to remove first.")
             return
-        if row == len(plan.stages) - 1:
-            self.message.emit("The won deal is the end of the funnel and stays; remove a stage above it.")
-            return
-        if len(plan.stages) <= 2:
-            self.message.emit("The funnel needs at least a raw lead and a won deal.")
-            return
         name = plan.stages[row].name
-        stages = tuple(s for i, s in enumerate(plan.stages) if i != row)
-        self.document.replace_plan(plan.with_changes(stages=stages), f"Remove stage '{name}'")
+        if self.edit_plan(partial(remove_stage, index=row), f"Remove stage '{name}'") and row > 0:
+            above = self.document.plan.stages[row - 1]
+            self.message.emit(
+                f"'{above.name}' now leads straight to '{self.document.plan.stages[row].name}', "
+                f"at the rate and days of both steps together."
+            )
 
     def move_stage(self, step: int) -> None:
         plan = self.document.plan
         row = selected_row(self.table)
-        last = len(plan.stages) - 1
-        if row is None or row == last or not 0 <= row + step < last:
-            self.message.emit("Select a stage above the won deal; the won deal stays last.")
+        if row is None:
+            self.message.emit("Select the stage to move first.")
             return
-        stages = list(plan.stages)
-        stages[row], stages[row + step] = stages[row + step], stages[row]
-        self.document.replace_plan(plan.with_changes(stages=tuple(stages)), f"Move stage '{stages[row + step].name}'")
-        self.table.setCurrentIndex(self.model.index(row + step, self.table.currentIndex().column()))
+        name = plan.stages[row].name
+        if self.edit_plan(partial(move_stage, index=row, to=row + step), f"Move stage '{name}'"):
+            self.table.setCurrentIndex(self.model.index(row + step, self.table.currentIndex().column()))

@@ -4,7 +4,7 @@ the live pass rate, and the current and a proposed spec side by side."""
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QRect, Qt, QTimer
@@ -21,13 +21,23 @@ from PySide6.QtWidgets import (
 )
 
 from core.calc.lead_spec import criteria_pass_rate, pass_rate
-from core.model.plan import Criterion, LeadSpec
+from core.model.edits import (
+    SpecPath,
+    add_criterion,
+    add_lead_spec,
+    adopt_proposed_lead_spec,
+    drop_proposed_lead_spec,
+    propose_lead_spec,
+    remove_criterion,
+    set_gate,
+    unique_name,
+)
+from core.model.plan import LeadSpec
 from gui.document import PlanDocument
 from gui.formatting import percent_text
 from gui.models.tables import CriteriaModel
 from gui.models.values import Kind
 from gui.views.base import Page, button_row, fit_to_columns, selected_row
-from gui.views.funnel import unique_name
 from gui.widgets.fields import FieldEdit, section_label
 
 #: the narrowest a spec panel reads well at (criterion names wrap onto two lines below it)
@@ -45,7 +55,7 @@ def results_widget(module: str, name: str) -> Any:
 class SpecPanel(QFrame):
     """One spec (current or proposed): threshold, criteria, pass rate."""
 
-    def __init__(self, page: LeadSpecPage, spec_path: str, heading: str) -> None:
+    def __init__(self, page: LeadSpecPage, spec_path: SpecPath, heading: str) -> None:
         super().__init__()
         self.setObjectName("card")
         self.page = page
@@ -167,10 +177,8 @@ class SpecPanel(QFrame):
         if spec is None:
             return
         name = unique_name("New criterion", [c.name for c in spec.criteria])
-        new = replace(spec, criteria=(*spec.criteria, Criterion(name, 10, 0.5, False)))
-        plan = self.document.plan
-        self.document.replace_plan(plan.with_changes(**{self.spec_path: new}), f"Add criterion '{name}'")
-        self.table.setCurrentIndex(self.model.index(len(new.criteria) - 1, 0))
+        if self.page.edit_plan(partial(add_criterion, spec_path=self.spec_path, name=name), f"Add criterion '{name}'"):
+            self.table.setCurrentIndex(self.model.index(len(spec.criteria), 0))
 
     def remove_criterion(self) -> None:
         spec = self.spec()
@@ -179,9 +187,9 @@ class SpecPanel(QFrame):
             self.page.message.emit("Select the criterion to remove first.")
             return
         name = spec.criteria[row].name
-        new = replace(spec, criteria=tuple(c for i, c in enumerate(spec.criteria) if i != row))
-        plan = self.document.plan
-        self.document.replace_plan(plan.with_changes(**{self.spec_path: new}), f"Remove criterion '{name}'")
+        self.page.edit_plan(
+            partial(remove_criterion, spec_path=self.spec_path, index=row), f"Remove criterion '{name}'"
+        )
 
 
 class LeadSpecPage(Page):
@@ -324,13 +332,7 @@ class LeadSpecPage(Page):
 
     def _gate_chosen(self) -> None:
         gate = self.gate.currentText()
-        plan = self.document.plan
-        edits = [("lead_spec.gate", gate)]
-        if plan.proposed_lead_spec is not None:
-            edits.append(("proposed_lead_spec.gate", gate))
-        refused = self.document.edit_many(edits, f"Put the lead spec on '{gate}'")
-        if refused:
-            self.message.emit(refused[0].message)
+        if not self.edit_plan(partial(set_gate, stage=gate), f"Put the lead spec on '{gate}'"):
             self.refresh()
 
     def _source_chosen(self) -> None:
@@ -340,21 +342,13 @@ class LeadSpecPage(Page):
             self.refresh()
 
     def create_spec(self) -> None:
-        plan = self.document.plan
-        gate = plan.stages[min(2, len(plan.stages) - 1)].name
-        spec = LeadSpec(gate=gate, threshold=50, criteria=(Criterion("Budget confirmed", 50, 0.5, False),))
-        self.document.replace_plan(plan.with_changes(lead_spec=spec), "Add a lead spec")
+        self.edit_plan(add_lead_spec, "Add a lead spec")
 
     def propose_spec(self) -> None:
-        plan = self.document.plan
-        self.document.replace_plan(plan.with_changes(proposed_lead_spec=plan.lead_spec), "Propose a lead spec change")
+        self.edit_plan(propose_lead_spec, "Propose a lead spec change")
 
     def drop_proposal(self) -> None:
-        plan = self.document.plan
-        self.document.replace_plan(plan.with_changes(proposed_lead_spec=None), "Drop the proposed spec")
+        self.edit_plan(drop_proposed_lead_spec, "Drop the proposed spec")
 
     def adopt_proposal(self) -> None:
-        plan = self.document.plan
-        self.document.replace_plan(
-            plan.with_changes(lead_spec=plan.proposed_lead_spec, proposed_lead_spec=None), "Adopt the proposed spec"
-        )
+        self.edit_plan(adopt_proposed_lead_spec, "Adopt the proposed spec")

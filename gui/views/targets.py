@@ -3,7 +3,7 @@ profile, or month by month), the average deal size and the pipeline already fore
 
 from __future__ import annotations
 
-from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.model.edits import set_months
 from core.model.plan import MAX_MONTHS, Plan
+from gui.commands import set_field_edit
 from gui.document import PlanDocument
 from gui.formatting import currency_symbol, money_text
 from gui.models.tables import MonthlyModel, target_columns
@@ -33,30 +35,6 @@ PROFILES: dict[str, tuple[float, ...]] = {
     "Slow summer, strong Q4": (0.9, 0.95, 1.15, 0.95, 1.0, 1.15, 0.8, 0.75, 1.1, 1.0, 1.1, 1.5),
 }
 KEEP_SHAPE = "Keep the current month-by-month shape"
-
-
-def resized(plan: Plan, months: int) -> Plan:
-    """The plan over ``months`` months: series cut, or extended by repeating
-    their last month."""
-
-    def fit(series: tuple[float, ...] | None) -> tuple[float, ...] | None:
-        if series is None:
-            return None
-        if not series:
-            return series
-        return tuple(series[:months]) + (series[-1],) * max(0, months - len(series))
-
-    channels = tuple(replace(c, fixed_cost=fit(c.fixed_cost) or ()) for c in plan.channels)
-    sources = tuple(replace(s, volume=fit(s.volume) or ()) for s in plan.free_sources)
-    return plan.with_changes(
-        months=months,
-        revenue_target=fit(plan.revenue_target),
-        pipeline_revenue=fit(plan.pipeline_revenue) or (),
-        channels=channels,
-        free_sources=sources,
-        approved_budget=fit(plan.approved_budget),
-        sales_hours_available=fit(plan.sales_hours_available),
-    )
 
 
 def spread(total: float, plan: Plan, profile: str) -> tuple[float, ...]:
@@ -161,7 +139,7 @@ class TargetsPage(Page):
     def _months_changed(self, months: int) -> None:
         plan = self.document.plan
         if months != plan.months:
-            self.document.replace_plan(resized(plan, months), f"Plan length {months} months")
+            self.edit_plan(partial(set_months, months=months), f"Plan length {months} months")
 
     def _spread_total(self) -> None:
         try:
@@ -175,7 +153,7 @@ class TargetsPage(Page):
         plan = self.document.plan
         series = spread(total, plan, self.profile.currentText())
         self._total_error("")
-        self.document.replace_plan(plan.with_changes(revenue_target=series), "Spread the revenue target")
+        self.edit_plan(set_field_edit("revenue_target", series), "Spread the revenue target")
 
     def _total_error(self, text: str) -> None:
         self.total_error.setText(text)
