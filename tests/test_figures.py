@@ -4,10 +4,11 @@ and the report showing the figures' numbers."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from core.calc.engine import calculate
 from core.calc.figures import deficit_words, figures, money_in, signed_count
@@ -39,7 +40,7 @@ def test_hand_worked_plan() -> None:
     plan = simple_plan([1000, 1000], 100, [0.5, 0.5], budget=[5000, 2000], stage_names=["Lead", "SQL", "Won"])
     fig = figures(plan, calculate(plan))
     assert fig.deals == pytest.approx(20)
-    assert (fig.qualified_name, fig.qualified_required) == ("SQL", pytest.approx(40))
+    assert fig.qualified_name == "SQL" and fig.qualified_required == pytest.approx(40)
     assert fig.paid_leads == pytest.approx(80) and fig.spend == pytest.approx(8000)
     assert fig.cost_per_qualified == pytest.approx(200) and fig.cost_per_deal == pytest.approx(400)
     assert fig.budget_gap == pytest.approx(1000)
@@ -109,5 +110,56 @@ def test_strip_and_results_page_show_the_same_figures(qtbot, tmp_path: Path, nam
         assert dashboard.cards["deficit"].value.text() in (expected_deficit, "\u2013")
         assert fig.budget is not None
         assert fig.budget.sentence(lambda v: money_text(v, plan.currency)) in dashboard.cards["budget"].detail.text()
+    finally:
+        close_quietly(win)
+
+
+@pytest.mark.gui
+def test_scenario_comparison_shows_each_scenarios_figures(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from gui.main_window import MainWindow
+    from gui.results.compare import KEY_FIGURES
+    from tests.test_gui_window import close_quietly
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, tmp_path / "recovery" / "recovery.json")
+    try:
+        plans = acceptance_plans()
+        win.document.replace_plan(plans["example"], "Acceptance plan")
+        for name in ("no lead spec", "same proposal"):
+            win.document.add_scenario(name, plans[name])
+        win.show_page("Scenarios")
+        win.scenarios.update_comparison()
+        model = win.scenarios.comparison.model
+        assert model.figures[-1] is win.document.figures  # the active scenario: the document's own figures
+        rows = {row.name: i for i, row in enumerate(KEY_FIGURES)}
+
+        def shown(row: str, column: int) -> str:
+            return str(model.data(model.index(rows[row], column)))
+
+        for scenario, plan in enumerate(plans.values()):
+            column = 0 if scenario == 0 else 2 * scenario - 1
+            fig = figures(plan, calculate(plan))
+            assert model.figures[scenario] == fig
+            currency = plan.currency
+            assert shown("Deals needed", column) == count_text(fig.deals)
+            assert shown("Qualified leads needed", column) == count_text(fig.qualified_required)
+            assert shown("Paid raw leads", column) == count_text(fig.paid_leads)
+            assert shown("Planned spend", column) == money_text(fig.spend, currency)
+            assert fig.budget_gap is not None and fig.budget is not None
+            gap = model.index(rows["Budget gap over the plan (net)"], column)
+            assert model.data(gap) == money_text(fig.budget_gap, currency)
+            sentence = fig.budget.sentence(functools.partial(money_text, currency=currency))
+            assert sentence in model.data(gap, Qt.ItemDataRole.ToolTipRole)
+            deficit = model.index(rows["Qualified-lead deficit over the plan (net)"], column)
+            if fig.deficit is None or fig.gate is None:
+                assert model.data(deficit) == "n/a"
+            else:
+                assert model.data(deficit) == signed_count(fig.deficit, count_text)
+                assert deficit_words(fig.deficit, fig.gate, count_text) in model.data(
+                    deficit, Qt.ItemDataRole.ToolTipRole
+                )
+        # the proposal equal to the current spec changes nothing against the example
+        assert shown("Qualified-lead deficit over the plan (net)", 4) == "\u2013"
+        assert shown("Paid raw leads", 4) == "\u2013"
     finally:
         close_quietly(win)

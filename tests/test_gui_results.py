@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
 from core.calc.engine import PlanResult, calculate
 from core.calc.explain import explain
-from core.calc.lead_spec import pass_rate
+from core.calc.lead_spec import criteria_pass_rate, pass_rate, passing_score
 from core.formats.documents import PlanDocumentData, save_plan
 from core.formats.plan_json import plan_to_dict
 from core.model.plan import Plan, Problem
@@ -244,6 +244,17 @@ def test_score_bins_split_at_the_threshold(example_plan: Plan) -> None:
     assert all(b == 0 for s, b in zip(starts, above, strict=True) if s < 55)
 
 
+@pytest.mark.parametrize(("threshold", "passing"), [(55.0, 55), (54.5, 55), (55.0000000001, 55), (55.01, 56)])
+def test_score_chart_and_pass_rate_share_one_pass_rule(example_plan: Plan, threshold: float, passing: int) -> None:
+    # a fractional threshold passes from the next whole score; floating-point noise above a whole one does not
+    assert example_plan.lead_spec is not None
+    spec = replace(example_plan.lead_spec, threshold=threshold)
+    assert passing_score(threshold) == passing
+    _, _, above = score_bins(spec)
+    assert above.sum() == pytest.approx(criteria_pass_rate(spec))
+    assert criteria_pass_rate(spec) == pytest.approx(criteria_pass_rate(replace(spec, threshold=float(passing))))
+
+
 # --- comparison ------------------------------------------------------------------------
 
 
@@ -281,15 +292,17 @@ def test_comparison_shows_differences_against_the_baseline(qtbot, example_plan: 
     assert cell(model, "Paid raw leads", 2, Qt.ItemDataRole.ForegroundRole).color() == QColor(BAD)  # more leads: worse
     assert cell(model, "Deals needed", 2) == "\u2013"  # unchanged
     assert cell(model, "Approved budget", 4).startswith("+$")
-    assert cell(model, "Budget gap", 4, Qt.ItemDataRole.ForegroundRole).color() == QColor(GOOD)  # smaller gap: better
-    assert cell(model, "Budget gap", 4).startswith("\u2212$")
+    assert cell(model, "Budget gap over the plan (net)", 4, Qt.ItemDataRole.ForegroundRole).color() == QColor(
+        GOOD
+    )  # smaller gap: better
+    assert cell(model, "Budget gap over the plan (net)", 4).startswith("\u2212$")
 
 
 def test_comparison_cell_explains_its_figure(qtbot, example_plan: Plan) -> None:  # type: ignore[no-untyped-def]
     widget = ScenarioComparison()
     qtbot.addWidget(widget)
     widget.show_scenarios(scenarios(example_plan))
-    row = [f.name for f in KEY_FIGURES].index("Spend needed")
+    row = [f.name for f in KEY_FIGURES].index("Planned spend")
     widget._explain(widget.model.index(row, 1))
     assert widget.dialog is not None and widget.dialog.explanation is not None
     assert widget.dialog.explanation.figure == "spend_total"

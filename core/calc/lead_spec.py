@@ -26,6 +26,14 @@ from core.model.plan import Criterion, LeadSpec
 FloatArray = npt.NDArray[np.float64]
 
 
+def passing_score(threshold: float) -> int:
+    """The smallest whole score that reaches ``threshold``: the one pass rule the pass rate, the
+    score chart and the calibration from last year's leads all use. Points are whole numbers, so a
+    lead passes when its score is at least ``ceil(threshold)``; a threshold a hair above a whole
+    number from floating-point noise (``60.0000000001``) counts as that number."""
+    return math.ceil(threshold - 1e-9)
+
+
 @dataclass(frozen=True)
 class ScoreDistribution:
     """Distribution of the score of a lead that meets every required
@@ -42,7 +50,7 @@ class ScoreDistribution:
 
     def chance_at_least(self, threshold: float) -> float:
         """``Prob(score >= threshold)`` for a lead meeting the required criteria."""
-        first = max(0, math.ceil(threshold - 1e-9) - self.lowest)
+        first = max(0, passing_score(threshold) - self.lowest)
         if first >= len(self.probability):
             return 0.0
         return float(self.probability[first:].sum())

@@ -27,7 +27,7 @@ from PySide6.QtCore import QLocale, QMargins, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
-from core.calc.lead_spec import criteria_pass_rate, pass_rate, score_distribution
+from core.calc.lead_spec import criteria_pass_rate, pass_rate, passing_score, score_distribution
 from core.model.plan import LeadSpec
 from gui.formatting import number_text, percent_text, user_locale
 
@@ -311,7 +311,7 @@ def score_bins(spec: LeadSpec) -> tuple[list[int], np.ndarray, np.ndarray]:
     dist = score_distribution(spec.criteria)
     scores = dist.scores()
     probability = dist.probability * dist.required_share
-    passing = scores >= math.ceil(spec.threshold - 1e-9)
+    passing = scores >= passing_score(spec.threshold)
     span = int(scores[-1] - scores[0]) + 1
     width = next((w for w in (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000) if math.ceil(span / w) <= _MAX_BINS), 1000)
     start = math.floor(scores[0] / width) * width

@@ -11,7 +11,7 @@ text (counts rounded up, money in the baseline's currency, rates in %).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.calc.engine import PlanResult
+from core.calc.figures import WORDS, Figures, plural, signed_count
+from core.calc.figures import figures as figures_of
 from core.model.plan import Plan
 from gui.formatting import count_text, money_text, percent_text, user_locale
 from gui.results.charts import BAD, GOOD, INK, MUTED
@@ -41,55 +43,61 @@ Better = Literal["lower", "higher", "neutral"]
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """One row: how to read it from a plan and its result, how to show it,
-    which direction is better, and the figure :func:`core.calc.explain.explain` knows."""
+    """One row: how to read it from a scenario's :class:`Figures`, how to show it, which direction
+    is better, and the figure :func:`core.calc.explain.explain` knows."""
 
     name: str
     kind: Kind
     better: Better
-    value: Callable[[Plan, PlanResult], float | None]
-    figure: Callable[[Plan, PlanResult], str] = lambda plan, result: ""
+    value: Callable[[Figures], float | None]
+    figure: Callable[[Figures], str] = lambda fig: ""
+    words: Callable[[Figures], str] = lambda fig: ""
+    """What the figure is in the scenario's own words (the cell's tooltip), "" for none."""
 
 
-def _gate_name(plan: Plan, result: PlanResult) -> str:
-    g = result.gate_index if result.gate_index is not None else max(1, len(plan.stages) - 3)
-    return plan.stages[g].name
+def _deficit_words(fig: Figures) -> str:
+    return fig.deficit_words(count_text)
 
 
-def _sum(values: Any) -> float | None:
-    return None if values is None else float(values.sum())
+def _qualified_words(fig: Figures) -> str:
+    return f"{plural(fig.qualified_name)} needed ({fig.qualified_why})"
 
 
 KEY_FIGURES: tuple[KeyFigure, ...] = (
-    KeyFigure("Revenue target", "money", "neutral", lambda p, r: _sum(r.revenue_target)),
-    KeyFigure("Deals needed", "count", "neutral", lambda p, r: _sum(r.deals_required), lambda p, r: "deals"),
+    KeyFigure("Revenue target", "money", "neutral", lambda f: f.revenue_target),
+    KeyFigure("Deals needed", "count", "neutral", lambda f: f.deals, lambda f: "deals"),
     KeyFigure(
-        "Qualified leads at the gate",
+        "Qualified leads needed",
         "count",
         "neutral",
-        lambda p, r: _sum(r.stage_required[p.stage_index(_gate_name(p, r)) or 0]),
-        lambda p, r: f"stage:{_gate_name(p, r)}",
+        lambda f: f.qualified_required,
+        lambda f: f"stage:{f.qualified_name}",
+        _qualified_words,
     ),
-    KeyFigure("Paid raw leads", "count", "lower", lambda p, r: _sum(r.paid_leads), lambda p, r: "paid_leads"),
-    KeyFigure("Spend needed", "money", "lower", lambda p, r: _sum(r.spend_total), lambda p, r: "spend_total"),
-    KeyFigure("Approved budget", "money", "neutral", lambda p, r: _sum(r.approved_budget)),
-    KeyFigure("Budget gap", "money", "lower", lambda p, r: _sum(r.budget_gap), lambda p, r: "budget_gap"),
+    KeyFigure("Paid raw leads", "count", "lower", lambda f: f.paid_leads, lambda f: "paid_leads"),
+    KeyFigure("Planned spend", "money", "lower", lambda f: f.spend, lambda f: "spend_total"),
+    KeyFigure("Approved budget", "money", "neutral", lambda f: f.approved_budget),
     KeyFigure(
-        "Qualified-lead deficit",
+        f"Budget gap {WORDS['net']}",
+        "money",
+        "lower",
+        lambda f: f.budget_gap,
+        lambda f: "budget_gap",
+        lambda f: "" if f.budget is None else f.budget.sentence(lambda v: money_text(v, f.currency)),
+    ),
+    KeyFigure(
+        f"Qualified-lead deficit {WORDS['net']}",
         "count",
         "lower",
-        lambda p, r: None if r.funded is None else _sum(r.funded.gate_deficit),
-        lambda p, r: "gate_deficit",
+        lambda f: f.deficit,
+        lambda f: "gate_deficit",
+        _deficit_words,
     ),
-    KeyFigure(
-        "Peak sales utilization",
-        "rate",
-        "lower",
-        lambda p, r: None if r.sales_utilization is None else float(r.sales_utilization.max(initial=0.0)),
-        lambda p, r: "utilization",
-    ),
-    KeyFigure("Lead spec pass rate", "rate", "neutral", lambda p, r: r.spec_pass_rate, lambda p, r: "pass_rate"),
+    KeyFigure("Peak sales utilization", "rate", "lower", lambda f: f.peak_utilization, lambda f: "utilization"),
+    KeyFigure("Lead spec pass rate", "rate", "neutral", lambda f: f.pass_rate, lambda f: "pass_rate"),
 )
+"""The rows, every number read from each scenario's :class:`Figures` (as the KPI strip, the
+Results page and the report), with the strip's words for which total a figure is."""
 
 _BETTER = QColor(GOOD)
 _WORSE = QColor(BAD)
@@ -114,16 +122,24 @@ class ComparisonModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.scenarios: list[tuple[str, Plan, PlanResult]] = []
+        self.figures: list[Figures] = []
         self._values: list[list[float | None]] = []  # [figure][scenario]
         self._locale = user_locale()
         self._bold = QFont()
         self._bold.setBold(True)
 
     # ----- content -----------------------------------------------------------
-    def set_scenarios(self, scenarios: list[tuple[str, Plan, PlanResult]]) -> None:
+    def set_scenarios(
+        self, scenarios: Sequence[tuple[str, Plan, PlanResult]], figures: Sequence[Figures] | None = None
+    ) -> None:
+        """Show ``(name, plan, result)`` per scenario with its :class:`Figures` (``figures``, one per
+        scenario, as the document keeps them; worked out here only when not given)."""
+        if figures is not None and len(figures) != len(scenarios):
+            raise ValueError(f"{len(scenarios)} scenarios but {len(figures)} figures")
         self.beginResetModel()
         self.scenarios = list(scenarios)
-        self._values = [[row.value(plan, result) for _, plan, result in self.scenarios] for row in KEY_FIGURES]
+        self.figures = list(figures) if figures is not None else [figures_of(p, r) for _, p, r in self.scenarios]
+        self._values = [[row.value(fig) for fig in self.figures] for row in KEY_FIGURES]
         self.endResetModel()
 
     def column_scenario(self, column: int) -> tuple[int, bool]:
@@ -150,8 +166,7 @@ class ComparisonModel(QAbstractTableModel):
         scenario, is_delta = self.column_scenario(index.column())
         if is_delta or self.value(index.row(), index.column()) is None:
             return None
-        _, plan, result = self.scenarios[scenario]
-        figure = KEY_FIGURES[index.row()].figure(plan, result)
+        figure = KEY_FIGURES[index.row()].figure(self.figures[scenario])
         return (scenario, figure) if figure else None
 
     # ----- Qt model ----------------------------------------------------------
@@ -195,10 +210,10 @@ class ComparisonModel(QAbstractTableModel):
             text = percent_text(abs(value) if delta else value, 1, loc)
             if delta:
                 text = text[:-1] + " pts"
-        else:
+        elif delta:
             text = count_text(abs(value), loc)
-            if not delta and value < 0:
-                text = "-" + text
+        else:
+            text = signed_count(value, lambda v: count_text(v, loc))  # as the KPI strip and the Results page
         if delta:
             if abs(value) < 1e-9:
                 return "\u2013"
@@ -210,7 +225,7 @@ class ComparisonModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         value = self.value(row, column)
-        _, is_delta = self.column_scenario(column)
+        scenario, is_delta = self.column_scenario(column)
         if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.UserRole):
             return value
         if role == Qt.ItemDataRole.DisplayRole:
@@ -230,8 +245,12 @@ class ComparisonModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if value is None:
                 return "Not in this scenario's plan"
-            if not is_delta and self.figure_at(index):
-                return "Double-click: why this number?"
+            if is_delta:
+                return None
+            words = KEY_FIGURES[row].words(self.figures[scenario])
+            if self.figure_at(index):
+                return f"{words}\nDouble-click: why this number?" if words else "Double-click: why this number?"
+            return words or None
         return None
 
     @staticmethod
@@ -283,9 +302,11 @@ class ScenarioComparison(QWidget):
         layout.addWidget(self.caption)
         layout.addStretch(1)
 
-    def show_scenarios(self, scenarios: list[tuple[str, Plan, PlanResult]]) -> None:
-        """Show ``(name, plan, result)`` per scenario; the first is the baseline."""
-        self.model.set_scenarios(scenarios)
+    def show_scenarios(
+        self, scenarios: Sequence[tuple[str, Plan, PlanResult]], figures: Sequence[Figures] | None = None
+    ) -> None:
+        """Show ``(name, plan, result)`` per scenario with its figures; the first is the baseline."""
+        self.model.set_scenarios(scenarios, figures)
 
     def _explain(self, index: QModelIndex) -> None:
         found = self.model.figure_at(index)

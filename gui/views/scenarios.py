@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.calc.engine import PlanResult
+from core.calc.figures import Figures, figures
 from core.model.plan import Plan
-from gui.document import Evaluation, PlanDocument, evaluate
+from gui.document import PlanDocument, evaluate
 from gui.views.base import Page
 from gui.views.lead_spec import results_widget
 from gui.widgets.fields import section_label
@@ -62,7 +64,7 @@ class ScenariosPage(Page):
             placeholder.setObjectName("hint")
             row.addWidget(placeholder, 1)
         self.layout_.addLayout(row, 1)
-        self._cache: dict[int, tuple[Plan, Evaluation]] = {}
+        self._cache: dict[int, tuple[Plan, tuple[PlanResult, Figures] | None]] = {}
         self._stale = True
         document.scenariosChanged.connect(self.refresh)
         document.planChanged.connect(self._plan_changed)
@@ -126,16 +128,28 @@ class ScenariosPage(Page):
         if self._stale:
             self.update_comparison()
 
-    def compared(self) -> list[tuple[str, Plan, Any]]:
+    def compared(self) -> list[tuple[str, Plan, PlanResult]]:
         """(name, plan, result) of every scenario that can be computed."""
+        return [(name, plan, result) for name, plan, result, _ in self.compared_figures()]
+
+    def compared_figures(self) -> list[tuple[str, Plan, PlanResult, Figures]]:
+        """(name, plan, result, figures) of every scenario that can be computed: the active
+        scenario's result and figures are the document's own (the ones the KPI strip and the
+        Results page show); the others are calculated once per plan and kept."""
         rows = []
         for scenario in self.document.scenarios:
+            if scenario.id == self.document.active_id and scenario.plan is self.document.plan:
+                result, fig = self.document.result, self.document.figures
+                if result is not None and fig is not None:
+                    rows.append((scenario.name, scenario.plan, result, fig))
+                continue
             cached = self._cache.get(scenario.id)
             if cached is None or cached[0] is not scenario.plan:
-                cached = (scenario.plan, evaluate(scenario.plan))
+                result = evaluate(scenario.plan).result
+                cached = (scenario.plan, None if result is None else (result, figures(scenario.plan, result)))
                 self._cache[scenario.id] = cached
-            if cached[1].result is not None:
-                rows.append((scenario.name, scenario.plan, cached[1].result))
+            if cached[1] is not None:
+                rows.append((scenario.name, scenario.plan, *cached[1]))
         return rows
 
     def update_comparison(self) -> None:
@@ -143,6 +157,7 @@ class ScenariosPage(Page):
         if self.comparison is None:
             return
         try:
-            self.comparison.show_scenarios(self.compared())
+            rows = self.compared_figures()
+            self.comparison.show_scenarios([row[:3] for row in rows], [row[3] for row in rows])
         except Exception as exc:
             self.message.emit(f"The comparison could not be shown: {exc}")
