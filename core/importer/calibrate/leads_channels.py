@@ -1,0 +1,222 @@
+"""Per-channel figures from lead-level exports: each channel's share of leads,
+cost per lead from a spend table, and its own stage rate where the sample allows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from core.importer.calibrate.common import DAYS_PER_MONTH, CalibratedFigure, _rows_of, _small
+from core.importer.columns import normalize, role_channel
+from core.importer.readers import (
+    CellErrors,
+    FloatArray,
+    Scan,
+    Table,
+    column_values,
+    month_keys,
+    read_numbers,
+    read_texts,
+)
+from core.model.plan import Channel, FreeSource, Plan, Problem
+
+
+def _cohort_rate(
+    reached_from: npt.NDArray[np.bool_],
+    reached_to: npt.NDArray[np.bool_],
+    entry: FloatArray,
+    cutoff: float,
+    last: float = math.nan,
+    sorted_gaps: FloatArray | None = None,
+) -> tuple[float | None, int]:
+    """Share of the cohort (reached ``from``, entered by ``cutoff``) that
+    reached ``to``. With the sorted observed lags, each lead aged ``a``
+    counts as ``F(a)`` of a lead (``F`` the empirical lag distribution: the
+    chance a converting lead has converted by then), which removes the
+    small bias of cohorts near the cutoff: ``rate = converted / sum F(a)``."""
+    eligible = reached_from & (entry <= cutoff)
+    n = int(eligible.sum())
+    if n == 0:
+        return None, 0
+    converted = float(reached_to[eligible].sum())
+    weight = float(n)
+    if sorted_gaps is not None and len(sorted_gaps) and math.isfinite(last):
+        ages = last - entry[eligible]
+        weight = float(np.searchsorted(sorted_gaps, ages, side="right").sum()) / len(sorted_gaps)
+    if weight <= 0:
+        return None, n
+    return min(1.0, converted / weight), n
+
+
+def _leads_channels(
+    scan: Scan,
+    plan: Plan,
+    base: Plan,
+    channel_texts: npt.NDArray[Any],
+    reached: npt.NDArray[np.bool_],
+    dates: FloatArray,
+    cutoffs: list[float],
+    lag_cdfs: list[FloatArray],
+    last: float,
+    matched: list[int | None],
+    figures: list[CalibratedFigure],
+    problems: list[Problem],
+) -> Plan:
+    codes, uniques = pd.factorize(pd.Series(channel_texts, dtype=object))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if len(uniques) else np.zeros(0, dtype=np.int64)
+    names = [str(u) for u in uniques]
+    free_names = {normalize(f.name): i for i, f in enumerate(base.free_sources)}
+    months_span = _months_span(dates[:, 0])
+    paid = [(i, name) for i, name in enumerate(names) if name and normalize(name) not in free_names]
+    paid.sort(key=lambda t: -counts[t[0]])
+    total = int(sum(counts[i] for i, _ in paid))
+    if total == 0:
+        return plan
+    spend = _spend_by_channel(scan, problems)
+    lead_months = _month_index(dates[:, 0])
+    rate_ok = len(matched) > 1 and matched[1] == 1 and len(cutoffs) > 0
+    entry0 = dates[:, 0]
+    base_by_name = {normalize(c.name): c for c in base.channels}
+    channels: list[Channel] = []
+    for j, (code, name) in enumerate(paid):
+        share = float(counts[code]) / total
+        old = base_by_name.get(normalize(name))
+        figures.append(
+            CalibratedFigure(
+                f"channels[{j}].mix", f"Channel '{name}' mix", share, total, _small(total, "leads with a channel"),
+                old.mix if old else None, "share of leads with a paid channel",
+            )
+        )  # fmt: skip
+        mine = codes == code
+        rate: float | None = old.rate if old else None
+        if rate_ok:
+            r, sample = _cohort_rate(mine & reached[:, 0], mine & reached[:, 1], entry0, cutoffs[0], last, lag_cdfs[0])
+            if r is not None and r > 0:
+                rate = r
+                figures.append(
+                    CalibratedFigure(
+                        f"channels[{j}].rate", f"Channel '{name}' {plan.stages[0].name} → {plan.stages[1].name} rate",
+                        r, sample, _small(sample, "leads"), old.rate if old else None, "cohort rate of the channel's leads",
+                    )
+                )  # fmt: skip
+        cpl = old.cost_per_lead if old else 0.0
+        key = normalize(name)
+        if spend is not None and key in spend[0]:
+            spent, months = spend[0][key], spend[1]
+            in_months = mine & np.isin(lead_months, list(months)) if months else mine
+            leads = int(in_months.sum())
+            if leads > 0:
+                cpl = spent / leads
+                figures.append(
+                    CalibratedFigure(
+                        f"channels[{j}].cost_per_lead", f"Channel '{name}' cost per lead", cpl, leads,
+                        _small(leads, "leads"), old.cost_per_lead if old else None,
+                        f"spend {spent:,.0f} / {leads:,} leads in the months of the spend table",
+                    )
+                )  # fmt: skip
+        elif old is None:
+            problems.append(
+                Problem(
+                    f"channels[{j}].cost_per_lead",
+                    f"Channel '{name}' is new and the data has no spend for it; its cost per lead is 0. Enter it.",
+                    "warning",
+                )
+            )
+        fixed = old.fixed_cost if old else (0.0,) * plan.months
+        channels.append(Channel(name, share, cpl, fixed, rate))
+    dropped = [c.name for c in base.channels if normalize(c.name) not in {normalize(n) for _, n in paid}]
+    if dropped:
+        problems.append(
+            Problem(
+                "channels",
+                f"Channels of the base plan not in the data were dropped: {', '.join(dropped)}.",
+                "warning",
+            )
+        )
+    # exact sum to 1 for validation
+    if channels:
+        rest = 1.0 - math.fsum(c.mix for c in channels[1:])
+        channels[0] = replace(channels[0], mix=rest)
+    free = list(plan.free_sources)
+    for i, name in enumerate(names):
+        idx = free_names.get(normalize(name))
+        if idx is None or months_span <= 0:
+            continue
+        source = free[idx]
+        if plan.stage_index(source.stage) != 0:
+            continue
+        volume = float(counts[i]) / months_span
+        free[idx] = FreeSource(source.name, source.stage, (volume,) * plan.months)
+        figures.append(
+            CalibratedFigure(
+                f"free_sources[{idx}].volume", f"Free source '{source.name}' volume per month", volume, int(counts[i]),
+                _small(int(counts[i]), "leads"), source.volume[0] if source.volume else None,
+                f"its leads / {months_span:.1f} months",
+            )
+        )  # fmt: skip
+    return plan.with_changes(channels=tuple(channels), free_sources=tuple(free))
+
+
+def _month_index(days: FloatArray) -> npt.NDArray[np.int64]:
+    out = np.full(len(days), -1, dtype=np.int64)
+    ok = ~np.isnan(days)
+    out[ok] = days[ok].astype(np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return out
+
+
+def _months_span(days: FloatArray) -> float:
+    ok = days[~np.isnan(days)]
+    if len(ok) == 0:
+        return 0.0
+    return float(ok.max() - ok.min() + 1) / DAYS_PER_MONTH
+
+
+def _spend_by_channel(scan: Scan, problems: list[Problem]) -> tuple[dict[str, float], set[int]] | None:
+    """Total spend per channel (normalized name) and the months it covers,
+    from the spend table on another sheet."""
+    table = scan.spend_table
+    if table is None:
+        return None
+    rows = _rows_of(scan, table, problems)
+    if rows is None:
+        return None
+    return _monthly_spend(scan, table, rows, problems)
+
+
+def _monthly_spend(
+    scan: Scan, table: Table, rows: list[list[Any]], problems: list[Problem]
+) -> tuple[dict[str, float], set[int]] | None:
+    first_row = table.header_row
+    month_col = table.column("month")
+    errs = CellErrors(scan.path, table.sheet, month_col.header if month_col else "month", hints=scan.hints)
+    months: set[int] = set()
+    keep: npt.NDArray[np.bool_] | None = None
+    if month_col is not None:
+        keys, skip = month_keys(column_values(rows, month_col.index, first_row), errs, month_col.index, first_row)
+        keep = ~skip & ~np.isnan(keys)
+        months = {int(k) for k in keys[keep]}
+    totals: dict[str, float] = {}
+    channel_col = table.column("channel")
+    for column in table.columns:
+        if column.role != "spend" and not column.role.startswith("spend@"):
+            continue
+        vals = read_numbers(
+            column_values(rows, column.index, first_row), errs, column.index, first_row, "an amount of money"
+        )
+        if keep is not None:
+            vals = np.where(keep, vals, np.nan)
+        if column.role.startswith("spend@"):
+            totals[normalize(role_channel(column.role) or "")] = float(np.nansum(vals))
+        elif channel_col is not None:
+            names = read_texts(column_values(rows, channel_col.index, first_row))
+            frame = pd.DataFrame({"c": [normalize(x) for x in names], "v": vals})
+            for name, value in frame.groupby("c")["v"].sum().items():
+                if name:
+                    totals[str(name)] = totals.get(str(name), 0.0) + float(value)
+    problems += errs.problems
+    return totals, months
