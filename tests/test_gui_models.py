@@ -179,3 +179,26 @@ def test_criteria_required_flag_toggles(document: PlanDocument) -> None:
     assert model.data(index, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
     assert model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
     assert document.plan.lead_spec.criteria[0].required
+
+
+def test_pasted_stage_names_may_swap_and_take_their_sources_along(document: PlanDocument) -> None:
+    model = StagesModel(document)
+    count, refused = model.paste_text(0, StagesModel.NAME, "MQL\t20%\nInquiry\n")
+    assert refused is None and count == 3
+    plan = document.plan
+    assert [s.name for s in plan.stages][:2] == ["MQL", "Inquiry"]
+    assert plan.stages[0].rate == pytest.approx(0.20)
+    assert [s.stage for s in plan.free_sources] == ["MQL", "Inquiry"]  # each source stays on its stage
+    assert document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    assert [s.stage for s in document.plan.free_sources] == ["Inquiry", "MQL"]
+    assert document.plan.stages[0].rate == pytest.approx(0.35)
+
+
+def test_a_stage_name_already_used_is_refused_in_words(document: PlanDocument) -> None:
+    model = StagesModel(document)
+    plan = document.plan
+    assert not model.setData(model.index(0, StagesModel.NAME), "won")
+    assert document.plan == plan
+    message = model.refused_message(0, StagesModel.NAME)
+    assert message is not None and "already a stage called 'Won'" in message and "stages[" not in message

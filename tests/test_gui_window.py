@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from core.formats.documents import load_plan
 from core.model.plan import Plan
@@ -388,3 +389,77 @@ def test_cold_start_shows_the_window_and_exits(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("shown ")
+
+
+def page_button(page: QWidget, text: str) -> QPushButton:
+    """The button labelled ``text`` on a page, checked to be there, shown and enabled."""
+    found = [b for b in page.findChildren(QPushButton) if b.text() == text]
+    assert len(found) == 1, f"no single '{text}' button"
+    assert found[0].isVisible() and found[0].isEnabled(), f"'{text}' cannot be clicked"
+    return found[0]
+
+
+def test_renaming_a_stage_in_the_table_moves_the_lead_spec_and_undo_restores_both(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.show_page("Funnel")
+    type_into(qtbot, window.funnel.table, 2, StagesModel.NAME, "Sales qualified")
+    plan = window.document.plan
+    assert plan.stages[2].name == "Sales qualified"
+    assert plan.lead_spec is not None and plan.lead_spec.gate == "Sales qualified"
+    assert plan.proposed_lead_spec is not None and plan.proposed_lead_spec.gate == "Sales qualified"
+    assert window.lead_spec.gate.currentText() == "Sales qualified"
+    assert window.document.result is not None
+    assert window.document.undo_stack.count() == 1  # the name and its references: one step
+    qtbot.keyClick(window.funnel.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    plan = window.document.plan
+    assert plan.stages[2].name == "SQL"
+    assert plan.lead_spec is not None and plan.lead_spec.gate == "SQL"
+    assert plan.proposed_lead_spec is not None and plan.proposed_lead_spec.gate == "SQL"
+    assert window.lead_spec.gate.currentText() == "SQL"
+    assert not window.isWindowModified()
+
+
+def test_funnel_buttons_add_move_and_refuse_removing_the_spec_stage(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.show_page("Funnel")
+    page, before = window.funnel, window.document.plan
+    leads_before = sum(float(x.sum()) for x in window.document.result.channel_leads)
+    page.table.setCurrentIndex(page.model.index(4, 0))
+    QTest.mouseClick(page_button(page, "Add stage"), Qt.MouseButton.LeftButton)
+    names = [s.name for s in window.document.plan.stages]
+    assert names == ["Inquiry", "MQL", "SQL", "Opportunity", "New stage", "Proposal", "Won"]
+    assert "passes every item on" in window.statusBar().currentMessage()
+    leads_after = sum(float(x.sum()) for x in window.document.result.channel_leads)
+    assert leads_after == pytest.approx(leads_before)  # a new stage changes nothing until given a rate
+    QTest.mouseClick(page_button(page, "Move up"), Qt.MouseButton.LeftButton)
+    assert [s.name for s in window.document.plan.stages][3:5] == ["New stage", "Opportunity"]
+    page.table.setCurrentIndex(page.model.index(2, 0))
+    edited = window.document.plan
+    QTest.mouseClick(page_button(page, "Remove stage"), Qt.MouseButton.LeftButton)
+    assert window.document.plan == edited
+    assert "The lead spec sits on 'SQL'" in window.statusBar().currentMessage()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert window.document.plan == before
+
+
+def test_removing_a_channel_keeps_the_mix_whole_and_the_mix_can_be_made_100(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.show_page("Channels & budget")
+    page = window.channels
+    page.channel_table.setCurrentIndex(page.channels.index(2, 0))  # Trade shows, 15%
+    QTest.mouseClick(page_button(page, "Remove channel"), Qt.MouseButton.LeftButton)
+    plan = window.document.plan
+    assert [c.name for c in plan.channels] == ["Webinars", "Paid search", "Content syndication", "LinkedIn ads"]
+    assert sum(c.mix for c in plan.channels) == pytest.approx(1.0)
+    assert plan.channels[0].mix / plan.channels[1].mix == pytest.approx(0.25 / 0.30)
+    assert window.document.result is not None
+    assert not page.balance.isEnabled()
+    type_into(qtbot, page.channel_table, 0, 1, "0")
+    assert window.document.result is None  # the mix no longer adds up
+    share_before = [c.mix for c in window.document.plan.channels]
+    QTest.mouseClick(page_button(page, "Make it 100%"), Qt.MouseButton.LeftButton)
+    mixes = [c.mix for c in window.document.plan.channels]
+    assert sum(mixes) == pytest.approx(1.0)
+    assert mixes[1] / mixes[2] == pytest.approx(share_before[1] / share_before[2])
+    assert window.document.result is not None
+    assert not page.balance.isEnabled()
+    window.undo_action.trigger()
+    assert [c.mix for c in window.document.plan.channels] == share_before
