@@ -7,14 +7,17 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import openpyxl
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from core.calc.display import shown_count
 from core.calc.engine import calculate
 from core.calc.figures import deficit_words, figures, money_in, signed_count
 from core.formats.plan_json import load_plan_json
 from core.model.plan import Plan
 from core.paths import example_plan_path
+from core.reports.budget_request import SUMMARY, write_budget_request
 from core.reports.text import render_report
 from gui.formatting import count_text, money_text
 from tests.builders import simple_plan
@@ -163,3 +166,55 @@ def test_scenario_comparison_shows_each_scenarios_figures(qtbot, tmp_path: Path)
         assert shown("Paid raw leads", 4) == "\u2013"
     finally:
         close_quietly(win)
+
+
+# --- the budget request's Summary ---------------------------------------------------------------
+
+
+def summary_rows(plan: Plan, folder: Path) -> list[tuple[str, object]]:
+    """(label, cached value) of every Summary line of the exported budget request."""
+    path = folder / "request.xlsx"
+    write_budget_request(plan, path)
+    sheet = openpyxl.load_workbook(path, data_only=True)[SUMMARY]
+    return [(str(label), value) for label, value, *_ in sheet.iter_rows(values_only=True) if label is not None]
+
+
+def summary_value(rows: list[tuple[str, object]], *words: str) -> object:
+    """The value of the first Summary line whose label holds every word (case-insensitive)."""
+    found = [value for label, value in rows if all(w.casefold() in label.casefold() for w in words)]
+    assert found, f"no Summary line with {words} in {[label for label, _ in rows]}"
+    return found[0]
+
+
+def signed_shown(value: float) -> int:
+    """A signed count as the strip shows it (:func:`signed_count`): its size rounded up, its sign kept."""
+    return shown_count(value) if value >= 0 else -shown_count(-value)
+
+
+@pytest.mark.parametrize("name", list(acceptance_plans()))
+def test_budget_request_summary_shows_the_figures(tmp_path: Path, name: str) -> None:
+    plan = acceptance_plans()[name]
+    fig, rows = figures(plan, calculate(plan)), summary_rows(plan, tmp_path)
+    assert summary_value(rows, "deals") == shown_count(fig.deals)
+    assert summary_value(rows, "qualified leads", fig.qualified_name) == shown_count(fig.qualified_required)
+    assert summary_value(rows, "paid raw leads") == shown_count(fig.paid_leads)
+    assert summary_value(rows, "spend") == pytest.approx(fig.spend)
+    assert fig.budget_gap is not None and summary_value(rows, "budget gap") == pytest.approx(fig.budget_gap)
+    if fig.deficit is not None:
+        assert summary_value(rows, "qualified leads", "approved budget") == signed_shown(fig.deficit)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the budget request's Summary does not yet print the spec change's deficit change from Figures "
+    "(being wired in core/reports/budget_request by another change)",
+)
+@pytest.mark.parametrize("name", ["example", "same proposal"])
+def test_budget_request_summary_shows_the_spec_change(tmp_path: Path, name: str) -> None:
+    plan = acceptance_plans()[name]
+    fig, rows = figures(plan, calculate(plan)), summary_rows(plan, tmp_path)
+    change = fig.spec_change
+    assert change is not None and change.deficit_adopted is not None and change.deficit_change is not None
+    assert summary_value(rows, "proposed spec", "change") == signed_shown(change.deficit_change)
+    assert (summary_value(rows, "proposed spec", "change") == 0) == (name == "same proposal")
+    assert summary_value(rows, "extra budget") == pytest.approx(change.extra_spend_with_pre_plan)
