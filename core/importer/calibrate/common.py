@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from core.calc.lead_spec import passing_score
 from core.formats.xlsx.location import location
 from core.importer.columns import CANONICAL_STAGES, normalize, role_stage, stage_key
 from core.importer.readers import (
@@ -281,7 +282,7 @@ def _qualifies(spec: LeadSpec, met: npt.NDArray[np.float64]) -> npt.NDArray[np.b
     required = np.array([c.required for c in spec.criteria], dtype=bool)
     score = met @ points
     ok = np.all(met[:, required] > 0.5, axis=1) if required.any() else np.ones(len(met), dtype=bool)
-    return np.asarray(ok & (score >= spec.threshold - 1e-9), dtype=bool)
+    return np.asarray(ok & (score >= passing_score(spec.threshold)), dtype=bool)
 
 
 def _rows_of(scan: Scan, table: Table, problems: list[Problem]) -> list[list[Any]] | None:
