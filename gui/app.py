@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from core.model.plan import Plan
 from core.paths import resource
 from gui.crash import CrashHandler
 from gui.main_window import APP_NAME, MainWindow
@@ -80,21 +81,17 @@ def save_screenshots(app: QApplication, window: MainWindow, folder: Path) -> Non
         "Scenarios": "scenarios",
     }
     if len(window.document.scenarios) < 2:
-        from gui.views.funnel import unique_name  # noqa: F401 - keeps names tidy
+        from core.model.edits import adopt_proposed_lead_spec, remove_channel
 
         plan = window.document.plan
         baseline = window.document.active_id
-        window.document.add_scenario(
-            "Stricter spec (70 points)",
-            plan.with_changes(lead_spec=plan.proposed_lead_spec or plan.lead_spec, proposed_lead_spec=None),
-        )
-        cut = tuple(c for c in plan.channels if c.name != "Trade shows")
-        if len(cut) != len(plan.channels) and cut:
-            total = sum(c.mix for c in cut)
-            from dataclasses import replace
-
-            cut = tuple(replace(c, mix=c.mix / total) for c in cut)
-            window.document.add_scenario("Cut trade shows", plan.with_changes(channels=cut))
+        stricter = adopt_proposed_lead_spec(plan)
+        if isinstance(stricter, Plan):
+            window.document.add_scenario("Stricter spec (70 points)", stricter)
+        trade_shows = [j for j, c in enumerate(plan.channels) if c.name == "Trade shows"]
+        cut = remove_channel(plan, trade_shows[0]) if trade_shows and len(plan.channels) > 1 else None
+        if isinstance(cut, Plan):
+            window.document.add_scenario("Cut trade shows", cut)
         window.document.switch_scenario(baseline)
         window.document.undo_stack.setClean()
     for page, name in names.items():

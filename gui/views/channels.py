@@ -112,7 +112,7 @@ class ChannelsPage(Page):
             f"Mix adds up to {percent_text(total)}" + ("" if ok else " — make it 100% to see the results")
         )
         self.mix_total.setProperty("invalid", not ok)
-        self.balance.setEnabled(not ok)
+        self.balance.setVisible(not ok)
         self.mix_total.style().unpolish(self.mix_total)
         self.mix_total.style().polish(self.mix_total)
         self.has_budget.blockSignals(True)
