@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.large_plan import large_plan
 from core.calc.engine import calculate
+from core.calc.feasibility import validate
 from core.calc.lead_spec import criteria_pass_rate
 from core.formats.plan_json import load_plan_json_or_raise
 from core.model.plan import Plan
-from core.model.validation import validate
 from core.paths import example_plan_path
 
 

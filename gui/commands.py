@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
+from core.calc.feasibility import validate
 from core.model.edits import PlanEdit, set_field
 from core.model.plan import Plan, Problem, errors_only
-from core.model.validation import validate
 from gui.models.paths import concerns
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 stack, and the result of the active scenario, recalculated on every edit.
 
 An edit is validated before it is applied: the new plan is built and
-:func:`core.model.validation.validate` run on it; an error about the edited field
+:func:`core.calc.feasibility.validate` run on it; an error about the edited field
 refuses the edit (the plan stays as it was) and the core's message is
 returned for the view to show in place. Other problems (the channel mix no
 longer adding up to 100% while the mix is being re-balanced) are accepted and
@@ -20,12 +20,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from core.calc.engine import PlanResult, calculate
+from core.calc.feasibility import validate
 from core.calc.figures import Figures
 from core.calc.figures import figures as figures_of
 from core.formats.documents import PlanDocumentData, SavedScenario
 from core.formats.recovery import FileStamp, Recovery, make_recovery
 from core.model.plan import Plan, Problem, errors_only
-from core.model.validation import validate
 from gui.commands import CompoundCommand, ReplacePlanCommand, ScenariosCommand, SetValueCommand
 from gui.models.paths import concerns, get_value, set_value
 

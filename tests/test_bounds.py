@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.calc.engine import calculate
+from core.calc.feasibility import validate
 from core.formats.json_text import MAX_JSON_BYTES
 from core.formats.plan_json import plan_to_dict
 from core.formats.result_json import result_to_dict
@@ -56,7 +57,7 @@ from core.model.plan import (
     Plan,
     Stage,
 )
-from core.model.validation import has_errors, validate
+from core.model.validation import has_errors
 from core.paths import example_plan_path
 from core.reports.text import render_report
 from tests.conftest import ROOT

@@ -25,9 +25,10 @@ from python_calamine import CalamineWorkbook
 
 from core.calc.display import shown_count
 from core.calc.engine import PlanResult, calculate
+from core.calc.feasibility import validate
+from core.calc.figures import adopted_result, figures, plural
 from core.calc.lead_spec import pass_rate
 from core.model.plan import Channel, EmpiricalPassRate, FreeSource, Plan, PlanRefused, Stage, errors_only
-from core.model.validation import validate
 from core.reports.budget_request import (
     ASSUMPTIONS,
     BUDGET,
@@ -182,10 +183,14 @@ def check_against_core(values: Values, plan: Plan, res: PlanResult) -> None:
             )
         assert_series(spec.months("Revenue gap (target - funded)", months), res.funded.revenue_gap, "rev gap")
         if res.funded.gate_deficit is not None:
-            assert_series(spec.months("Shortfall with the budget", months), res.funded.gate_deficit, "deficit")
+            assert_series(spec.months("Deficit with the budget", months), res.funded.gate_deficit, "deficit")
     sc = res.spec_change
     if sc is not None:
-        assert_series(spec.months("Shortfall, proposed spec", months, sc.gate), sc.gate_deficit, "sc")
+        assert_series(spec.months("Deficit, proposed spec, today's leads", months, sc.gate), sc.gate_deficit, "sc")
+        adopted = adopted_result(plan, res)
+        if adopted is not None and adopted.funded is not None and adopted.funded.gate_deficit is not None:
+            label = "Deficit after adopting the proposed spec"
+            assert_series(spec.months(label, months, sc.gate), adopted.funded.gate_deficit, "adopted")
         assert_series(spec.months("Extra paid raw leads", months), sc.extra_paid_leads, "extra leads")
         assert close(spec.at("Extra paid raw leads", "Before the plan"), sc.extra_paid_leads_pre_plan)
         if res.channel_names:
@@ -202,7 +207,7 @@ def check_against_core(values: Values, plan: Plan, res: PlanResult) -> None:
     assert shown_equal(summary_value(values, "Paid raw leads before the plan starts"), res.paid_leads_pre_plan)
     assert close(summary_value(values, "Budget requested (spend needed)"), res.spend_total.sum())
     if res.budget_gap is not None:
-        assert close(summary_value(values, "Budget gap (positive: to request)"), res.budget_gap.sum())
+        assert close(summary_value(values, "Budget gap over the plan (net)"), res.budget_gap.sum())
 
 
 def check_cached_equals(original: Path, recalculated: Path) -> int:
@@ -366,7 +371,7 @@ def test_summary_counts_are_rounded_up_and_money_is_exact(example_plan: Plan, tm
     values = openpyxl_values(export(example_plan, tmp_path))
     res = calculate(example_plan)
     gate = 2  # SQL
-    assert summary_value(values, "Qualified leads required: SQL") == shown_count(float(res.stage_required[gate].sum()))
+    assert summary_value(values, "SQLs needed") == shown_count(float(res.stage_required[gate].sum()))
     assert summary_value(values, "Raw leads required: Inquiry") == shown_count(float(res.stage_required[0].sum()))
     spend = float(res.spend_total.sum())
     assert close(summary_value(values, "Cost per qualified lead (SQL)"), spend / res.stage_required[gate].sum())
@@ -375,7 +380,9 @@ def test_summary_counts_are_rounded_up_and_money_is_exact(example_plan: Plan, tm
     sc = res.spec_change
     assert sc is not None
     assert close(summary_value(values, "Pass rate, proposed spec"), sc.pass_rate_proposed)
-    assert close(summary_value(values, "Extra budget to close it"), sc.extra_spend.sum() + sc.extra_spend_pre_plan)
+    assert close(
+        summary_value(values, "Extra budget including pre-plan spend"), sc.extra_spend.sum() + sc.extra_spend_pre_plan
+    )
     assert values[ASSUMPTIONS][next(k for k, v in values[ASSUMPTIONS].items() if v == "Lag check")[0], 2] == "OK"
 
 
@@ -385,6 +392,30 @@ def test_generated_plans_cached_values_are_the_planners_numbers(plan: Plan) -> N
     with tempfile.TemporaryDirectory() as folder:
         path = export(plan, Path(folder))
         check_against_core(openpyxl_values(path), plan, calculate(plan))
+
+
+def test_summary_shows_the_apps_figures_in_its_words(example_plan: Plan, tmp_path: Path) -> None:
+    """The Summary's headline figures are core.calc.figures' (as the KPI strip and the Results
+    page show them), the deficit called a deficit, never a shortfall, on any sheet."""
+    path = export(example_plan, tmp_path)
+    values = openpyxl_values(path)
+    fig = figures(example_plan, calculate(example_plan))
+    assert fig.deficit is not None and fig.gate is not None and fig.spec_change is not None
+    assert fig.budget is not None and fig.budget_gap is not None
+    change = fig.spec_change
+    assert change.deficit_adopted is not None and change.deficit_change is not None
+    assert summary_value(values, f"{plural(fig.qualified_name)} needed") == shown_count(fig.qualified_required)
+    assert summary_value(values, f"{fig.gate} deficit with the approved budget") == math.ceil(round(fig.deficit, 6))
+    adopted = summary_value(values, f"{fig.gate} deficit after adopting the proposed spec")
+    assert adopted == math.ceil(round(change.deficit_adopted, 6))
+    assert summary_value(values, "Change in the deficit") == math.ceil(round(change.deficit_change, 6))
+    assert close(summary_value(values, "Extra budget over the plan"), change.extra_spend)
+    assert close(summary_value(values, "Budget gap over the plan (net)"), fig.budget_gap)
+    story = summary_value(values, "What to request (as exported)")
+    assert isinstance(story, str) and story.startswith("Request ") and "over the plan (net)" in story
+    texts = [v for sheet in values.values() for v in sheet.values() if isinstance(v, str)]
+    assert any("deficit" in t.lower() for t in texts)
+    assert not [t for t in texts if "shortfall" in t.lower()]
 
 
 def test_plan_without_optional_parts(tmp_path: Path) -> None:
@@ -404,10 +435,9 @@ def test_plan_without_optional_parts(tmp_path: Path) -> None:
     check_against_core(values, plan, calculate(plan))
     assert summary_value(values, "Approved budget") == "not entered"
     assert summary_value(values, "Proposed lead spec") == "none entered"
-    # without a spec the qualified leads are the stage before Opportunity
-    assert summary_value(values, "Qualified leads required: Lead") == shown_count(
-        float(calculate(plan).stage_required[0].sum())
-    )
+    # without a spec or an SQL stage, never the first stage: here Opportunity (core.calc.figures.qualified_stage)
+    assert summary_value(values, "Opportunities needed") == shown_count(float(calculate(plan).stage_required[1].sum()))
+    assert summary_value(values, "Deficit with the approved budget") == "needs a lead spec"
     book = openpyxl.load_workbook(path)
     target = next(r for r in book[REVERSE].iter_rows() if r[0].value == "Revenue target")
     assert "[$SEK]" in next(c for c in target[2:] if c.value is not None).number_format

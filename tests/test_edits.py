@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.calc.engine import calculate
+from core.calc.feasibility import validate
 from core.model import edits
 from core.model.plan import Plan, Problem, errors_only
-from core.model.validation import validate
 from tests.strategies import plans
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

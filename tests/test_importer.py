@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.calc.feasibility import validate
 from core.importer import (
     ColumnMapping,
     ImportCancelled,
@@ -31,7 +32,6 @@ from core.importer import (
 )
 from core.importer.columns import guess_role, normalize
 from core.model.plan import Criterion, LeadSpec, Plan
-from core.model.validation import validate
 from tests.data_builders import (
     LeadTruth,
     MonthlyTruth,

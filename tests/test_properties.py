@@ -9,10 +9,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from core.calc.engine import calculate
+from core.calc.feasibility import validate
 from core.calc.funnel import Lag, forward_pass, reverse_pass
 from core.calc.lead_spec import criteria_pass_rate
 from core.model.plan import LeadSpec, Plan
-from core.model.validation import has_errors, validate
+from core.model.validation import has_errors
 from tests.strategies import lags, plans, rates, whole_month_lags
 
 settings.register_profile("ci", max_examples=60, deadline=None)

@@ -1,6 +1,6 @@
 """A full recalculation of a plan: every number of funnel-math.md.
 
-:func:`calculate` takes a plan that :func:`core.model.validation.validate`
+:func:`calculate` takes a plan that :func:`core.calc.feasibility.validate`
 accepted and returns a :class:`PlanResult`. All arrays in the result cover
 the plan's months ``0 .. N-1``; pre-plan volumes are reported as totals.
 Nothing is rounded here.

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from core.calc.feasibility import validate
 from core.formats.files import atomic_write_text
 from core.formats.json_text import MAX_JSON_BYTES, BadNumber, BadText, duplicates_of, parse_json, shorten, show
 from core.model.plan import (
@@ -37,7 +38,7 @@ from core.model.plan import (
     Stage,
     errors_only,
 )
-from core.model.validation import too_many, validate
+from core.model.validation import too_many
 
 _PLAN_KEYS = {
     "format", "name", "currency", "start", "months", "revenue_target", "avg_deal_size",

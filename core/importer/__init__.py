@@ -15,7 +15,7 @@ from the mapping), ``ignored`` (:class:`IgnoredColumn` with the reason),
 ``recognised`` (header -> role), ``spend_table`` (a monthly spend table on
 another sheet), ``preview`` (header + first 20 rows as text), ``problems``,
 ``ok``. ``Calibration``: ``plan`` (the calibrated :class:`~core.model.plan.Plan`,
-valid under :func:`core.model.validation.validate`; None when refused),
+valid under :func:`core.calc.feasibility.validate`; None when refused),
 ``figures`` (:class:`CalibratedFigure`: field path, label, value, sample
 size, warning or None, previous value, basis), ``problems``, ``warnings``.
 :class:`ImportCancelled` is raised by ``calibrate`` when ``cancelled()``
@@ -91,7 +91,7 @@ from __future__ import annotations
 from core.importer.calibrate import MIN_SAMPLE, CalibratedFigure, Calibration, calibrate
 from core.importer.describe import describe
 from core.importer.mapping import ColumnMapping, load_mapping, mapping_from_dict
-from core.importer.readers import Column, IgnoredColumn, ImportCancelled, Scan, Table, scan_workbook
+from core.importer.scan import Column, IgnoredColumn, ImportCancelled, Scan, Table, scan_workbook
 
 __all__ = [
     "MIN_SAMPLE",

@@ -1,7 +1,7 @@
 """Edits of a plan, as pure functions: each takes a plan and returns the new
 plan, or a :class:`Problem` saying (in the person's words) why the edit is
 refused. None of them changes the plan it is given (plans are frozen), and
-none of them validates the whole plan: :func:`core.model.validation.validate`
+none of them validates the whole plan: :func:`core.calc.feasibility.validate`
 judges the result. They refuse only what would break the plan's structure
 (the won deal must stay last, the lead spec must sit on a stage, ...).
 

@@ -17,7 +17,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from core.calc.lead_spec import criteria_pass_rate, highest_score
 from core.model.plan import (
     MAX_AMOUNT,
     MAX_CHANNELS,
@@ -315,36 +314,6 @@ def _check_criteria(spec: LeadSpec, path: str) -> tuple[list[Problem], bool]:
     return problems, criteria_ok
 
 
-def _check_threshold(spec: LeadSpec, path: str) -> list[Problem]:
-    """A threshold some lead can reach, passing at least one lead in a million."""
-    top = highest_score(spec)
-    if top < spec.threshold:
-        return [
-            Problem(
-                f"{path}.threshold",
-                f"No lead can reach the threshold of {_fmt(spec.threshold)} points: the most a lead can score is {top}. Lower the threshold or add points.",
-            )
-        ]
-    if spec.pass_rate_source != "criteria":
-        return []
-    rate = criteria_pass_rate(spec)
-    if rate <= 0.0:
-        return [
-            Problem(
-                f"{path}.criteria",
-                "The spec passes no lead at all (a required criterion has share 0, or the points above the threshold come only from criteria no lead meets).",
-            )
-        ]
-    if rate < MIN_RATE:
-        return [
-            Problem(
-                f"{path}.criteria",
-                f"The spec passes only {rate:.3g} of leads, fewer than one in a million; lower the threshold or the required criteria.",
-            )
-        ]
-    return []
-
-
 def _check_empirical(spec: LeadSpec, path: str) -> list[Problem]:
     if spec.empirical is None:
         return []
@@ -358,6 +327,22 @@ def _check_empirical(spec: LeadSpec, path: str) -> list[Problem]:
             )
         )
     return problems
+
+
+def _check_reachable(spec: LeadSpec, path: str) -> list[Problem]:
+    """A threshold some lead can reach: the most a lead meeting every
+    required criterion can score (the sum of its positive points and the
+    required ones) is at least the threshold. Whether enough leads pass is
+    the calculation's to say (:mod:`core.calc.feasibility`)."""
+    top = sum(c.points for c in spec.criteria if c.required or c.points > 0)
+    if top < spec.threshold:
+        return [
+            Problem(
+                f"{path}.threshold",
+                f"No lead can reach the threshold of {_fmt(spec.threshold)} points: the most a lead can score is {top}. Lower the threshold or add points.",
+            )
+        ]
+    return []
 
 
 def check_lead_spec(plan: Plan, spec: LeadSpec, path: str) -> list[Problem]:
@@ -392,7 +377,7 @@ def check_lead_spec(plan: Plan, spec: LeadSpec, path: str) -> list[Problem]:
     criteria_problems, criteria_ok = _check_criteria(spec, path)
     problems += criteria_problems
     if criteria_ok and threshold_ok:
-        problems += _check_threshold(spec, path)
+        problems += _check_reachable(spec, path)
     problems += _check_empirical(spec, path)
     if spec.pass_rate_source not in ("criteria", "empirical"):
         problems.append(
@@ -454,23 +439,6 @@ def _check_free_sources(plan: Plan) -> list[Problem]:
     return problems
 
 
-def _check_paid_requirement(plan: Plan) -> list[Problem]:
-    """Without paid channels, free sources must cover the whole requirement."""
-    if plan.channels:
-        return []
-    from core.calc.engine import calculate  # late: the engine needs a valid plan
-
-    paid = calculate(plan).paid_leads
-    if float(paid.sum()) > 1e-9:
-        return [
-            Problem(
-                "channels",
-                f"The plan needs {math.ceil(float(paid.sum()) - 1e-9):,} paid raw leads but has no paid channel; add a channel or raise the free sources.",
-            )
-        ]
-    return []
-
-
 def _gate_warning(plan: Plan) -> list[Problem]:
     spec = plan.lead_spec
     if spec is None or plan.stage_index(spec.gate) != 1:
@@ -486,7 +454,7 @@ def _gate_warning(plan: Plan) -> list[Problem]:
     return []
 
 
-def validate(plan: Plan) -> tuple[Problem, ...]:
+def validate_inputs(plan: Plan) -> tuple[Problem, ...]:
     """Every problem of the plan at once (errors refuse it, warnings do not).
 
     Checks: months 1..60 and a YYYY-MM start; at most 30 stages, 100
@@ -497,8 +465,9 @@ def validate(plan: Plan) -> tuple[Problem, ...]:
     none above its limit (a trillion; lags 3,650 days); a deal size of at
     least 0.01; unique stage and channel names (look-alikes count as the
     same); a gate below the first stage; a reachable threshold passing at
-    least one lead in a million; NaN or infinity nowhere; paid channels
-    where free sources do not cover the requirement.
+    least one lead in a million (that one computed by
+    :mod:`core.calc.feasibility`, whose ``validate`` is the whole check);
+    NaN or infinity nowhere.
     """
     problems = _check_calendar(plan)
     counts = _check_counts(plan)
@@ -539,7 +508,6 @@ def validate(plan: Plan) -> tuple[Problem, ...]:
             minimum=MIN_SALES_HOURS,
         )
     if not any(p.severity == "error" for p in problems):
-        problems += _check_paid_requirement(plan)
         problems += _gate_warning(plan)
     return tuple(problems)
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.calc.feasibility import validate
 from core.formats.plan_json import (
     MAIN_SCENARIO,
     NamedPlans,
@@ -96,7 +97,6 @@ from core.model.plan import (
     Stage,
     errors_only,
 )
-from core.model.validation import validate
 
 __all__ = ["is_plan_workbook", "load_document_workbook", "load_plan_workbook"]
 

@@ -33,6 +33,7 @@ import xlsxwriter.exceptions
 from core.calc.calendar import month_labels
 from core.calc.display import format_money, shown_count
 from core.calc.engine import PlanResult, calculate
+from core.calc.feasibility import validate
 from core.formats.files import atomic_write
 from core.formats.plan_json import (
     MAIN_SCENARIO,
@@ -114,7 +115,6 @@ from core.model.plan import (
     Series,
     errors_only,
 )
-from core.model.validation import validate
 
 __all__ = ["PlanSaveError", "save_document_workbook", "save_plan_workbook"]
 

@@ -15,21 +15,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from core.calc.feasibility import validate
 from core.calc.lead_spec import passing_score
 from core.formats.xlsx.location import location
 from core.importer.columns import CANONICAL_STAGES, normalize, role_stage, stage_key
-from core.importer.readers import (
-    Grid,
-    ImportCancelled,
-    Scan,
-    Table,
-    blank_mask,
-    open_workbook,
-    read_sheet,
-)
+from core.importer.scan import ImportCancelled, Scan, Table, open_workbook, read_sheet
 from core.importer.summaries import left_out_note, table_summary_rows
+from core.importer.typed_columns import Grid, blank_mask
 from core.model.plan import LeadSpec, Plan, Problem, Stage
-from core.model.validation import validate
 
 MIN_SAMPLE = 30
 DAYS_PER_MONTH = 365.25 / 12

@@ -41,9 +41,10 @@ from pathlib import Path
 import xlsxwriter
 
 from core.calc.engine import calculate
+from core.calc.feasibility import validate
+from core.calc.figures import Figures, figures
 from core.formats.files import atomic_write
 from core.model.plan import Plan, PlanRefused, errors_only
-from core.model.validation import validate
 from core.reports.budget_request.assumptions import write_assumptions
 from core.reports.budget_request.budget_by_channel import write_budget_by_channel
 from core.reports.budget_request.common import (
@@ -78,14 +79,14 @@ __all__ = [
 ]
 
 
-def _write_sheets(ctx: Context) -> None:
+def _write_sheets(ctx: Context, fig: Figures) -> None:
     """Every sheet, each given where the cells it refers to are on the sheets before it."""
     assumptions = write_assumptions(ctx)
     reverse = write_reverse_funnel(ctx, assumptions)
     budget = write_budget_by_channel(ctx, assumptions, reverse)
     spec = write_lead_spec_deficit(ctx, assumptions, reverse, budget)
     capacity = write_sales_capacity(ctx, assumptions, reverse)
-    write_summary(ctx, SheetRows(reverse, budget, spec, capacity))
+    write_summary(ctx, SheetRows(reverse, budget, spec, capacity), fig)
     ctx.sheets[SUMMARY].ws.activate()
 
 
@@ -102,13 +103,14 @@ def write_budget_request(plan: Plan, path: Path) -> None:
         raise PlanRefused(errors)
     result = calculate(plan)
     nums: Numbers = numbers(plan, result)
+    fig = figures(plan, result)
 
     def write(tmp: Path) -> None:
         book = xlsxwriter.Workbook(
             str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
         )
         try:
-            _write_sheets(make_context(book, plan, nums))
+            _write_sheets(make_context(book, plan, nums), fig)
         finally:
             book.close()
 
