@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from core.calc.display import shown_count
 from core.calc.engine import calculate
-from core.calc.figures import deficit_words, figures, money_in, signed_count
+from core.calc.figures import deficit_words, figures, money_in, plural, signed_count
 from core.formats.plan_json import load_plan_json
 from core.model.plan import Plan
 from core.paths import example_plan_path
@@ -149,11 +149,11 @@ def test_scenario_comparison_shows_each_scenarios_figures(qtbot, tmp_path: Path)
             assert shown("Paid raw leads", column) == count_text(fig.paid_leads)
             assert shown("Planned spend", column) == money_text(fig.spend, currency)
             assert fig.budget_gap is not None and fig.budget is not None
-            gap = model.index(rows["Budget gap over the plan (net)"], column)
+            gap = model.index(rows["Budget gap (net)"], column)
             assert model.data(gap) == money_text(fig.budget_gap, currency)
             sentence = fig.budget.sentence(functools.partial(money_text, currency=currency))
             assert sentence in model.data(gap, Qt.ItemDataRole.ToolTipRole)
-            deficit = model.index(rows["Qualified-lead deficit over the plan (net)"], column)
+            deficit = model.index(rows["Qualified-lead deficit (net)"], column)
             if fig.deficit is None or fig.gate is None:
                 assert model.data(deficit) == "n/a"
             else:
@@ -162,7 +162,7 @@ def test_scenario_comparison_shows_each_scenarios_figures(qtbot, tmp_path: Path)
                     deficit, Qt.ItemDataRole.ToolTipRole
                 )
         # the proposal equal to the current spec changes nothing against the example
-        assert shown("Qualified-lead deficit over the plan (net)", 4) == "\u2013"
+        assert shown("Qualified-lead deficit (net)", 4) == "\u2013"
         assert shown("Paid raw leads", 4) == "\u2013"
     finally:
         close_quietly(win)
@@ -196,25 +196,21 @@ def test_budget_request_summary_shows_the_figures(tmp_path: Path, name: str) -> 
     plan = acceptance_plans()[name]
     fig, rows = figures(plan, calculate(plan)), summary_rows(plan, tmp_path)
     assert summary_value(rows, "deals") == shown_count(fig.deals)
-    assert summary_value(rows, "qualified leads", fig.qualified_name) == shown_count(fig.qualified_required)
+    assert summary_value(rows, f"{plural(fig.qualified_name)} needed") == shown_count(fig.qualified_required)
     assert summary_value(rows, "paid raw leads") == shown_count(fig.paid_leads)
     assert summary_value(rows, "spend") == pytest.approx(fig.spend)
     assert fig.budget_gap is not None and summary_value(rows, "budget gap") == pytest.approx(fig.budget_gap)
     if fig.deficit is not None:
-        assert summary_value(rows, "qualified leads", "approved budget") == signed_shown(fig.deficit)
+        assert summary_value(rows, "deficit", "approved budget") == signed_shown(fig.deficit)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the budget request's Summary does not yet print the spec change's deficit change from Figures "
-    "(being wired in core/reports/budget_request by another change)",
-)
 @pytest.mark.parametrize("name", ["example", "same proposal"])
 def test_budget_request_summary_shows_the_spec_change(tmp_path: Path, name: str) -> None:
     plan = acceptance_plans()[name]
     fig, rows = figures(plan, calculate(plan)), summary_rows(plan, tmp_path)
     change = fig.spec_change
     assert change is not None and change.deficit_adopted is not None and change.deficit_change is not None
-    assert summary_value(rows, "proposed spec", "change") == signed_shown(change.deficit_change)
-    assert (summary_value(rows, "proposed spec", "change") == 0) == (name == "same proposal")
-    assert summary_value(rows, "extra budget") == pytest.approx(change.extra_spend_with_pre_plan)
+    assert summary_value(rows, "deficit", "after adopting") == signed_shown(change.deficit_adopted)
+    assert summary_value(rows, "change", "deficit") == signed_shown(change.deficit_change)
+    assert (summary_value(rows, "change", "deficit") == 0) == (name == "same proposal")
+    assert summary_value(rows, "extra budget", "pre-plan") == pytest.approx(change.extra_spend_with_pre_plan)

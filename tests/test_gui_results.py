@@ -292,10 +292,10 @@ def test_comparison_shows_differences_against_the_baseline(qtbot, example_plan: 
     assert cell(model, "Paid raw leads", 2, Qt.ItemDataRole.ForegroundRole).color() == QColor(BAD)  # more leads: worse
     assert cell(model, "Deals needed", 2) == "\u2013"  # unchanged
     assert cell(model, "Approved budget", 4).startswith("+$")
-    assert cell(model, "Budget gap over the plan (net)", 4, Qt.ItemDataRole.ForegroundRole).color() == QColor(
+    assert cell(model, "Budget gap (net)", 4, Qt.ItemDataRole.ForegroundRole).color() == QColor(
         GOOD
     )  # smaller gap: better
-    assert cell(model, "Budget gap over the plan (net)", 4).startswith("\u2212$")
+    assert cell(model, "Budget gap (net)", 4).startswith("\u2212$")
 
 
 def test_comparison_cell_explains_its_figure(qtbot, example_plan: Plan) -> None:  # type: ignore[no-untyped-def]

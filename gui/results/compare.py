@@ -53,6 +53,8 @@ class KeyFigure:
     figure: Callable[[Figures], str] = lambda fig: ""
     words: Callable[[Figures], str] = lambda fig: ""
     """What the figure is in the scenario's own words (the cell's tooltip), "" for none."""
+    decimals: int = 1
+    """Decimals of a rate (as the Results page shows it)."""
 
 
 def _deficit_words(fig: Figures) -> str:
@@ -78,7 +80,7 @@ KEY_FIGURES: tuple[KeyFigure, ...] = (
     KeyFigure("Planned spend", "money", "lower", lambda f: f.spend, lambda f: "spend_total"),
     KeyFigure("Approved budget", "money", "neutral", lambda f: f.approved_budget),
     KeyFigure(
-        f"Budget gap {WORDS['net']}",
+        "Budget gap (net)",
         "money",
         "lower",
         lambda f: f.budget_gap,
@@ -86,18 +88,20 @@ KEY_FIGURES: tuple[KeyFigure, ...] = (
         lambda f: "" if f.budget is None else f.budget.sentence(lambda v: money_text(v, f.currency)),
     ),
     KeyFigure(
-        f"Qualified-lead deficit {WORDS['net']}",
+        "Qualified-lead deficit (net)",
         "count",
         "lower",
         lambda f: f.deficit,
         lambda f: "gate_deficit",
         _deficit_words,
     ),
-    KeyFigure("Peak sales utilization", "rate", "lower", lambda f: f.peak_utilization, lambda f: "utilization"),
+    KeyFigure(
+        "Peak sales utilization", "rate", "lower", lambda f: f.peak_utilization, lambda f: "utilization", decimals=0
+    ),
     KeyFigure("Lead spec pass rate", "rate", "neutral", lambda f: f.pass_rate, lambda f: "pass_rate"),
 )
 """The rows, every number read from each scenario's :class:`Figures` (as the KPI strip, the
-Results page and the report), with the strip's words for which total a figure is."""
+Results page and the report), named as on the strip: "(net)" is over the plan, net."""
 
 _BETTER = QColor(GOOD)
 _WORSE = QColor(BAD)
@@ -185,9 +189,10 @@ class ComparisonModel(QAbstractTableModel):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Vertical:
-            if 0 <= section < len(KEY_FIGURES):
-                return KEY_FIGURES[section].name
-            return None
+            if not 0 <= section < len(KEY_FIGURES):
+                return None
+            name = KEY_FIGURES[section].name
+            return name.replace("(net)", WORDS["net"]) if role == Qt.ItemDataRole.ToolTipRole else name
         if not 0 <= section < self.columnCount():
             return None
         scenario, is_delta = self.column_scenario(section)
@@ -207,7 +212,7 @@ class ComparisonModel(QAbstractTableModel):
         if kind == "money":
             text = money_text(abs(value) if delta else value, currency, loc)
         elif kind == "rate":
-            text = percent_text(abs(value) if delta else value, 1, loc)
+            text = percent_text(abs(value) if delta else value, KEY_FIGURES[row].decimals, loc)
             if delta:
                 text = text[:-1] + " pts"
         elif delta:

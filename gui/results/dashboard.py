@@ -395,15 +395,21 @@ class ResultsDashboard(QWidget):
 
     # ----------------------------------------------------------------- layout
     def _reflow(self, width: int) -> None:
-        """Cards in one row when there is room, else two; charts 2 or 3 across."""
-        columns = 7 if width >= 1330 else 4
+        """Cards in one row when there is room, else two (the funnel's counts, then money and limits);
+        the budget card, whose budget story is a sentence, two columns wide. Charts 2 or 3 across."""
+        columns = 8 if width >= 1330 else 4
         chart_columns = 3 if width >= 1700 else 2
         if (columns, chart_columns) == (self._columns, self.chart_grid.columnCount()) and self.card_grid.count():
             return
         self._columns = columns
-        for i, card in enumerate(self.cards.values()):
-            self.card_grid.addWidget(card, i // columns, i % columns)
-        for c in range(7):
+        slot = 0
+        for key in ("deals", "gate", "leads", "pre_plan", "budget", "deficit", "utilization"):
+            span = 2 if key == "budget" else 1
+            if slot % columns + span > columns:
+                slot += columns - slot % columns
+            self.card_grid.addWidget(self.cards[key], slot // columns, slot % columns, 1, span)
+            slot += span
+        for c in range(8):
             self.card_grid.setColumnStretch(c, 1 if c < columns else 0)
         for i, chart_card in enumerate(self.chart_cards):
             self.chart_grid.addWidget(chart_card, i // chart_columns, i % chart_columns)
