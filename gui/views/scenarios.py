@@ -42,7 +42,7 @@ class ScenariosPage(Page):
         left.addWidget(section_label("Scenarios"))
         self.list = QListWidget()
         self.list.setObjectName("scenarioList")
-        self.list.setFixedWidth(220)
+        self.list.setFixedWidth(200)  # the comparison of three scenarios fits beside it at 1280 px
         self.list.itemActivated.connect(self._activate)
         self.list.itemClicked.connect(self._activate)
         left.addWidget(self.list, 1)
