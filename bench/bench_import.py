@@ -52,7 +52,7 @@ def workbook_path(rows: int) -> Path:
 
 
 def run_import(path: Path, safety: bool = True) -> None:
-    import core.importer.readers as readers
+    import core.importer.scan as readers
     from core.formats.plan_json import load_plan_json
     from core.importer import calibrate, scan_workbook
     from core.paths import example_plan_path

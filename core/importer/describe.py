@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.importer.calibrate import CalibratedFigure, Calibration
-from core.importer.readers import Scan
+from core.importer.scan import Scan
 
 
 def _value(figure: CalibratedFigure) -> str:

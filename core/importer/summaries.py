@@ -32,7 +32,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from core.importer.readers import Grid, Table, blank_mask
+from core.importer.scan import Table
+from core.importer.typed_columns import Grid, blank_mask
 
 MAX_BLOCK = 200
 _TAIL_ROWS = 5 * MAX_BLOCK
@@ -124,7 +125,7 @@ def table_summary_rows(
     """The summary rows of a table's data rows (``grid``) and the label
     shown for each (see the module docstring for the rules). ``coded``
     gives columns already read as text codes (column -> codes, texts; see
-    :func:`core.importer.readers.text_codes`), looked at by their distinct
+    :func:`core.importer.typed_columns.text_codes`), looked at by their distinct
     texts only. Only the last rows are looked at for a trailing block (it
     is small by rule 3)."""
     n = grid.cells.shape[0]

@@ -52,7 +52,7 @@ from core.formats.xlsx.location import location
 from core.importer.calibrate.common import MIN_SAMPLE, CalibratedFigure, Calibration, _Progress, _rows_of
 from core.importer.calibrate.leads import _calibrate_leads
 from core.importer.calibrate.monthly import _calibrate_monthly
-from core.importer.readers import ImportCancelled, Scan
+from core.importer.scan import ImportCancelled, Scan
 from core.importer.wording import in_words
 from core.model.plan import Plan, Problem
 

@@ -36,12 +36,11 @@ from core.importer.calibrate.common import (
 )
 from core.importer.calibrate.leads_channels import _cohort_rate, _leads_channels
 from core.importer.columns import normalize, stage_key
-from core.importer.readers import (
+from core.importer.scan import Scan, Table
+from core.importer.typed_columns import (
     CellErrors,
     FloatArray,
     Grid,
-    Scan,
-    Table,
     error_cell_problems,
     read_dates,
     read_flags,

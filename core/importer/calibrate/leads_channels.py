@@ -13,16 +13,8 @@ import pandas as pd
 
 from core.importer.calibrate.common import DAYS_PER_MONTH, CalibratedFigure, _rows_of, _small
 from core.importer.columns import normalize, role_channel
-from core.importer.readers import (
-    CellErrors,
-    FloatArray,
-    Scan,
-    Table,
-    column_values,
-    month_keys,
-    read_numbers,
-    read_texts,
-)
+from core.importer.scan import Scan, Table
+from core.importer.typed_columns import CellErrors, FloatArray, column_values, month_keys, read_numbers, read_texts
 from core.model.plan import Channel, FreeSource, Plan, Problem
 
 

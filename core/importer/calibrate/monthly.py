@@ -27,12 +27,11 @@ from core.importer.calibrate.common import (
 from core.importer.calibrate.leads import _seasonality
 from core.importer.calibrate.leads_channels import _spend_by_channel
 from core.importer.columns import CANONICAL_STAGES, normalize, role_channel, role_stage
-from core.importer.readers import (
+from core.importer.scan import Scan, Table
+from core.importer.typed_columns import (
     CellErrors,
     FloatArray,
     Grid,
-    Scan,
-    Table,
     column_values,
     error_cell_problems,
     month_keys,

@@ -1,14 +1,11 @@
-"""Reading a workbook: safety check, finding the table, typed columns.
+"""Typed columns: reading a column's cells as dates, numbers, yes/no or text.
 
-:func:`scan_workbook` opens the file with python-calamine, looks at the
-first :data:`HEADER_SCAN_ROWS` rows of every worksheet for the row with the
-most recognised headers, decides the shape ("monthly" or "leads") and keeps
-the chosen sheet's cells for :func:`core.importer.calibrate.calibrate`.
-
-Typed column readers (:func:`read_dates`, :func:`read_numbers`,
-:func:`read_flags`) are vectorised over numpy/pandas and report a bad cell
-as a Problem naming the file, sheet and cell. Text from the file is only
-ever data: it is never evaluated and never written as a formula.
+The readers (:func:`read_dates`, :func:`read_numbers`, :func:`read_flags`,
+:func:`month_keys`) are vectorised over numpy/pandas, read text by one rule
+per column (:mod:`core.importer.numbers`, :mod:`core.importer.dates`) and
+report a bad cell as a Problem naming the file, sheet and cell. Excel error
+cells (which python-calamine reads as empty) are found by
+:func:`error_cells`.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ import datetime as dt
 import math
 import re
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,18 +24,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from core.formats.xlsx.location import cell_name, location, place
-from core.formats.xlsx.safety import check_spreadsheet_file
-from core.importer.columns import guess_role, normalize, role_stage
-from core.importer.csv_reader import CsvWorkbook, is_csv_path, open_csv
+from core.importer.cell_values import FLAG_FALSE, FLAG_TRUE, cell_text
+from core.importer.columns import normalize
 from core.importer.dates import NUMERIC_DATE, DateOrder, decide_order, parse_dates
-from core.importer.mapping import ColumnMapping, key_words
-from core.importer.numbers import Decimal, Separators, decide_separators, parse_numbers
+from core.importer.numbers import Separators, decide_separators, parse_numbers
+from core.importer.scan import ReadingHints, Table
 from core.model.plan import Problem
-from core.model.validation import has_errors
 
-Shape = Literal["monthly", "leads"]
-HEADER_SCAN_ROWS = 30
-PREVIEW_ROWS = 20
 MAX_CELL_PROBLEMS = 5
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -46,204 +38,6 @@ BoolArray = npt.NDArray[np.bool_]
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _UNIX_DAY0 = np.datetime64("1970-01-01", "D")
 _SKIP_LABELS = {"total", "totals", "grand total", "sum", "average", "avg", "mean", "ytd", "year", "full year", "fy"}
-
-
-@dataclass(frozen=True)
-class ReadingHints:
-    """How the file writes numbers and dates when its text does not say:
-    ``decimal`` mark ("." or ","), ``day_first`` dates. None: no hint (the
-    English reading is used, with a warning where it matters). Set by the
-    mapping file ("decimal", "date_order") or guessed from a CSV file's
-    delimiter (a semicolon is the European convention)."""
-
-    decimal: Decimal | None = None
-    day_first: bool | None = None
-
-
-class ImportCancelled(Exception):
-    """The user cancelled an import (``cancelled()`` returned True)."""
-
-
-@dataclass(frozen=True)
-class Column:
-    """A recognised column: 0-based ``index``, the header as written, its
-    role, the header cell's address (``C4``) and whether the role came from
-    the mapping file or was guessed."""
-
-    index: int
-    header: str
-    role: str
-    address: str
-    source: Literal["guess", "mapping"] = "guess"
-
-
-@dataclass(frozen=True)
-class IgnoredColumn:
-    """A column the importer does not use, and why."""
-
-    index: int
-    header: str
-    address: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table found on a sheet: header row (1-based, as Excel shows it),
-    shape, recognised and ignored columns, number of data rows."""
-
-    sheet: str
-    header_row: int
-    shape: Shape | None
-    columns: tuple[Column, ...]
-    ignored: tuple[IgnoredColumn, ...]
-    data_rows: int
-
-    def column(self, role: str) -> Column | None:
-        """The first column with this role."""
-        return next((c for c in self.columns if c.role == role), None)
-
-    def roles(self) -> tuple[str, ...]:
-        return tuple(c.role for c in self.columns)
-
-
-class _Cells:
-    """The cells of the sheets read during the scan, kept so that
-    calibration does not parse the workbook a second time."""
-
-    def __init__(self) -> None:
-        self.sheets: dict[str, list[list[Any]]] = {}
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What :func:`scan_workbook` found.
-
-    ``table`` is the main table (None when nothing was recognised);
-    ``spend_table`` a monthly spend table on another sheet (lead-level
-    workbooks keep spend apart). ``preview`` is the header row and the first
-    rows of the main table as text. ``problems`` with an error mean the
-    file cannot be imported as it is.
-    """
-
-    path: Path
-    table: Table | None
-    spend_table: Table | None
-    preview: tuple[tuple[str, ...], ...]
-    problems: tuple[Problem, ...]
-    mapping: ColumnMapping | None = None
-    sheet_names: tuple[str, ...] = ()
-    cells: _Cells = field(default_factory=_Cells, repr=False, compare=False)
-    hints: ReadingHints = field(default_factory=lambda: ReadingHints())
-
-    @property
-    def ok(self) -> bool:
-        """True when the file can be calibrated."""
-        return self.table is not None and self.table.shape is not None and not has_errors(self.problems)
-
-    @property
-    def sheet(self) -> str | None:
-        return self.table.sheet if self.table else None
-
-    @property
-    def header_row(self) -> int | None:
-        return self.table.header_row if self.table else None
-
-    @property
-    def shape(self) -> Shape | None:
-        return self.table.shape if self.table else None
-
-    @property
-    def columns(self) -> tuple[Column, ...]:
-        return self.table.columns if self.table else ()
-
-    @property
-    def ignored(self) -> tuple[IgnoredColumn, ...]:
-        return self.table.ignored if self.table else ()
-
-    @property
-    def recognised(self) -> dict[str, str]:
-        """Header -> role of the main table."""
-        return {c.header: c.role for c in self.columns}
-
-
-# --------------------------------------------------------------------------- opening
-
-
-def _safety_problem(path: Path) -> Problem | None:
-    """The one place the file is checked before any reader touches it
-    (encrypted, corrupt, empty, not a spreadsheet, zip/XML bombs, too many
-    cells): :func:`core.formats.xlsx.safety.check_spreadsheet_file`."""
-    return check_spreadsheet_file(path)
-
-
-def _reader_failure(path: Path, exc: BaseException) -> Problem:
-    text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-    return Problem(
-        "file",
-        f"The file cannot be read as a spreadsheet ({text}). Open it in Excel or LibreOffice and save it again as .xlsx, "
-        "then import that copy.",
-        location=location(path),
-    )
-
-
-def _reraise_if_control(exc: BaseException) -> None:
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, ImportCancelled, MemoryError)):
-        raise exc
-
-
-def open_workbook(path: Path) -> tuple[Any | None, tuple[Problem, ...]]:
-    """A python-calamine workbook (a :class:`~core.importer.csv_reader.CsvWorkbook`
-    for a CSV file), or None with the problem."""
-    path = Path(path)
-    if not path.exists():
-        return None, (Problem("file", "The file does not exist; check the name and folder.", location=location(path)),)
-    if path.is_dir():
-        return None, (Problem("file", "This is a folder, not a spreadsheet file.", location=location(path)),)
-    if is_csv_path(path):
-        csv_book, refused = open_csv(path)
-        return csv_book, ((refused,) if refused is not None else ())
-    try:
-        problem = _safety_problem(path)
-    except BaseException as exc:  # the checker must never let a traceback through
-        _reraise_if_control(exc)
-        return None, (_reader_failure(path, exc),)
-    if problem is not None:
-        if not problem.location:
-            problem = Problem(problem.field, problem.message, problem.severity, location(path))
-        if problem.severity == "error":
-            return None, (problem,)
-    from python_calamine import CalamineWorkbook
-
-    try:
-        return CalamineWorkbook.from_path(str(path)), ((problem,) if problem is not None else ())
-    except BaseException as exc:  # calamine raises CalamineError, or a Rust panic (BaseException)
-        _reraise_if_control(exc)
-        return None, (_reader_failure(path, exc),)
-
-
-def worksheet_names(workbook: Any) -> list[str]:
-    """Names of the worksheets (chart sheets skipped), in workbook order."""
-    names: list[str] = []
-    try:
-        for meta in workbook.sheets_metadata:
-            kind = str(meta.typ).lower()
-            if "chart" not in kind and "dialog" not in kind:
-                names.append(str(meta.name))
-    except BaseException as exc:
-        _reraise_if_control(exc)
-        names = [str(n) for n in workbook.sheet_names]
-    return names
-
-
-def read_sheet(workbook: Any, name: str, nrows: int | None = None) -> list[list[Any]]:
-    """The sheet's cells from A1 (rectangular list of rows; '' for empty)."""
-    sheet = workbook.get_sheet_by_name(name)
-    if nrows is None:
-        rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
-    else:
-        rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
-    return rows
 
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
@@ -321,288 +115,6 @@ def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     return found
 
 
-# --------------------------------------------------------------------------- header detection
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _roles_of_row(row: list[Any], mapping: ColumnMapping | None) -> list[tuple[int, str, str | None, bool]]:
-    """(index, header, role or None, from mapping) for every non-blank cell."""
-    stages = mapping.stages if mapping else ()
-    found: list[tuple[int, str, str | None, bool]] = []
-    for index, value in enumerate(row):
-        if _is_blank(value) or not isinstance(value, str):
-            continue
-        header = value.strip()
-        mapped = mapping.role_for(header) if mapping else None
-        if mapped is not None:
-            found.append((index, header, mapped, True))
-        else:
-            found.append((index, header, guess_role(header, stages), False))
-    return found
-
-
-def _score(roles: list[tuple[int, str, str | None, bool]]) -> int:
-    return sum(1 for _, _, role, _ in roles if role is not None and role != "ignore")
-
-
-def decide_shape(roles: list[str]) -> Shape | None:
-    """``leads`` when rows are leads (stage dates, a status, or a created date
-    without monthly volumes); "monthly" when rows are months with volumes,
-    revenue or spend; None when neither."""
-    kinds = {r.split(":", 1)[0] if ":" in r else r.split("@", 1)[0] for r in roles}
-    has_stage_dates = any(r.startswith("date:") for r in roles)
-    has_volumes = any(r.startswith("stage:") for r in roles)
-    has_money = "revenue" in kinds or "spend" in kinds
-    lead_like = has_stage_dates or "status" in kinds or not (has_volumes or has_money)
-    if lead_like and ("created_date" in kinds or has_stage_dates):
-        return "leads"
-    if ("month" in kinds or "created_date" in kinds) and (has_volumes or has_money):
-        return "monthly"
-    return None
-
-
-def _build_table(
-    sheet: str,
-    rows: list[list[Any]],
-    header_index: int,
-    mapping: ColumnMapping | None,
-    total_rows: int,
-    forced_shape: Shape | None,
-) -> Table:
-    found = _roles_of_row(rows[header_index], mapping) if header_index < len(rows) else []
-    roles = [r for _, _, r, _ in found if r is not None and r != "ignore"]
-    shape = forced_shape or decide_shape(roles)
-    columns: list[Column] = []
-    ignored: list[IgnoredColumn] = []
-    seen: set[str] = set()
-    for index, header, role, from_mapping in found:
-        address = cell_name(header_index, index)
-        if role is not None and shape == "monthly" and role == "created_date":
-            role = "month"
-        if role is not None and shape == "leads" and role == "month":
-            role = "created_date"
-        if role is None:
-            reason = "header not recognised (name it in a mapping file to use it)"
-            if shape == "leads":
-                # an unrecognised column in lead-level data may be a lead-spec criterion (yes/no)
-                sample = [r[index] for r in rows[header_index + 1 : header_index + 1 + 50] if index < len(r)]
-                if sample and any(not _is_blank(v) for v in sample) and all(_flag_like(v) for v in sample):
-                    role = f"criterion:{header}"
-            if role is None:
-                ignored.append(IgnoredColumn(index, header, address, reason))
-                continue
-        if role == "ignore":
-            ignored.append(IgnoredColumn(index, header, address, "ignored by the mapping file"))
-            continue
-        if role in seen and not role.startswith("criterion:"):
-            ignored.append(
-                IgnoredColumn(index, header, address, f"a second column for '{role}' (the first one is used)")
-            )
-            continue
-        if shape == "monthly" and (role.startswith("date:") or role in ("status", "amount")):
-            ignored.append(
-                IgnoredColumn(index, header, address, f"'{role}' belongs to lead-level data, not a monthly summary")
-            )
-            continue
-        seen.add(role)
-        columns.append(Column(index, header, role, address, "mapping" if from_mapping else "guess"))
-    data_rows = max(0, total_rows - header_index - 1)
-    return Table(sheet, header_index + 1, shape, tuple(columns), tuple(ignored), data_rows)
-
-
-_FLAG_TRUE = {"yes", "y", "true", "1", "x", "ja", "oui", "si", "checked", "✓", "✔", "met", "1.0"}
-_FLAG_FALSE = {"no", "n", "false", "0", "nein", "non", "unchecked", "not met", "0.0", "-"}
-
-
-def _flag_like(value: Any) -> bool:
-    if _is_blank(value) or isinstance(value, bool):
-        return True
-    if isinstance(value, (int, float)):
-        return value in (0, 1)
-    if isinstance(value, str):
-        return value.strip().casefold() in _FLAG_TRUE | _FLAG_FALSE
-    return False
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{value:g}"
-    if isinstance(value, dt.datetime):
-        return (
-            value.isoformat(sep=" ", timespec="minutes") if (value.hour or value.minute) else value.date().isoformat()
-        )
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value)[:200]
-
-
-def _last_nonblank_row(rows: list[list[Any]]) -> int:
-    for index in range(len(rows) - 1, -1, -1):
-        if any(not _is_blank(v) for v in rows[index]):
-            return index + 1
-    return 0
-
-
-def scan_workbook(path: Path, mapping: ColumnMapping | None = None) -> Scan:
-    """Find the table to import: sheet, header row, shape, columns.
-
-    Every worksheet's first 30 rows are searched for the row with the most
-    recognised headers (at least two); the mapping's ``sheet`` and
-    ``header_row`` override the search and its ``columns`` the guesses. A
-    lead-level table is preferred to a monthly one; another sheet with a
-    monthly spend table is kept as ``spend_table``. Never raises for a bad
-    file: the reason is in ``problems``.
-    """
-    path = Path(path)
-    workbook, problems_t = open_workbook(path)
-    problems = list(problems_t)
-    if workbook is None:
-        return Scan(path, None, None, (), tuple(problems), mapping)
-    try:
-        scan = _scan_open(path, workbook, mapping, problems)
-        return replace(scan, hints=reading_hints(mapping, workbook))
-    except BaseException as exc:
-        _reraise_if_control(exc)
-        problems.append(_reader_failure(path, exc))
-        return Scan(path, None, None, (), tuple(problems), mapping)
-    finally:
-        try:
-            workbook.close()
-        except BaseException as exc:
-            _reraise_if_control(exc)
-
-
-def reading_hints(mapping: ColumnMapping | None, workbook: Any) -> ReadingHints:
-    """How to read numbers and dates whose text does not say: the mapping
-    file's word, else a semicolon CSV's European convention, else none."""
-    decimal: Decimal | None = None
-    day_first: bool | None = None
-    if isinstance(workbook, CsvWorkbook) and workbook.semicolon_convention:
-        decimal, day_first = ",", True
-    if mapping is not None and mapping.decimal in (".", ","):
-        decimal = "." if mapping.decimal == "." else ","
-    if mapping is not None and mapping.date_order is not None:
-        day_first = mapping.date_order == "day-first"
-    return ReadingHints(decimal, day_first)
-
-
-def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problems: list[Problem]) -> Scan:
-    names = worksheet_names(workbook)
-    cells = _Cells()
-    forced: Shape | None = mapping.shape if mapping and mapping.shape in ("monthly", "leads") else None  # type: ignore[assignment]
-    if mapping and mapping.sheet is not None:
-        match = [n for n in names if n.strip().casefold() == mapping.sheet.strip().casefold()]
-        if not match:
-            problems.append(
-                Problem(
-                    key_words("sheet"),
-                    f"The mapping names sheet '{mapping.sheet}', which is not in the file (sheets: {', '.join(names)}).",
-                    location=location(path),
-                )
-            )
-            return Scan(path, None, None, (), tuple(problems), mapping, tuple(names), cells)
-        candidates = match
-    else:
-        candidates = names
-    tables: list[tuple[int, int, Table]] = []  # (priority, score, table)
-    for order, name in enumerate(names):
-        sheet = workbook.get_sheet_by_name(name)
-        head: list[list[Any]] = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
-        if not head:
-            continue
-        if mapping and mapping.header_row is not None and name in candidates:
-            header_indexes = [mapping.header_row - 1]
-        else:
-            header_indexes = list(range(len(head)))
-        best_index, best_score = -1, 0
-        for index in header_indexes:
-            if index >= len(head):
-                continue
-            score = _score(_roles_of_row(head[index], mapping))
-            if score > best_score:
-                best_index, best_score = index, score
-        if best_index < 0 or best_score < 2:
-            if name in candidates and mapping and mapping.header_row is not None:
-                problems.append(
-                    Problem(
-                        key_words("header_row"),
-                        f"Row {mapping.header_row} has fewer than two recognised headers; check the row number.",
-                        location=location(path, name),
-                    )
-                )
-            continue
-        all_rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
-        total = _last_nonblank_row(all_rows)
-        table = _build_table(name, all_rows, best_index, mapping, total, forced if name in candidates else None)
-        if table.shape is None:
-            continue
-        cells.sheets[name] = all_rows[:total]
-        priority = (0 if name in candidates else 10) + (0 if table.shape == "leads" else 1)
-        tables.append((priority * 1000 - best_score, order, table))
-    if not tables:
-        problems.append(
-            Problem(
-                "file",
-                "No sheet has a table this planner can read (looked for headers in the first 30 rows of "
-                f"{', '.join(repr(n) for n in names) or 'no sheets'}). Use headers such as 'Month, Inquiries, MQLs, SQLs, "
-                "Won, Revenue' (a monthly summary) or 'Created Date, Lead Source, Status, MQL Date, Amount' (one row "
-                "per lead), or give a mapping file naming the sheet, header row and columns.",
-                location=location(path),
-            )
-        )
-        return Scan(path, None, None, (), tuple(problems), mapping, tuple(names), cells)
-    tables.sort(key=lambda t: (t[0], t[1]))
-    main = tables[0][2]
-    spend: Table | None = None
-    for _, _, table in tables[1:]:
-        roles = table.roles()
-        if table.shape == "monthly" and any(r == "spend" or r.startswith("spend@") for r in roles):
-            spend = table
-            break
-    for name in list(cells.sheets):
-        if name != main.sheet and (spend is None or name != spend.sheet):
-            del cells.sheets[name]
-    rows = cells.sheets[main.sheet]
-    header = rows[main.header_row - 1]
-    preview = [tuple(_text(v) for v in header)]
-    for row in rows[main.header_row : main.header_row + PREVIEW_ROWS]:
-        preview.append(tuple(_text(v) for v in row))
-    problems += _table_problems(path, main)
-    return Scan(path, main, spend, tuple(preview), tuple(problems), mapping, tuple(names), cells)
-
-
-def _table_problems(path: Path, table: Table) -> list[Problem]:
-    problems: list[Problem] = []
-    roles = table.roles()
-    loc = location(path, table.sheet)
-    if table.data_rows == 0:
-        problems.append(Problem("file", "The table has headers but no data rows below them.", location=loc))
-    if table.shape == "leads":
-        if "created_date" not in roles and not any(r.startswith("date:") for r in roles):
-            problems.append(
-                Problem("file", "Lead-level data needs a created-date column (e.g. 'Created Date').", location=loc)
-            )
-        stages = {role_stage(r) for r in roles if r.startswith(("date:", "stage:"))}
-        if "status" not in roles and len(stages - {None}) < 1:
-            problems.append(
-                Problem(
-                    "file",
-                    "Lead-level data needs a status column or stage dates (e.g. 'MQL Date') to show how far leads got.",
-                    location=loc,
-                )
-            )
-    if table.shape == "monthly" and "month" not in roles:
-        problems.append(Problem("file", "A monthly summary needs a month column (e.g. 'Month').", location=loc))
-    return problems
-
-
 # --------------------------------------------------------------------------- typed columns
 
 
@@ -633,7 +145,7 @@ class CellErrors:
         count = len(rows)
         for r in rows[:MAX_CELL_PROBLEMS]:
             cell = cell_name(first_row + int(r), col)
-            shown = _text(values[int(r)])[:40]
+            shown = cell_text(values[int(r)])[:40]
             self.problems.append(
                 Problem(
                     self.header,
@@ -935,9 +447,9 @@ def read_flags(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row
             lookup[code] = float(value)
         elif isinstance(value, str):
             text = value.strip().casefold()
-            if text in _FLAG_TRUE:
+            if text in FLAG_TRUE:
                 lookup[code] = 1.0
-            elif text in _FLAG_FALSE:
+            elif text in FLAG_FALSE:
                 lookup[code] = 0.0
             elif text:
                 bad_codes.append(code)
@@ -958,7 +470,7 @@ def text_codes(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDAr
     if len(values) == 0:
         return np.zeros(0, dtype=np.intp), np.array([""], dtype=object)
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    texts = np.array([_text(v).strip() for v in uniques] + [""], dtype=object)
+    texts = np.array([cell_text(v).strip() for v in uniques] + [""], dtype=object)
     return np.asarray(codes, dtype=np.intp), texts
 
 
@@ -1041,8 +553,3 @@ class Grid:
 def column_values(rows: list[list[Any]], col: int, start: int) -> npt.NDArray[Any]:
     """One column of ``rows[start:]`` as an object array ('' past a short row)."""
     return np.array([r[col] if col < len(r) else "" for r in rows[start:]], dtype=object)
-
-
-def role_columns(table: Table, prefix: str) -> list[Column]:
-    """Columns whose role starts with ``prefix``."""
-    return [c for c in table.columns if c.role.startswith(prefix)]
