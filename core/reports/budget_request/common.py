@@ -138,11 +138,6 @@ def up(ref: str) -> str:
     return f"ROUNDUP(ROUND({ref},6),0)"
 
 
-def ceil_signed(ref: str) -> str:
-    """Rounded up, a negative count (a surplus) too."""
-    return f"-INT(-ROUND({ref},6))"
-
-
 # ---------------------------------------------------------------- the month grid
 
 

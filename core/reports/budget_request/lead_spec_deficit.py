@@ -42,6 +42,7 @@ class SpecRows:
     spec_deficit: int | None = None  # deficit with the proposed spec and today's leads
     extra_leads: int | None = None  # extra paid raw leads to close it
     extra_spend: int | None = None  # extra budget to close it
+    adopted_deficit: int | None = None  # deficit with the approved budget after adopting the proposed spec
 
 
 @dataclass(frozen=True)
@@ -80,31 +81,42 @@ def _first_flow(ctx: Context, a: AssumptionCells, rf: ReverseFunnelRows, i: int,
     return f + _free_term(ctx, rf, 1, i)
 
 
-def _bought(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int) -> None:
+@dataclass(frozen=True)
+class _Projection:
+    """A forward projection of what the approved budget buys: under the current spec
+    (rates column 2 on Assumptions) or with the proposed spec adopted (column 3)."""
+
+    suffix: str  # after the row labels ("" or ", proposed spec")
+    paid: tuple[int, str | None]  # row and sheet of the paid raw leads required
+    rates: int
+    bought: FloatArray  # plan months
+    volumes: tuple[FloatArray, ...]  # plan months, each stage
+
+
+def _bought(ctx: Context, sheet: Sheet, a: AssumptionCells, p: _Projection, row: int) -> None:
     """Paid raw leads the approved budget buys (at most the leads required)."""
-    g, st, plan, funded = ctx.grid, ctx.st, ctx.plan, ctx.res.funded
-    assert funded is not None and ctx.nums.funded_bought is not None
-    sheet.text(row, 0, "Paid raw leads the budget buys")
+    g, st, plan = ctx.grid, ctx.st, ctx.plan
+    sheet.text(row, 0, "Paid raw leads the budget buys" + p.suffix)
     sheet.zeros(row, g)
     for t in range(plan.months):
         c = g.month(t)
-        p = cell(rf.paid, c, REVERSE)
+        paid = cell(p.paid[0], c, p.paid[1])
         budget = a.month_ref("budget", t)
-        bought = f"IF(BlendedCPL>0,MIN({p},MAX(0,{budget}-({a.fixed_sum(t)}))/BlendedCPL),{p})"
+        bought = f"IF(BlendedCPL>0,MIN({paid},MAX(0,{budget}-({a.fixed_sum(t)}))/BlendedCPL),{paid})"
         f = bought if plan.channels else "0"
-        sheet.formula(row, c, f, float(funded.paid_leads[t]), st.count)
-    sheet.totals(row, g, ctx.nums.funded_bought, st.count, pre=False)
+        sheet.formula(row, c, f, float(p.bought[t]), st.count)
+    sheet.totals(row, g, np.concatenate([np.zeros(ctx.nums.n_pre), p.bought]), st.count, pre=False)
 
 
-def _funded_volumes(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int) -> list[int]:
-    """What the bought leads (in ``row - 1``) bring into each stage, from ``row``: the rows."""
+def _funded_volumes(
+    ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, p: _Projection, row: int, last: int
+) -> list[int]:
+    """What the bought leads (in ``row - 1``) bring into stages 0 to ``last``, from ``row``: the rows."""
     g, st, plan, n_pre = ctx.grid, ctx.st, ctx.plan, ctx.nums.n_pre
-    volumes = ctx.nums.funded_volumes
-    assert volumes is not None
     bought_range = g.row_range(row - 1)
     rows: list[int] = []
-    for k in range(len(plan.stages)):
-        sheet.text(row, 0, "Funded volume entering")
+    for k in range(last + 1):
+        sheet.text(row, 0, "Funded volume entering" + p.suffix)
         sheet.text(row, 1, plan.stages[k].name)
         sheet.zeros(row, g)
         for t in range(plan.months):
@@ -112,12 +124,12 @@ def _funded_volumes(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseF
             if k == 0:
                 f = cell(row - 1, g.col(i)) + _free_term(ctx, rf, 0, i)
             elif k == 1:
-                f = _first_flow(ctx, a, rf, i, bought_range, 2)
+                f = _first_flow(ctx, a, rf, i, bought_range, p.rates)
             else:
-                f = a.forward_cell(k - 1, i, g.row_range(rows[k - 1]), a.rate(k - 1, 2))
+                f = a.forward_cell(k - 1, i, g.row_range(rows[k - 1]), a.rate(k - 1, p.rates))
                 f += _free_term(ctx, rf, k, i)
-            sheet.formula(row, g.month(t), f, float(volumes[k][i]), st.count)
-        sheet.totals(row, g, volumes[k], st.count, pre=False)
+            sheet.formula(row, g.month(t), f, float(p.volumes[k][t]), st.count)
+        sheet.totals(row, g, np.concatenate([np.zeros(n_pre), p.volumes[k]]), st.count, pre=False)
         rows.append(row)
         row += 1
     return rows
@@ -147,7 +159,7 @@ def _funded_gap(ctx: Context, sheet: Sheet, rf: ReverseFunnelRows, row: int, vol
     sheet.text(row + 2, 0, "Required, current spec")
     sheet.text(row + 2, 1, plan.stages[gate].name)
     _plan_months(ctx, sheet, row + 2, [cell(req_row, c, REVERSE) for c in months], required[n_pre:], st.count)
-    sheet.text(row + 3, 0, "Shortfall with the budget", st.bold)
+    sheet.text(row + 3, 0, "Deficit with the budget", st.bold)
     sheet.text(row + 3, 1, plan.stages[gate].name)
     deficit = required[n_pre:] - ctx.nums.funded_volumes[gate][n_pre:]
     shortfall = [f"{cell(row + 2, c)}-{cell(vol_rows[gate], c)}" for c in months]
@@ -164,8 +176,10 @@ def _funded(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRow
         )
         return None
     sheet.text(row, 0, "Funded projection: what the approved budget buys", ctx.st.header_left)
-    _bought(ctx, sheet, a, rf, row + 1)
-    vol_rows = _funded_volumes(ctx, sheet, a, rf, row + 2)
+    n_pre = nums.n_pre
+    p = _Projection("", (rf.paid, REVERSE), 2, ctx.res.funded.paid_leads, tuple(v[n_pre:] for v in nums.funded_volumes))
+    _bought(ctx, sheet, a, p, row + 1)
+    vol_rows = _funded_volumes(ctx, sheet, a, rf, p, row + 2, len(ctx.plan.stages) - 1)
     return _funded_gap(ctx, sheet, rf, vol_rows[-1] + 1, vol_rows)
 
 
@@ -201,7 +215,7 @@ def _proposed_flow(
     sheet.text(req_row, 1, sc.gate)
     rf_row, required = _required(ctx, rf, pgate)
     _plan_months(ctx, sheet, req_row, [cell(rf_row, c, REVERSE) for c in months], required[n_pre:], st.count)
-    sheet.text(req_row + 1, 0, "Shortfall, proposed spec", st.bold)
+    sheet.text(req_row + 1, 0, "Deficit, proposed spec, today's leads", st.bold)
     sheet.text(req_row + 1, 1, sc.gate)
     deficit = [f"{cell(req_row, c)}-{cell(flow_rows[pgate], c)}" for c in months]
     _plan_months(ctx, sheet, req_row + 1, deficit, sc.gate_deficit, st.count)
@@ -279,6 +293,33 @@ def _extra_spend(ctx: Context, sheet: Sheet, row: int, p_paid_row: int, sc: Spec
         sheet.formula(row + 1, c, f, value, st.money_bold)
 
 
+def _adopted(
+    ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int, p_paid_row: int, pgate: int
+) -> int | None:
+    """What the approved budget buys with the proposed spec adopted, from ``row``, down to
+    the deficit at the gate (as the planner shows it after "Adopt"); returns that row
+    (None, nothing written, without an approved budget)."""
+    adopted = ctx.nums.adopted
+    funded = None if adopted is None else adopted.funded
+    if funded is None or funded.gate_deficit is None:
+        return None
+    st, g = ctx.st, ctx.grid
+    sheet.text(row, 0, "After adopting the proposed spec: what the approved budget buys", st.header_left)
+    p = _Projection(", proposed spec", (p_paid_row, None), 3, funded.paid_leads, funded.stage_volume)
+    _bought(ctx, sheet, a, p, row + 1)
+    vol_rows = _funded_volumes(ctx, sheet, a, rf, p, row + 2, pgate)
+    for hidden in range(row + 1, vol_rows[-1]):  # the working below the gate: grouped, shown with its button
+        sheet.ws.set_row(hidden, None, None, {"hidden": True, "level": 1})
+    deficit_row = vol_rows[-1] + 1
+    sheet.text(deficit_row, 0, "Deficit after adopting the proposed spec", st.bold)
+    sheet.text(deficit_row, 1, ctx.plan.stages[pgate].name)
+    req_row, _ = _required(ctx, rf, pgate)
+    months = [g.month(t) for t in range(ctx.plan.months)]
+    formulas = [f"{cell(req_row, c, REVERSE)}-{cell(vol_rows[-1], c)}" for c in months]
+    _plan_months(ctx, sheet, deficit_row, formulas, funded.gate_deficit, st.count)
+    return deficit_row
+
+
 def _spec_change(
     ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, bud: BudgetRows, row: int
 ) -> SpecRows:
@@ -301,12 +342,14 @@ def _spec_change(
     if ctx.plan.channels:
         _extra_spend(ctx, sheet, p_paid_row + 2, p_paid_row, sc, bud)
         extra_spend = p_paid_row + 3
+    adopted = _adopted(ctx, sheet, a, rf, (extra_spend or p_paid_row + 1) + 2, p_paid_row, pgate)
     return SpecRows(
         pass_current=flow.pass_current,
         pass_proposed=flow.pass_proposed,
         spec_deficit=flow.deficit,
         extra_leads=p_paid_row + 1,
         extra_spend=extra_spend,
+        adopted_deficit=adopted,
     )
 
 
@@ -336,4 +379,5 @@ def write_lead_spec_deficit(ctx: Context, a: AssumptionCells, rf: ReverseFunnelR
         change.spec_deficit,
         change.extra_leads,
         change.extra_spend,
+        change.adopted_deficit,
     )

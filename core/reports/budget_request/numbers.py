@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.calc.engine import MonthGrid, PlanResult, free_by_stage, gate_of, plan_lags, require
+from core.calc import figures
+from core.calc.engine import MonthGrid, PlanResult, free_by_stage, plan_lags, require
 from core.calc.funnel import FloatArray, Lag, forward_pass
 from core.model.plan import Plan
 
@@ -32,6 +33,7 @@ class Numbers:
     proposed_gross: tuple[FloatArray, ...] | None
     proposed_net: tuple[FloatArray, ...] | None
     proposed_paid: FloatArray | None
+    adopted: PlanResult | None  # the plan with its proposed spec adopted (with an approved budget)
 
 
 def numbers(plan: Plan, result: PlanResult) -> Numbers:
@@ -50,11 +52,13 @@ def numbers(plan: Plan, result: PlanResult) -> Numbers:
         volumes = forward_pass(bought, req.rb, req.rates, lags, free)
 
     p_rates = p_rb = p_flow = p_gross = p_net = p_paid = None
+    adopted = None
     if plan.proposed_lead_spec is not None:
         p_req = require(plan, plan.proposed_lead_spec, lags, deals, free)
         p_rates, p_rb = p_req.rates, p_req.rb
         p_flow = forward_pass(paid, p_rb, p_rates, lags, free)
         p_gross, p_net, p_paid = p_req.gross, p_req.net, p_req.paid
+        adopted = figures.adopted_result(plan, result)
     return Numbers(
         result=result,
         lags=tuple(lags),
@@ -72,18 +76,12 @@ def numbers(plan: Plan, result: PlanResult) -> Numbers:
         proposed_gross=p_gross,
         proposed_net=p_net,
         proposed_paid=p_paid,
+        adopted=adopted,
     )
 
 
 def qualified_stage(plan: Plan) -> int:
-    """The stage whose volume the summary calls qualified leads: the lead
-    spec's gate (current, else proposed); without a spec the stage before
-    one named 'Opportunity'; failing that the stage before the won deal."""
-    for spec in (plan.lead_spec, plan.proposed_lead_spec):
-        gate = gate_of(plan, spec)
-        if gate is not None:
-            return gate
-    opportunity = plan.stage_index("Opportunity")
-    if opportunity is not None and opportunity >= 1:
-        return opportunity - 1
-    return max(0, len(plan.stages) - 2)
+    """The stage whose volume is called qualified leads (:func:`core.calc.figures.qualified_stage`:
+    the lead spec's gate, else the proposed spec's, else a stage named SQL, else the stage before
+    Opportunity, else the stage before the won deal)."""
+    return figures.qualified_stage(plan)[0]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from xlsxwriter.format import Format
 
-from core.calc.engine import gate_of
+from core.calc.figures import WORDS, Figures, SpecChangeFigures, money_in, plural
 from core.reports.budget_request.budget_by_channel import BudgetRows
 from core.reports.budget_request.common import (
     BUDGET,
@@ -22,7 +22,6 @@ from core.reports.budget_request.common import (
     SUMMARY_WIDTHS,
     Context,
     Sheet,
-    ceil_signed,
     cell,
     currency_format,
     lines,
@@ -31,7 +30,6 @@ from core.reports.budget_request.common import (
     up,
 )
 from core.reports.budget_request.lead_spec_deficit import SpecRows
-from core.reports.budget_request.numbers import qualified_stage
 from core.reports.budget_request.reverse_funnel import ReverseFunnelRows
 from core.reports.budget_request.sales_capacity import CapacityRows
 
@@ -49,8 +47,11 @@ class SheetRows:
 
 
 def shown(x: float) -> float:
-    """A count as the Summary shows it: rounded up (:func:`core.calc.display.shown_count`)."""
-    return float(np.ceil(round(x, 6)))
+    """A count as the Summary shows it: rounded up (:func:`core.calc.display.shown_count`);
+    a negative one (a surplus) keeps its sign and has its size rounded up, as Excel's
+    ``ROUNDUP`` does and :func:`core.calc.figures.signed_count` shows it."""
+    size = float(np.ceil(round(abs(x), 6)))
+    return -size if x < 0 else size
 
 
 class _Lines:
@@ -79,6 +80,17 @@ class _Lines:
         self.sheet.text(self.row, 0, label, self.ctx.st.bold)
         self.row += 1
 
+    def statement(self, label: str, text: str) -> None:
+        """A sentence (text, not a formula) beside ``label``, over the value and note columns."""
+        st = self.ctx.st
+        self.sheet.text(self.row, 0, label, st.wrap)
+        self.sheet.ws.merge_range(self.row, 1, self.row, 2, "", st.note_wrap)
+        self.sheet.text(self.row, 1, text, st.note_wrap)
+        count = max(lines(label, SUMMARY_WIDTHS[0]), lines(text, SUMMARY_WIDTHS[1] + SUMMARY_WIDTHS[2]))
+        if count > 1:
+            self.sheet.ws.set_row(self.row, LINE_HEIGHT * count)
+        self.row += 1
+
     def absent(self, label: str, value: str, fmt: Format | None = None) -> None:
         """A figure the plan does not have, said in words."""
         self.sheet.text(self.row, 0, label, fmt)
@@ -90,159 +102,159 @@ def _rf_total(ctx: Context, r: int) -> str:
     return cell(r, ctx.grid.total, REVERSE)
 
 
-def _target(ctx: Context, out: _Lines, rf: ReverseFunnelRows) -> None:
-    plan, st, res = ctx.plan, ctx.st, ctx.res
+def _target(ctx: Context, out: _Lines, rf: ReverseFunnelRows, fig: Figures) -> None:
+    st = ctx.st
     out.heading("Target")
-    out.line("Revenue target", _rf_total(ctx, rf.target), float(res.revenue_target.sum()), st.money)
-    pipeline = float(np.sum(plan.pipeline_revenue)) if plan.pipeline_revenue else 0.0
-    out.line("Pipeline revenue already forecast", _rf_total(ctx, rf.pipeline), pipeline, st.money)
-    deals = float(res.deals_required.sum())
+    out.line("Revenue target", _rf_total(ctx, rf.target), fig.revenue_target, st.money)
+    out.line("Pipeline revenue already forecast", _rf_total(ctx, rf.pipeline), fig.pipeline_revenue, st.money)
     note = "(target - pipeline) / average deal size"
-    out.line("Deals required", up(_rf_total(ctx, rf.deals)), shown(deals), st.count_up, note)
+    out.line("Deals required", up(_rf_total(ctx, rf.deals)), shown(fig.deals), st.count_up, note)
 
 
-def _leads(ctx: Context, out: _Lines, rf: ReverseFunnelRows, gate: int) -> None:
-    plan, st, res = ctx.plan, ctx.st, ctx.res
+def _leads(ctx: Context, out: _Lines, rf: ReverseFunnelRows, fig: Figures) -> None:
+    st, gate = ctx.st, fig.qualified_stage
     out.heading("Leads required")
-    gate_name = plan.stages[gate].name
-    qualified = float(res.stage_required[gate].sum())
-    why = (
-        "where the lead spec qualifies leads"
-        if gate_of(plan, plan.lead_spec or plan.proposed_lead_spec) is not None
-        else "the stage before Opportunity (no lead spec)"
+    out.line(
+        f"{plural(fig.qualified_name)} needed",
+        up(_rf_total(ctx, rf.required(gate))),
+        shown(fig.qualified_required),
+        st.count_up,
+        f"Qualified leads: entering {fig.qualified_name} ({fig.qualified_why}); free sources included.",
     )
-    label = "Qualified leads required: " + gate_name
-    note = "Entering " + gate_name + ", " + why + "; free sources included."
-    out.sheet.text(out.row, 0, label, st.wrap)
-    out.sheet.formula(out.row, 1, up(_rf_total(ctx, rf.required(gate))), shown(qualified), st.count_up)
-    out.sheet.text(out.row, 2, note, st.note_wrap)
-    out.fit(label, note)
-    out.row += 1
-    raw = float(res.stage_required[0].sum())
-    out.sheet.text(out.row, 0, "Raw leads required: " + plan.stages[0].name, st.wrap)
-    out.sheet.formula(out.row, 1, up(_rf_total(ctx, rf.required(0))), shown(raw), st.count_up)
-    out.sheet.text(out.row, 2, "All sources, free ones included.", st.note_wrap)
-    out.row += 1
-    paid = float(res.paid_leads.sum())
+    out.line(
+        "Raw leads required: " + fig.raw_name,
+        up(_rf_total(ctx, rf.required(0))),
+        shown(fig.raw_required),
+        st.count_up,
+        "All sources, free ones included.",
+    )
     note = "From the paid channels, at their blended rate."
-    out.line("Paid raw leads needed", up(_rf_total(ctx, rf.paid)), shown(paid), st.count_up, note)
+    out.line("Paid raw leads needed", up(_rf_total(ctx, rf.paid)), shown(fig.paid_leads), st.count_up, note)
 
 
-def _budget(ctx: Context, out: _Lines, rows: SheetRows, gate: int) -> None:
-    plan, st, res, g = ctx.plan, ctx.st, ctx.res, ctx.grid
+def _budget(ctx: Context, out: _Lines, rows: SheetRows, fig: Figures) -> None:
+    st, g = ctx.st, ctx.grid
     rf, bud = rows.reverse, rows.budget
     out.heading("Budget")
-    spend = float(res.spend_total.sum())
     spend_ref = cell(bud.spend, g.total, BUDGET) if bud.spend is not None else "0"
     note = "Cost per lead x channel leads + fixed costs."
-    out.line("Budget requested (spend needed)", spend_ref, spend, st.money_bold, note)
-    if res.approved_budget is not None and res.budget_gap is not None:
-        out.line("Approved budget", "SUM(ApprovedBudget)", float(res.approved_budget.sum()), st.money)
+    out.line("Budget requested (spend needed)", spend_ref, fig.spend, st.money_bold, note)
+    if fig.approved_budget is not None and fig.budget_gap is not None and fig.budget is not None:
+        out.line("Approved budget", "SUM(ApprovedBudget)", fig.approved_budget, st.money)
         gap_ref = cell(bud.gap, g.total, BUDGET) if bud.gap is not None else f"0-{cell(out.row - 1, 1)}"
-        out.line("Budget gap (positive: to request)", gap_ref, float(res.budget_gap.sum()), st.money_bold)
+        note = "Spend minus approved budget (positive: to request)."
+        out.line(f"Budget gap {WORDS['net']}", gap_ref, fig.budget_gap, st.money_bold, note)
+        out.statement("What to request (as exported)", fig.budget.sentence(money_in(fig.currency)))
     else:
         out.absent("Approved budget", "not entered")
-    gate_name = plan.stages[gate].name
-    qualified, deals = float(res.stage_required[gate].sum()), float(res.deals_required.sum())
-    q_ref, d_ref = _rf_total(ctx, rf.required(gate)), _rf_total(ctx, rf.deals)
+    q_ref, d_ref = _rf_total(ctx, rf.required(fig.qualified_stage)), _rf_total(ctx, rf.deals)
     out.line(
-        "Cost per qualified lead (" + gate_name + ")",
+        "Cost per qualified lead (" + fig.qualified_name + ")",
         f'IF({q_ref}>0,{spend_ref}/{q_ref},"n/a")',
-        spend / qualified if qualified > 0 else "n/a",
+        "n/a" if fig.cost_per_qualified is None else fig.cost_per_qualified,
         st.money2,
         "Budget requested / qualified leads required (exact).",
     )
     out.line(
         "Cost per deal",
         f'IF({d_ref}>0,{spend_ref}/{d_ref},"n/a")',
-        spend / deals if deals > 0 else "n/a",
+        "n/a" if fig.cost_per_deal is None else fig.cost_per_deal,
         st.money2,
         "Budget requested / deals required (exact).",
     )
 
 
-def _funded_deficit(ctx: Context, out: _Lines, spec: SpecRows, gate: int) -> None:
+def _funded_deficit(ctx: Context, out: _Lines, spec: SpecRows, fig: Figures) -> None:
     st, res, g = ctx.st, ctx.res, ctx.grid
-    out.heading("Qualified-lead shortfall")
-    if res.funded is None or spec.deficit is None or spec.revenue_gap is None:
-        out.absent("Shortfall with the approved budget", "no budget entered", st.wrap)
+    out.heading("Qualified-lead deficit")
+    if fig.deficit is None or fig.gate is None or spec.deficit is None or spec.revenue_gap is None:
+        missing = "a lead spec" if fig.gate is None else "an approved budget"
+        out.absent("Deficit with the approved budget", "needs " + missing, st.wrap)
+        if res.funded is not None and spec.revenue_gap is not None:
+            gap = float(res.funded.revenue_gap.sum())
+            out.line("Revenue gap with the approved budget", cell(spec.revenue_gap, g.total, SPEC), gap, st.money)
         return
-    deficit = float((res.stage_required[gate] - res.funded.stage_volume[gate]).sum())
     out.line(
-        "Shortfall of qualified leads (" + ctx.plan.stages[gate].name + ") with the approved budget",
-        ceil_signed(cell(spec.deficit, g.total, SPEC)),
-        shown(deficit),
+        f"{fig.gate} deficit with the approved budget",
+        up(cell(spec.deficit, g.total, SPEC)),
+        shown(fig.deficit),
         st.count_up,
-        "Required minus what the approved budget's leads deliver (negative: a surplus).",
+        f"{plural(fig.gate)} required minus what the approved budget delivers, {WORDS['net']}; negative: to spare.",
     )
+    assert res.funded is not None
     gap = float(res.funded.revenue_gap.sum())
     out.line("Revenue gap with the approved budget", cell(spec.revenue_gap, g.total, SPEC), gap, st.money)
 
 
-def _spec_change(ctx: Context, out: _Lines, spec: SpecRows) -> None:
-    st, sc, g = ctx.st, ctx.res.spec_change, ctx.grid
-    if sc is None or spec.spec_deficit is None or spec.pass_current is None or spec.pass_proposed is None:
+def _adopted(ctx: Context, out: _Lines, spec: SpecRows, change: SpecChangeFigures) -> None:
+    """The deficit after adopting the proposed spec, and the change from today's."""
+    g, st = ctx.grid, ctx.st
+    if change.deficit_adopted is None or change.deficit_change is None or spec.adopted_deficit is None:
+        return
+    adopted = cell(spec.adopted_deficit, g.total, SPEC)
+    out.line(
+        f"{change.gate} deficit after adopting the proposed spec",
+        up(adopted),
+        shown(change.deficit_adopted),
+        st.count_up,
+        f"With the approved budget, {WORDS['net']}; negative: to spare.",
+    )
+    if spec.deficit is not None:
+        today = cell(spec.deficit, g.total, SPEC)
+        out.line("Change in the deficit", up(f"{adopted}-{today}"), shown(change.deficit_change), st.count_up)
+
+
+def _spec_change(ctx: Context, out: _Lines, spec: SpecRows, fig: Figures) -> None:
+    st, g, change = ctx.st, ctx.grid, fig.spec_change
+    if change is None or spec.pass_current is None or spec.pass_proposed is None or spec.extra_leads is None:
         out.absent("Proposed lead spec", "none entered")
         return
-    assert spec.extra_leads is not None
+    current = cell(spec.pass_current, 1, SPEC)
+    out.line("Pass rate into " + change.gate + ", current spec", current, change.pass_rate_current, st.rate)
+    out.line("Pass rate, proposed spec", cell(spec.pass_proposed, 1, SPEC), change.pass_rate_proposed, st.rate)
+    _adopted(ctx, out, spec, change)
     out.line(
-        "Pass rate into " + sc.gate + ", current spec", cell(spec.pass_current, 1, SPEC), sc.pass_rate_current, st.rate
-    )
-    out.line("Pass rate, proposed spec", cell(spec.pass_proposed, 1, SPEC), sc.pass_rate_proposed, st.rate)
-    out.line(
-        "Shortfall of qualified leads with the proposed spec and today's leads",
-        ceil_signed(cell(spec.spec_deficit, g.total, SPEC)),
-        shown(float(sc.gate_deficit.sum())),
+        f"Extra paid leads {WORDS['over_plan']}",
+        up(cell(spec.extra_leads, g.total, SPEC)),
+        shown(change.extra_paid_leads),
         st.count_up,
-        "The paid leads planned today, qualified under the proposed spec.",
-    )
-    extra = float(sc.extra_paid_leads.sum() + sc.extra_paid_leads_pre_plan)
-    out.line(
-        "Extra paid raw leads to close it",
-        ceil_signed(f"{cell(spec.extra_leads, g.total, SPEC)}+{cell(spec.extra_leads, g.PRE, SPEC)}"),
-        shown(extra),
-        st.count_up,
-        "In the plan's months and before the plan.",
+        "What the proposed spec takes, proposed minus current.",
     )
     if spec.extra_spend is not None:
-        out.line(
-            "Extra budget to close it",
-            f"{cell(spec.extra_spend, g.total, SPEC)}+{cell(spec.extra_spend, g.PRE, SPEC)}",
-            float(sc.extra_spend.sum() + sc.extra_spend_pre_plan),
-            st.money_bold,
-            "In the plan's months and before the plan.",
-        )
+        total, pre = cell(spec.extra_spend, g.total, SPEC), cell(spec.extra_spend, g.PRE, SPEC)
+        out.line(f"Extra budget {WORDS['over_plan']}", total, change.extra_spend, st.money_bold)
+        out.line(f"Extra budget {WORDS['pre_plan']}", f"{total}+{pre}", change.extra_spend_with_pre_plan, st.money)
 
 
-def _before_plan(ctx: Context, out: _Lines, rows: SheetRows, gate: int) -> None:
-    st, res, g = ctx.st, ctx.res, ctx.grid
+def _before_plan(ctx: Context, out: _Lines, rows: SheetRows, fig: Figures) -> None:
+    st, g = ctx.st, ctx.grid
     rf = rows.reverse
-    out.heading("Before the plan (before " + res.months[0] + ")")
+    out.heading("Before the plan (before " + fig.months[0] + ")")
     out.line(
         "Paid raw leads before the plan starts",
         up(cell(rf.paid, g.PRE, REVERSE)),
-        shown(res.paid_leads_pre_plan),
+        shown(fig.paid_leads_pre_plan),
         st.count_up,
         "Needed for the first months' deals; not in the plan months' budget.",
     )
     if rows.budget.spend is not None:
         spend = cell(rows.budget.spend, g.PRE, BUDGET)
-        out.line("Variable spend before the plan starts", spend, res.spend_pre_plan, st.money)
-    if gate < len(ctx.plan.stages) - 1:
+        out.line("Variable spend before the plan starts", spend, fig.spend_pre_plan, st.money)
+    if fig.qualified_stage < len(ctx.plan.stages) - 1:
         out.line(
-            "Qualified leads before the plan starts: " + ctx.plan.stages[gate].name,
-            up(cell(rf.gross[gate], g.PRE, REVERSE)),
-            shown(res.pre_plan[gate]),
+            f"{plural(fig.qualified_name)} before the plan starts",
+            up(cell(rf.gross[fig.qualified_stage], g.PRE, REVERSE)),
+            shown(fig.qualified_pre_plan),
             st.count_up,
         )
-    if res.sales_utilization is not None and rows.capacity.utilization is not None:
+    if fig.peak_utilization is not None and rows.capacity.utilization is not None:
         out.heading("Sales capacity")
         out.line(
             "Peak sales utilization",
             cell(rows.capacity.utilization, 2 + ctx.plan.months, CAPACITY),
-            float(res.sales_utilization.max()),
+            fig.peak_utilization,
             st.pct,
-            "Demand hours / hours available, highest month.",
+            "Sales hours needed / available, busiest month.",
         )
 
 
@@ -296,8 +308,9 @@ def _charts(ctx: Context, sheet: Sheet, rows: SheetRows, top: int) -> None:
         sheet.ws.insert_chart(top, 0, _spend_chart(ctx, rows.budget, width), {"y_offset": 360})
 
 
-def write_summary(ctx: Context, rows: SheetRows) -> None:
-    """Write the Summary sheet (the other sheets written, their rows in ``rows``)."""
+def write_summary(ctx: Context, rows: SheetRows, fig: Figures) -> None:
+    """Write the Summary sheet (the other sheets written, their rows in ``rows``): the
+    figures of :func:`core.calc.figures.figures`, in the app's words, each a formula."""
     plan, st, res = ctx.plan, ctx.st, ctx.res
     sheet = ctx.sheets[SUMMARY]
     ws = sheet.ws
@@ -315,14 +328,13 @@ def write_summary(ctx: Context, rows: SheetRows) -> None:
     sheet.text(_HEADER, 0, "Figure", st.header_left)
     sheet.text(_HEADER, 1, "Value", st.header)
     sheet.text(_HEADER, 2, "How it is computed", st.header_left)
-    gate = qualified_stage(plan)
     out = _Lines(ctx, sheet)
-    _target(ctx, out, rows.reverse)
-    _leads(ctx, out, rows.reverse, gate)
-    _budget(ctx, out, rows, gate)
-    _funded_deficit(ctx, out, rows.spec, gate)
-    _spec_change(ctx, out, rows.spec)
-    _before_plan(ctx, out, rows, gate)
+    _target(ctx, out, rows.reverse, fig)
+    _leads(ctx, out, rows.reverse, fig)
+    _budget(ctx, out, rows, fig)
+    _funded_deficit(ctx, out, rows.spec, fig)
+    _spec_change(ctx, out, rows.spec, fig)
+    _before_plan(ctx, out, rows, fig)
     ws.freeze_panes(_HEADER + 1, 0)
     print_sheet(ctx, sheet, SUMMARY_WIDTHS, _HEADER, landscape=False)
     ws.repeat_columns(0, 0)
