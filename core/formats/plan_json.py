@@ -9,20 +9,18 @@ is written back as that scalar.
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from core.calc.feasibility import validate
 from core.formats.files import atomic_write_text
-from core.formats.json_text import MAX_JSON_BYTES, BadNumber, BadText, duplicates_of, parse_json, shorten, show
+from core.formats.json_reader import JsonReader
+from core.formats.json_text import MAX_JSON_BYTES, parse_json, show
 from core.model.plan import (
     MAX_CHANNELS,
     MAX_CRITERIA,
     MAX_FREE_SOURCES,
-    MAX_MONTHS,
     MAX_SCENARIOS,
     MAX_STAGES,
     PLAN_FORMAT,
@@ -55,260 +53,8 @@ DOCUMENT_KEYS = {"scenario_name", "scenarios", "active_scenario"}
 _SCENARIO_KEYS = {"name", "plan"}
 MAIN_SCENARIO = "Baseline"
 
-_MISSING = object()
-MAX_UNKNOWN_KEY_WARNINGS = 5
-"""Distinct unknown keys warned about one by one; the rest are counted."""
 
-_KINDS = {
-    "stages": "Stage",
-    "channels": "Channel",
-    "free_sources": "Free source",
-    "criteria": "Criterion",
-    "scenarios": "Scenario",
-}
-_PARTS = {
-    "lead_spec": "The lead spec",
-    "proposed_lead_spec": "The proposed lead spec",
-    "empirical": "The measured pass rate",
-}
-_KEY_WORDS = {"lag_days": "days to the next stage", "avg_deal_size": "average deal size", "mix": "mix share"}
-
-
-def _label(path: str, obj: Mapping[str, Any]) -> str:
-    """The object at ``path`` as a person names it: ``Stage 'MQL'``, ``The lead spec``."""
-    if not path:
-        return "The plan"
-    last = path.rsplit(".", 1)[-1]
-    if last.endswith("]") and "[" in last:
-        kind, _, index = last[:-1].partition("[")
-        word = _KINDS.get(kind, kind)
-        name = obj.get("name")
-        if isinstance(name, str) and name.strip():
-            return f"{word} '{shorten(name)}'"
-        return f"{word} {int(index) + 1}" if index.isdigit() else word
-    return _PARTS.get(last, last)
-
-
-def _key_words(key: str) -> str:
-    """A key of the format in words: ``cost_per_lead`` -> ``cost per lead``."""
-    return _KEY_WORDS.get(key, key.replace("_", " "))
-
-
-def _number_problem(value: object) -> str:
-    return (
-        f"is {value.describe()}."
-        if isinstance(value, (BadNumber, BadText))
-        else f"must be a number; it is {show(value)}."
-    )
-
-
-_SEGMENT = re.compile(r"^([A-Za-z_]\w*)(?:\[(\d+)\])?$")
-
-
-def _path_words(path: str, root: object) -> str:
-    """The value at ``path`` as a person names it, its objects named from
-    the raw data: ``stages[0].lag_days`` -> "Stage 'Inquiry': the days to the
-    next stage", ``avg_deal_size`` -> "The average deal size"."""
-    owner, key = "", ""
-    node: object = root
-    walked = ""
-    for segment in path.split(".") if path else []:
-        match = _SEGMENT.match(segment)
-        if match is None:
-            return path
-        name, index = match.group(1), match.group(2)
-        walked = f"{walked}.{segment}" if walked else segment
-        node = node.get(name) if isinstance(node, Mapping) else None
-        if index is None:
-            if name in _PARTS:
-                owner, key = _label(name, {}), ""
-            else:
-                key = name
-            continue
-        items = node if isinstance(node, list) else []
-        i = int(index)
-        node = items[i] if i < len(items) else None
-        owner, key = _label(walked, node if isinstance(node, Mapping) else {}), ""
-    if not key:
-        return owner or "The plan"
-    what = _key_words(key)
-    return f"{owner}: the {what}" if owner else f"The {what}"
-
-
-class _Reader:
-    """Reads values out of parsed JSON, recording a problem for each bad one
-    and returning a placeholder (NaN, empty) so reading can go on."""
-
-    def __init__(self, root: object = None) -> None:
-        self.root = root
-        self.problems: list[Problem] = []
-        self.months = 0
-        self.unknown: dict[str, tuple[str, int]] = {}  # key -> (where first met, times met)
-
-    @property
-    def span(self) -> int:
-        """Months a scalar series is expanded to: the plan's months when
-        they are acceptable, else one (the month count is refused anyway)."""
-        return self.months if 1 <= self.months <= MAX_MONTHS else 1
-
-    def fail(self, field: str, message: str) -> None:
-        # "is missing; enter a number." names no subject: say whose value it is, in words
-        if message[:1].islower():
-            message = f"{_path_words(field, self.root)} {message}"
-        self.problems.append(Problem(field, message))
-
-    def unknown_keys(self, obj: Mapping[str, Any], known: set[str], path: str) -> None:
-        """Note the keys of ``obj`` the format does not know (warned about
-        by :meth:`finish`) and refuse a known key given twice."""
-        for key, values in duplicates_of(obj).items():
-            if key in known:
-                where = f"{path}.{key}" if path else key
-                given = ", then ".join(show(v) for v in values[:3]) + (", …" if len(values) > 3 else "")
-                times = "twice" if len(values) == 2 else f"{len(values):,} times"
-                subject = f"{_label(path, obj)}: the {_key_words(key)}" if path else f"The {_key_words(key)}"
-                self.fail(
-                    where,
-                    f"{subject} is given {times} ({given}); give it once, so that it is clear which value is meant.",
-                )
-        if obj.keys() <= known:
-            return
-        for key in obj:
-            if key not in known:
-                where, count = self.unknown.get(key, (f"{path}.{key}" if path else key, 0))
-                self.unknown[key] = (where, count + 1)
-
-    def finish(self) -> tuple[Problem, ...]:
-        """Every problem met, with one warning per distinct unknown key (at
-        most a few; the rest counted in one line)."""
-        warnings: list[Problem] = []
-        # the keys met most often first: a misspelling repeated in every stage matters more than a stray key
-        unknown = sorted(self.unknown.items(), key=lambda item: -item[1][1])
-        for key, (where, count) in unknown[:MAX_UNKNOWN_KEY_WARNINGS]:
-            times = f" It appears {count:,} times." if count > 1 else ""
-            owner = where.rsplit(".", 1)[0] if "." in where else ""
-            place = f" in {_path_words(owner, self.root)}" if owner else ""
-            place = f" (first{place})" if count > 1 and place else place
-            warnings.append(
-                Problem(
-                    shorten(where),
-                    f"Unknown key '{shorten(key)}'{place} was ignored (check its spelling).{times}",
-                    "warning",
-                )
-            )
-        rest = unknown[MAX_UNKNOWN_KEY_WARNINGS:]
-        if rest:
-            more = sum(count for _, (_, count) in rest)
-            warnings.append(
-                Problem(
-                    "file",
-                    f"…and {more:,} more unknown keys ({len(rest):,} different names) were ignored.",
-                    "warning",
-                )
-            )
-        return tuple(self.problems) + tuple(warnings)
-
-    def number(self, obj: Mapping[str, Any], key: str, path: str, default: object = _MISSING) -> float:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if default is _MISSING:
-                self.fail(path, "is missing; enter a number.")
-                return math.nan
-            return float(default)  # type: ignore[arg-type]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, _number_problem(value))
-            return math.nan
-        return float(value)
-
-    def optional_number(self, obj: Mapping[str, Any], key: str, path: str) -> float | None:
-        if obj.get(key) is None:
-            return None
-        return self.number(obj, key, path)
-
-    def whole(self, obj: Mapping[str, Any], key: str, path: str, default: object = _MISSING) -> int:
-        value = self.number(obj, key, path, default)
-        if math.isnan(value):
-            return 0
-        if not value.is_integer():
-            self.fail(path, f"must be a whole number; it is {value:g}.")
-            return 0
-        return int(value)
-
-    def text(self, obj: Mapping[str, Any], key: str, path: str, default: str | None = None) -> str:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if default is None:
-                self.fail(path, "is missing; enter a text.")
-                return ""
-            return default
-        if isinstance(value, BadText):
-            self.fail(path, f"{value.describe()}.")
-            return ""
-        if not isinstance(value, str):
-            self.fail(path, f"must be a text; it is {show(value)}.")
-            return ""
-        return value
-
-    def flag(self, obj: Mapping[str, Any], key: str, path: str) -> bool:
-        value = obj.get(key, False)
-        if not isinstance(value, bool):
-            self.fail(path, f"must be true or false; it is {show(value)}.")
-            return False
-        return value
-
-    def series(self, obj: Mapping[str, Any], key: str, path: str, default: object = _MISSING) -> Series:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if default is _MISSING:
-                self.fail(path, "is missing; enter one number per month, or one number for every month.")
-                return (math.nan,) * self.span
-            value = default
-        if isinstance(value, list):
-            if len(value) > MAX_MONTHS:
-                self.fail(
-                    path,
-                    f"has {len(value):,} values; a plan has at most {MAX_MONTHS} months, one value each.",
-                )
-                return (math.nan,) * self.span
-            out = []
-            for i, item in enumerate(value):
-                if isinstance(item, bool) or not isinstance(item, (int, float)):
-                    self.fail(f"{path}[{i}]", _number_problem(item))
-                    out.append(math.nan)
-                else:
-                    out.append(float(item))
-            return tuple(out)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            message = _number_problem(value) if isinstance(value, (BadNumber, BadText)) else None
-            self.fail(path, message or f"must be a number or a list of numbers; it is {show(value)}.")
-            return (math.nan,) * self.span
-        return (float(value),) * self.span
-
-    def objects(
-        self, obj: Mapping[str, Any], key: str, path: str, required: bool, most: int
-    ) -> list[Mapping[str, Any]]:
-        """The objects of a list; a list longer than ``most`` is refused
-        whole, without reading its items."""
-        value = obj.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if required:
-                self.fail(path, "is missing.")
-            return []
-        if not isinstance(value, list):
-            self.fail(path, "must be a list.")
-            return []
-        if len(value) > most:
-            self.problems.append(too_many(path, len(value)))
-            return []
-        out: list[Mapping[str, Any]] = []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                self.fail(f"{path}[{i}]", "must be an object with named fields.")
-            else:
-                out.append(item)
-        return out
-
-
-def _read_spec(r: _Reader, raw: object, path: str, default_gate: str | None) -> LeadSpec | None:
+def _read_spec(r: JsonReader, raw: object, path: str, default_gate: str | None) -> LeadSpec | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -350,24 +96,8 @@ def _read_spec(r: _Reader, raw: object, path: str, default_gate: str | None) -> 
     )
 
 
-def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, tuple[Problem, ...]]:
-    """A plan from parsed JSON, with every problem met while reading.
-
-    Returns ``(None, problems)`` when the data is not a plan object at all.
-    The plan returned may still hold placeholders (NaN) where a value was
-    unreadable; :func:`plan_from_dict` also validates. The document keys
-    (``scenarios``, ``scenario_name``, ``active_scenario``) belong to the
-    top-level plan only; inside a scenario (``top_level=False``) they are
-    unknown keys.
-    """
-    r = _Reader(data)
-    if not isinstance(data, dict):
-        return None, (Problem("plan", "The file does not hold a plan object ({...})."),)
-    r.unknown_keys(data, _PLAN_KEYS | DOCUMENT_KEYS if top_level else _PLAN_KEYS, "")
-    fmt = data.get("format")
-    if fmt is not None and fmt != PLAN_FORMAT:
-        r.fail("format", f"This file is in format {show(fmt)}; this planner reads '{PLAN_FORMAT}'.")
-    r.months = r.whole(data, "months", "months")
+def _read_stages(r: JsonReader, data: Mapping[str, Any]) -> list[Stage]:
+    """The funnel's stages (the last one has no rate or lag)."""
     stages = []
     raw_stages = r.objects(data, "stages", "stages", required=True, most=MAX_STAGES)
     for k, s in enumerate(raw_stages):
@@ -382,6 +112,11 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
                 sales_hours=r.number(s, "sales_hours", f"{path}.sales_hours", 0.0),
             )
         )
+    return stages
+
+
+def _read_channels(r: JsonReader, data: Mapping[str, Any]) -> list[Channel]:
+    """The paid channels."""
     channels = []
     for j, c in enumerate(r.objects(data, "channels", "channels", required=False, most=MAX_CHANNELS)):
         path = f"channels[{j}]"
@@ -395,6 +130,11 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
                 rate=r.optional_number(c, "rate", f"{path}.rate"),
             )
         )
+    return channels
+
+
+def _read_free_sources(r: JsonReader, data: Mapping[str, Any]) -> list[FreeSource]:
+    """The free lead sources (volumes per month at a stage)."""
     free = []
     for i, f in enumerate(r.objects(data, "free_sources", "free_sources", required=False, most=MAX_FREE_SOURCES)):
         path = f"free_sources[{i}]"
@@ -406,6 +146,30 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
                 volume=r.series(f, "volume", f"{path}.volume"),
             )
         )
+    return free
+
+
+def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, tuple[Problem, ...]]:
+    """A plan from parsed JSON, with every problem met while reading.
+
+    Returns ``(None, problems)`` when the data is not a plan object at all.
+    The plan returned may still hold placeholders (NaN) where a value was
+    unreadable; :func:`plan_from_dict` also validates. The document keys
+    (``scenarios``, ``scenario_name``, ``active_scenario``) belong to the
+    top-level plan only; inside a scenario (``top_level=False``) they are
+    unknown keys.
+    """
+    r = JsonReader(data)
+    if not isinstance(data, dict):
+        return None, (Problem("plan", "The file does not hold a plan object ({...})."),)
+    r.unknown_keys(data, _PLAN_KEYS | DOCUMENT_KEYS if top_level else _PLAN_KEYS, "")
+    fmt = data.get("format")
+    if fmt is not None and fmt != PLAN_FORMAT:
+        r.fail("format", f"This file is in format {show(fmt)}; this planner reads '{PLAN_FORMAT}'.")
+    r.months = r.whole(data, "months", "months")
+    stages = _read_stages(r, data)
+    channels = _read_channels(r, data)
+    free = _read_free_sources(r, data)
     lead_spec = _read_spec(r, data.get("lead_spec"), "lead_spec", None)
     proposed = _read_spec(
         r, data.get("proposed_lead_spec"), "proposed_lead_spec", lead_spec.gate if lead_spec else None
@@ -481,7 +245,7 @@ def scenario_from_dict(item: object, index: int) -> tuple[tuple[str, Plan] | Non
     path = f"scenarios[{index}]"
     if not isinstance(item, dict):
         return None, (Problem(path, f"Scenario {index + 2} must be an object with a name and a plan."),)
-    r = _Reader({"scenarios": [None] * index + [item]})
+    r = JsonReader({"scenarios": [None] * index + [item]})
     r.unknown_keys(item, _SCENARIO_KEYS, path)
     name = r.text(item, "name", f"{path}.name")
     if not name.strip() and not errors_only(tuple(r.problems)):
@@ -539,7 +303,7 @@ def document_from_dict(data: object) -> tuple[NamedPlans | None, int, tuple[Prob
     main, main_problems = plan_from_dict(data)
     if not isinstance(data, dict):
         return None, 0, main_problems
-    r = _Reader(data)
+    r = JsonReader(data)
     name = r.text(data, "scenario_name", "scenario_name", MAIN_SCENARIO) or MAIN_SCENARIO
     entries = data.get("scenarios")
     if entries is not None and not isinstance(entries, list):
