@@ -162,8 +162,8 @@ def _funded_gap(ctx: Context, sheet: Sheet, rf: ReverseFunnelRows, row: int, vol
     sheet.text(row + 3, 0, "Deficit with the budget", st.bold)
     sheet.text(row + 3, 1, plan.stages[gate].name)
     deficit = required[n_pre:] - ctx.nums.funded_volumes[gate][n_pre:]
-    shortfall = [f"{cell(row + 2, c)}-{cell(vol_rows[gate], c)}" for c in months]
-    _plan_months(ctx, sheet, row + 3, shortfall, deficit, st.count)
+    gaps = [f"{cell(row + 2, c)}-{cell(vol_rows[gate], c)}" for c in months]
+    _plan_months(ctx, sheet, row + 3, gaps, deficit, st.count)
     return _Funded(row + 1, row + 3, row + 5)
 
 
