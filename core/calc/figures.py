@@ -132,7 +132,7 @@ class BudgetStory:
             )
         else:
             months = "month" if n == 1 else "months"
-            text = f"Request {money(self.short_total)} for the {n} of {self.months} {months} short"
+            text = f"Request {money(self.short_total)} for the {n} {months} short (of {self.months})"
             if self.net > 0:
                 text += f"; {money(self.net)} over the plan (net) if money can move between months."
             else:
