@@ -167,6 +167,8 @@ def _apply_transitions(
     figures: list[CalibratedFigure],
     problems: list[Problem],
 ) -> tuple[Stage, ...]:
+    """The base plan's stages with each measured transition's rate and lag
+    (a transition spanning several plan stages scales them alike)."""
     stages = list(base.stages)
     pairs = [(i, m) for i, m in enumerate(matched) if m is not None]
     for (i, a), (j, b) in itertools.pairwise(pairs):
@@ -185,67 +187,91 @@ def _apply_transitions(
         if measured is None:
             continue
         span = list(range(a, b))
-        label = f"{base.stages[a].name} → {base.stages[b].name}"
         spanned = ""
         if len(span) > 1:
             spanned = (
                 f" (spans {', '.join(base.stages[k].name for k in span[1:])}: each rate scaled by the same factor)"
             )
-        if measured.rate is not None and measured.rate > 0:
-            old = [stages[k].rate or 0.0 for k in span]
-            product = math.prod(old)
-            if len(span) == 1 or product <= 0:
-                new = [measured.rate ** (1 / len(span))] * len(span) if product <= 0 else [measured.rate]
-            else:
-                factor = (measured.rate / product) ** (1 / len(span))
-                new = [min(1.0, r * factor) for r in old]
-            for k, rate in zip(span, new, strict=True):
-                stages[k] = replace(stages[k], rate=rate)
-                figures.append(
-                    CalibratedFigure(
-                        f"stages[{k}].rate",
-                        f"{stages[k].name} → {stages[k + 1].name} rate" if len(span) > 1 else f"{label} rate",
-                        rate,
-                        measured.rate_sample,
-                        measured.rate_warning or _small(measured.rate_sample, "leads"),
-                        base.stages[k].rate,
-                        measured.basis + spanned,
-                    )
-                )
-        elif measured.rate is not None:
+        _apply_rate(stages, base, span, spanned, measured, figures)
+        if measured.lag is not None:
+            _apply_lag(stages, base, span, spanned, measured, figures)
+    return tuple(stages)
+
+
+def _apply_rate(
+    stages: list[Stage],
+    base: Plan,
+    span: list[int],
+    spanned: str,
+    measured: _Transition,
+    figures: list[CalibratedFigure],
+) -> None:
+    """Set the rates of the plan stages ``span`` from the measured rate (a
+    rate of 0 keeps the base plan's rate, with a warning)."""
+    a, b = span[0], span[-1] + 1
+    label = f"{base.stages[a].name} → {base.stages[b].name}"
+    if measured.rate is not None and measured.rate > 0:
+        old = [stages[k].rate or 0.0 for k in span]
+        product = math.prod(old)
+        if len(span) == 1 or product <= 0:
+            new = [measured.rate ** (1 / len(span))] * len(span) if product <= 0 else [measured.rate]
+        else:
+            factor = (measured.rate / product) ** (1 / len(span))
+            new = [min(1.0, r * factor) for r in old]
+        for k, rate in zip(span, new, strict=True):
+            stages[k] = replace(stages[k], rate=rate)
             figures.append(
                 CalibratedFigure(
-                    f"stages[{a}].rate",
-                    f"{label} rate",
-                    base.stages[a].rate or 0.0,
+                    f"stages[{k}].rate",
+                    f"{stages[k].name} → {stages[k + 1].name} rate" if len(span) > 1 else f"{label} rate",
+                    rate,
                     measured.rate_sample,
-                    "no item converted in the data; the base plan's rate was kept.",
-                    base.stages[a].rate,
-                    measured.basis,
+                    measured.rate_warning or _small(measured.rate_sample, "leads"),
+                    base.stages[k].rate,
+                    measured.basis + spanned,
                 )
             )
-        if measured.lag is not None:
-            old_lags = [stages[k].lag_days or 0.0 for k in span]
-            total = sum(old_lags)
-            new_lags = (
-                [measured.lag * lag / total for lag in old_lags]
-                if total > 0
-                else [measured.lag / len(span)] * len(span)
+    elif measured.rate is not None:
+        figures.append(
+            CalibratedFigure(
+                f"stages[{a}].rate",
+                f"{label} rate",
+                base.stages[a].rate or 0.0,
+                measured.rate_sample,
+                "no item converted in the data; the base plan's rate was kept.",
+                base.stages[a].rate,
+                measured.basis,
             )
-            for k, lag in zip(span, new_lags, strict=True):
-                stages[k] = replace(stages[k], lag_days=lag)
-                figures.append(
-                    CalibratedFigure(
-                        f"stages[{k}].lag_days",
-                        f"{stages[k].name} → {stages[k + 1].name} lag (days)",
-                        lag,
-                        measured.lag_sample,
-                        measured.lag_warning or _small(measured.lag_sample, "leads with both dates"),
-                        base.stages[k].lag_days,
-                        "median days between the stage dates" + spanned,
-                    )
-                )
-    return tuple(stages)
+        )
+
+
+def _apply_lag(
+    stages: list[Stage],
+    base: Plan,
+    span: list[int],
+    spanned: str,
+    measured: _Transition,
+    figures: list[CalibratedFigure],
+) -> None:
+    """Set the lags of the plan stages ``span`` from the measured lag, split
+    in proportion to the base plan's lags."""
+    assert measured.lag is not None
+    old_lags = [stages[k].lag_days or 0.0 for k in span]
+    total = sum(old_lags)
+    new_lags = [measured.lag * lag / total for lag in old_lags] if total > 0 else [measured.lag / len(span)] * len(span)
+    for k, lag in zip(span, new_lags, strict=True):
+        stages[k] = replace(stages[k], lag_days=lag)
+        figures.append(
+            CalibratedFigure(
+                f"stages[{k}].lag_days",
+                f"{stages[k].name} → {stages[k + 1].name} lag (days)",
+                lag,
+                measured.lag_sample,
+                measured.lag_warning or _small(measured.lag_sample, "leads with both dates"),
+                base.stages[k].lag_days,
+                "median days between the stage dates" + spanned,
+            )
+        )
 
 
 # --------------------------------------------------------------------------- helpers

@@ -4,7 +4,7 @@ statuses or stage dates, lags, deal size, seasonality and the lead spec's criter
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from core.importer.calibrate.common import (
 )
 from core.importer.calibrate.leads_channels import _cohort_rate, _leads_channels
 from core.importer.columns import normalize, stage_key
-from core.importer.scan import Scan, Table
+from core.importer.scan import Column, Scan, Table
 from core.importer.typed_columns import (
     CellErrors,
     FloatArray,
@@ -47,7 +47,7 @@ from core.importer.typed_columns import (
     read_numbers,
     text_codes,
 )
-from core.model.plan import EmpiricalPassRate, Plan, Problem
+from core.model.plan import EmpiricalPassRate, LeadSpec, Plan, Problem
 
 # --------------------------------------------------------------------------- lead-level
 
@@ -82,194 +82,196 @@ def _status_stage(
     return lookup[codes], unknown
 
 
+@dataclass
+class _LeadColumns:
+    """The lead table's used columns read as values, one row per lead
+    (``data_names`` the data's stages, ``coded`` the channel and status
+    columns as text codes, ``left_out`` the summary rows)."""
+
+    scan: Scan
+    table: Table
+    grid: Grid
+    cols: dict[str, Column]
+    coded: dict[int, tuple[npt.NDArray[np.intp], npt.NDArray[Any]]]
+    left_out: npt.NDArray[np.bool_]
+    data_names: list[str]
+    statuses_map: dict[str, str | None]
+    dates: FloatArray = field(init=False)  # (lead, data stage): day the stage was entered, NaN when unknown
+    reached: npt.NDArray[np.bool_] = field(init=False)  # (lead, data stage): the lead got that far
+    blank_row: npt.NDArray[np.bool_] = field(init=False)
+    channel_texts: npt.NDArray[Any] | None = None
+    amount: FloatArray | None = None
+    criteria: dict[str, FloatArray] = field(default_factory=dict)
+    unknown_status: list[str] = field(default_factory=list)
+    cell_errors: list[CellErrors] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n, s = self.grid.cells.shape[0], len(self.data_names)
+        self.dates = np.full((n, s), np.nan)
+        self.reached = np.zeros((n, s), dtype=bool)
+        self.blank_row = np.ones(n, dtype=bool)
+
+    @property
+    def first_row(self) -> int:
+        """0-based index of the first data row."""
+        return self.table.header_row
+
+    def values(self, role: str) -> npt.NDArray[Any]:
+        return self.grid.column(self.cols[role].index)
+
+    def errors_for(self, header: str) -> CellErrors:
+        errs = CellErrors(self.scan.path, self.table.sheet, header, hints=self.scan.hints)
+        self.cell_errors.append(errs)
+        return errs
+
+    def read_dates(self, role: str) -> FloatArray:
+        errs = self.errors_for(self.cols[role].header)
+        return read_dates(self.values(role), errs, self.cols[role].index, self.first_row)
+
+    def read_flags(self, column: Column) -> FloatArray:
+        errs = self.errors_for(column.header)
+        return read_flags(self.grid.column(column.index), errs, column.index, self.first_row)
+
+    def keep(self, rows: npt.NDArray[np.bool_]) -> None:
+        """Keep only ``rows`` (the non-blank leads)."""
+        self.dates, self.reached = self.dates[rows], self.reached[rows]
+        if self.channel_texts is not None:
+            self.channel_texts = self.channel_texts[rows]
+        if self.amount is not None:
+            self.amount = self.amount[rows]
+        self.criteria = {k: v[rows] for k, v in self.criteria.items()}
+
+
+def _read_stage_columns(data: _LeadColumns, steps: _Progress) -> None:
+    """The created date and each stage's date or yes/no column."""
+    created: FloatArray | None = None
+    if "created_date" in data.cols:
+        created = data.read_dates("created_date")
+        data.dates[:, 0] = created
+        data.blank_row &= np.isnan(created)
+    steps.step(0.2)
+    s = len(data.data_names)
+    for k, name in enumerate(data.data_names):
+        role = f"date:{name}"
+        if role in data.cols:
+            d = data.read_dates(role)
+            if k == 0 and created is not None:
+                data.dates[:, 0] = np.where(np.isnan(created), d, created)
+            else:
+                data.dates[:, k] = d
+            data.blank_row &= np.isnan(d)
+        flag_role = f"stage:{name}"
+        if flag_role in data.cols:
+            f = data.read_flags(data.cols[flag_role])
+            data.reached[:, k] |= f > 0.5
+            data.blank_row &= np.isnan(f)
+        steps.step(0.2 + 0.3 * (k + 1) / s)
+
+
+def _read_other_columns(data: _LeadColumns) -> None:
+    """Status (how far each lead got), channel, amount and criteria columns."""
+    cols = data.cols
+    if "status" in cols:
+        codes, distinct = data.coded[cols["status"].index]
+        texts = np.where(data.left_out, "", distinct[codes])
+        stage_of, data.unknown_status = _status_stage(texts, data.data_names, data.statuses_map)
+        data.blank_row &= texts == ""
+        for k in range(len(data.data_names)):
+            data.reached[:, k] |= stage_of >= k
+    if "channel" in cols:
+        codes, distinct = data.coded[cols["channel"].index]
+        data.channel_texts = np.where(data.left_out, "", distinct[codes])
+        data.blank_row &= data.channel_texts == ""
+    if "amount" in cols:
+        errs = data.errors_for(cols["amount"].header)
+        data.amount = read_numbers(data.values("amount"), errs, cols["amount"].index, data.first_row, "an amount")
+        data.blank_row &= np.isnan(data.amount)
+    for column in data.table.columns:
+        if column.role.startswith("criterion:"):
+            data.criteria[column.role.split(":", 1)[1]] = data.read_flags(column)
+
+
+def _unknown_status_warning(data: _LeadColumns) -> Problem:
+    status = data.cols["status"]
+    shown = ", ".join(f"'{u}'" for u in data.unknown_status[:8])
+    return Problem(
+        status.header,
+        f"Status values {shown} are not stages of the funnel; those leads count as reaching only the stages "
+        'their dates show. Name their stage in the mapping file\'s "statuses" if that is wrong.',
+        "warning",
+        location(data.scan.path, data.table.sheet, status.address),
+    )
+
+
+def _read_leads(
+    scan: Scan, table: Table, rows: list[list[Any]], problems: list[Problem], steps: _Progress
+) -> tuple[_LeadColumns, tuple[str, ...]]:
+    """The table's columns read as values (bad cells added to ``problems``)
+    and the notes on summary rows left out."""
+    mapping = scan.mapping
+    # the scan for Excel error cells decompresses the sheet's XML (zlib releases the GIL): overlap it
+    error_scan = _background(error_cell_problems, scan.path, table)
+    statuses_map = dict(mapping.statuses) if mapping else {}
+    cols = {c.role: c for c in table.columns}
+    grid = Grid(rows, table.header_row)
+    coded = {cols[r].index: text_codes(grid.column(cols[r].index)) for r in ("channel", "status") if r in cols}
+    notes, left_out = _leave_out_summaries(grid, table, problems, scan.path, coded)
+    data_names = _data_stages(table, scan, statuses_map)
+    data = _LeadColumns(scan, table, grid, cols, coded, left_out, data_names, statuses_map)
+    _read_stage_columns(data, steps)
+    _read_other_columns(data)
+    steps.step(0.6)
+    for errs in data.cell_errors:
+        problems += errs.problems
+    problems += error_scan.result()
+    return data, notes
+
+
 def _calibrate_leads(
     scan: Scan, table: Table, rows: list[list[Any]], base: Plan, problems: list[Problem], steps: _Progress
 ) -> Calibration:
-    path = scan.path
-    mapping = scan.mapping
-    first_row = table.header_row  # 0-based index of the first data row
-    # the scan for Excel error cells decompresses the sheet's XML (zlib releases the GIL): overlap it
-    error_scan = _background(error_cell_problems, path, table)
-    statuses_map = dict(mapping.statuses) if mapping else {}
     figures: list[CalibratedFigure] = []
-    n = len(rows) - first_row
-    cols = {c.role: c for c in table.columns}
-
-    grid = Grid(rows, first_row)
-    coded = {cols[r].index: text_codes(grid.column(cols[r].index)) for r in ("channel", "status") if r in cols}
-    notes, left_out = _leave_out_summaries(grid, table, problems, path, coded)
-
-    def values(role: str) -> npt.NDArray[Any]:
-        return grid.column(cols[role].index)
-
-    def errors_for(role: str) -> CellErrors:
-        return CellErrors(path, table.sheet, cols[role].header, hints=scan.hints)
-
-    # the data's stages
-    data_names = _data_stages(table, scan, statuses_map)
+    n = len(rows) - table.header_row
+    data, notes = _read_leads(scan, table, rows, problems, steps)
+    data_names = data.data_names
     matched: list[int | None] = [_stage_match(name, base) for name in data_names]
     matched[0] = 0
-    s = len(data_names)
-    dates = np.full((n, s), np.nan)
-    reached = np.zeros((n, s), dtype=bool)
-    blank_row = np.ones(n, dtype=bool)
-    cell_errors: list[CellErrors] = []
-    created: FloatArray | None = None
-    if "created_date" in cols:
-        errs = errors_for("created_date")
-        created = read_dates(values("created_date"), errs, cols["created_date"].index, first_row)
-        cell_errors.append(errs)
-        dates[:, 0] = created
-        blank_row &= np.isnan(created)
-    steps.step(0.2)
-    for k, name in enumerate(data_names):
-        role = f"date:{name}"
-        if role in cols:
-            errs = errors_for(role)
-            d = read_dates(values(role), errs, cols[role].index, first_row)
-            cell_errors.append(errs)
-            if k == 0 and created is not None:
-                dates[:, 0] = np.where(np.isnan(created), d, created)
-            else:
-                dates[:, k] = d
-            blank_row &= np.isnan(d)
-        flag_role = f"stage:{name}"
-        if flag_role in cols:
-            errs = errors_for(flag_role)
-            f = read_flags(values(flag_role), errs, cols[flag_role].index, first_row)
-            cell_errors.append(errs)
-            reached[:, k] |= f > 0.5
-            blank_row &= np.isnan(f)
-        steps.step(0.2 + 0.3 * (k + 1) / s)
-    unknown_status: list[str] = []
-    if "status" in cols:
-        codes, distinct = coded[cols["status"].index]
-        texts = np.where(left_out, "", distinct[codes])
-        stage_of, unknown_status = _status_stage(texts, data_names, statuses_map)
-        blank_row &= texts == ""
-        for k in range(s):
-            reached[:, k] |= stage_of >= k
-    channel_texts: npt.NDArray[Any] | None = None
-    if "channel" in cols:
-        codes, distinct = coded[cols["channel"].index]
-        channel_texts = np.where(left_out, "", distinct[codes])
-        blank_row &= channel_texts == ""
-    amount: FloatArray | None = None
-    if "amount" in cols:
-        errs = errors_for("amount")
-        amount = read_numbers(values("amount"), errs, cols["amount"].index, first_row, "an amount")
-        cell_errors.append(errs)
-        blank_row &= np.isnan(amount)
-    criteria_cols = [c for c in table.columns if c.role.startswith("criterion:")]
-    criteria: dict[str, FloatArray] = {}
-    for column in criteria_cols:
-        errs = CellErrors(path, table.sheet, column.header, hints=scan.hints)
-        criteria[column.role.split(":", 1)[1]] = read_flags(grid.column(column.index), errs, column.index, first_row)
-        cell_errors.append(errs)
-    steps.step(0.6)
-    for errs in cell_errors:
-        problems += errs.problems
-    problems += error_scan.result()
     if any(p.severity == "error" for p in problems):
         return Calibration(None, (), tuple(problems), "leads", n)
-    if unknown_status:
-        shown = ", ".join(f"'{u}'" for u in unknown_status[:8])
-        problems.append(
-            Problem(
-                cols["status"].header,
-                f"Status values {shown} are not stages of the funnel; those leads count as reaching only the stages "
-                'their dates show. Name their stage in the mapping file\'s "statuses" if that is wrong.',
-                "warning",
-                location(path, table.sheet, cols["status"].address),
-            )
-        )
-    keep = ~blank_row
-    dates, reached = dates[keep], reached[keep]
-    if channel_texts is not None:
-        channel_texts = channel_texts[keep]
-    if amount is not None:
-        amount = amount[keep]
-    criteria = {k: v[keep] for k, v in criteria.items()}
+    if data.unknown_status:
+        problems.append(_unknown_status_warning(data))
+    keep = ~data.blank_row
+    data.keep(keep)
     n = int(keep.sum())
     if n == 0:
-        problems.append(Problem("file", "The table has no lead rows.", location=location(path, table.sheet)))
+        problems.append(Problem("file", "The table has no lead rows.", location=location(scan.path, table.sheet)))
         return Calibration(None, (), tuple(problems), "leads", 0)
-    reached |= ~np.isnan(dates)
+    dates = data.dates
+    reached = data.reached | ~np.isnan(dates)
     reached[:, 0] = True
     reached = np.logical_or.accumulate(reached[:, ::-1], axis=1)[:, ::-1]
+    data.reached = reached
     last = float(np.nanmax(dates)) if not np.all(np.isnan(dates)) else math.nan
     first = float(np.nanmin(dates)) if not np.all(np.isnan(dates)) else math.nan
-    entry0 = dates[:, 0]
-
-    # transitions
     transitions: list[_Transition] = []
     cutoffs: list[float] = []
     lag_cdfs: list[FloatArray] = []
-    for k in range(s - 1):
-        both = reached[:, k + 1] & ~np.isnan(dates[:, k]) & ~np.isnan(dates[:, k + 1])
-        all_gaps = dates[:, k + 1] - dates[:, k]
-        backwards = int((both & (all_gaps < 0)).sum())
-        both &= all_gaps >= 0
-        # recent entries can only show short lags (the long ones have not happened yet): measure the
-        # lag on entries older than its own 90th percentile, found by a few fixed-point steps
-        gaps = all_gaps[both]
-        for _ in range(6):
-            if not len(gaps):
-                break
-            horizon = float(np.quantile(gaps, LAG_QUANTILE))
-            old_entries = both & (dates[:, k] <= last - horizon)
-            if int(old_entries.sum()) < MIN_SAMPLE:
-                break
-            narrowed = all_gaps[old_entries]
-            if len(narrowed) == len(gaps):
-                break
-            gaps = narrowed
-        lag: float | None = float(np.median(gaps)) if len(gaps) else None
-        lag_warning = None
-        if backwards:
-            lag_warning = f"{backwards} leads have the {data_names[k + 1]} date before the {data_names[k]} date; they were left out."
-        if len(gaps):
-            p90 = float(np.quantile(gaps, LAG_QUANTILE))
-        else:
-            a, b = matched[k], matched[k + 1]
-            p90 = (
-                2.0 * sum((base.stages[i].lag_days or 0.0) for i in range(a, b))
-                if a is not None and b is not None and b > a
-                else 0.0
-            )
-        entry = np.where(np.isnan(dates[:, k]), entry0, dates[:, k])
-        cutoff = last - p90
+    for k in range(len(data_names) - 1):
+        transition, cutoff, sorted_gaps = _lead_transition(data, k, matched, base, last)
+        transitions.append(transition)
         cutoffs.append(cutoff)
-        sorted_gaps = np.sort(gaps)
         lag_cdfs.append(sorted_gaps)
-        rate, sample = _cohort_rate(reached[:, k], reached[:, k + 1], entry, cutoff, last, sorted_gaps)
-        naive_n = int(reached[:, k].sum())
-        naive = float(reached[:, k + 1].sum()) / naive_n if naive_n else math.nan
-        warning = None
-        if rate is None:
-            rate, sample = (naive, naive_n) if naive_n else (None, 0)
-            warning = "no lead is old enough to have finished this step; the rate counts every lead and may be too low."
-        basis = (
-            f"cohort: leads entering {data_names[k]} by {_date_text(cutoff)} ({p90:.0f} days before the last date, the "
-            f"90th percentile lag), weighted by the share of the lag they have had; all leads would give {naive:.1%}"
-            if math.isfinite(cutoff) and naive_n
-            else "all leads"
-        )
-        transitions.append(_Transition(rate, sample, lag, len(gaps), basis, warning, lag_warning))
     steps.step(0.7)
     stages = _apply_transitions(base, matched, data_names, transitions, figures, problems)
     plan = base.with_changes(stages=stages)
-
-    # channels
-    if channel_texts is not None:
+    if data.channel_texts is not None:
         plan = _leads_channels(
-            scan, plan, base, channel_texts, reached, dates, cutoffs, lag_cdfs, last, matched, figures, problems
+            scan, plan, base, data.channel_texts, reached, dates, cutoffs, lag_cdfs, last, matched, figures, problems
         )
     steps.step(0.8)
-    # lead spec
-    if criteria and base.lead_spec is not None:
-        plan = _leads_criteria(scan, table, plan, data_names, matched, reached, criteria, figures, problems)
-    elif criteria:
+    if data.criteria and base.lead_spec is not None:
+        plan = _leads_criteria(scan, table, plan, data_names, matched, reached, data.criteria, figures, problems)
+    elif data.criteria:
         problems.append(
             Problem(
                 "lead_spec",
@@ -277,38 +279,110 @@ def _calibrate_leads(
                 "warning",
             )
         )
-    # deal size and seasonality
-    won_k = s - 1 if matched[-1] == len(base.stages) - 1 else None
-    if won_k is not None and amount is not None:
-        won = reached[:, won_k] & ~np.isnan(amount) & (amount > 0)
-        count = int(won.sum())
-        if count:
-            size = float(amount[won].mean())
-            figures.append(
-                CalibratedFigure(
-                    "avg_deal_size", "Average deal size", size, count, _small(count, "won deals"), base.avg_deal_size,
-                    "mean amount of won leads",
-                )
-            )  # fmt: skip
-            plan = plan.with_changes(avg_deal_size=size)
-            won_dates = dates[won, won_k]
-            known = ~np.isnan(won_dates)
-            if known.any():
-                months = (
-                    won_dates[known].astype(np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-                ) % 12
-                plan = _seasonality(
-                    plan,
-                    base,
-                    months,
-                    amount[won][known],
-                    int(known.sum()),
-                    "won revenue by close month",
-                    figures,
-                    problems,
-                )
+    plan = _deal_size_and_seasonality(plan, base, data, matched, figures, problems)
     steps.step(0.9)
     return replace(_finish(scan, base, plan, figures, problems, "leads", n, first, last, steps), notes=notes)
+
+
+def _settled_gaps(all_gaps: FloatArray, both: npt.NDArray[np.bool_], entered: FloatArray, last: float) -> FloatArray:
+    """The stage-to-stage gaps measured on entries old enough to show long
+    lags: recent entries can only show short lags (the long ones have not
+    happened yet), so the lag is measured on entries older than its own
+    90th percentile, found by a few fixed-point steps."""
+    gaps = all_gaps[both]
+    for _ in range(6):
+        if not len(gaps):
+            break
+        horizon = float(np.quantile(gaps, LAG_QUANTILE))
+        old_entries = both & (entered <= last - horizon)
+        if int(old_entries.sum()) < MIN_SAMPLE:
+            break
+        narrowed = all_gaps[old_entries]
+        if len(narrowed) == len(gaps):
+            break
+        gaps = narrowed
+    return gaps
+
+
+def _lead_transition(
+    data: _LeadColumns, k: int, matched: list[int | None], base: Plan, last: float
+) -> tuple[_Transition, float, FloatArray]:
+    """The measured step from data stage ``k`` to ``k + 1`` (rate by cohort,
+    median lag), its cohort cutoff day and the sorted lags."""
+    dates, reached, data_names = data.dates, data.reached, data.data_names
+    both = reached[:, k + 1] & ~np.isnan(dates[:, k]) & ~np.isnan(dates[:, k + 1])
+    all_gaps = dates[:, k + 1] - dates[:, k]
+    backwards = int((both & (all_gaps < 0)).sum())
+    both &= all_gaps >= 0
+    gaps = _settled_gaps(all_gaps, both, dates[:, k], last)
+    lag: float | None = float(np.median(gaps)) if len(gaps) else None
+    lag_warning = None
+    if backwards:
+        lag_warning = (
+            f"{backwards} leads have the {data_names[k + 1]} date before the {data_names[k]} date; they were left out."
+        )
+    if len(gaps):
+        p90 = float(np.quantile(gaps, LAG_QUANTILE))
+    else:
+        a, b = matched[k], matched[k + 1]
+        p90 = (
+            2.0 * sum((base.stages[i].lag_days or 0.0) for i in range(a, b))
+            if a is not None and b is not None and b > a
+            else 0.0
+        )
+    entry = np.where(np.isnan(dates[:, k]), dates[:, 0], dates[:, k])
+    cutoff = last - p90
+    sorted_gaps = np.sort(gaps)
+    rate, sample = _cohort_rate(reached[:, k], reached[:, k + 1], entry, cutoff, last, sorted_gaps)
+    naive_n = int(reached[:, k].sum())
+    naive = float(reached[:, k + 1].sum()) / naive_n if naive_n else math.nan
+    warning = None
+    if rate is None:
+        rate, sample = (naive, naive_n) if naive_n else (None, 0)
+        warning = "no lead is old enough to have finished this step; the rate counts every lead and may be too low."
+    basis = (
+        f"cohort: leads entering {data_names[k]} by {_date_text(cutoff)} ({p90:.0f} days before the last date, the "
+        f"90th percentile lag), weighted by the share of the lag they have had; all leads would give {naive:.1%}"
+        if math.isfinite(cutoff) and naive_n
+        else "all leads"
+    )
+    return _Transition(rate, sample, lag, len(gaps), basis, warning, lag_warning), cutoff, sorted_gaps
+
+
+def _deal_size_and_seasonality(
+    plan: Plan,
+    base: Plan,
+    data: _LeadColumns,
+    matched: list[int | None],
+    figures: list[CalibratedFigure],
+    problems: list[Problem],
+) -> Plan:
+    """The average deal size from won leads' amounts, and the seasonality
+    from their close months (when the last data stage is the plan's last)."""
+    amount, reached, dates = data.amount, data.reached, data.dates
+    won_k = len(data.data_names) - 1 if matched[-1] == len(base.stages) - 1 else None
+    if won_k is None or amount is None:
+        return plan
+    won = reached[:, won_k] & ~np.isnan(amount) & (amount > 0)
+    count = int(won.sum())
+    if not count:
+        return plan
+    size = float(amount[won].mean())
+    figures.append(
+        CalibratedFigure(
+            "avg_deal_size", "Average deal size", size, count, _small(count, "won deals"), base.avg_deal_size,
+            "mean amount of won leads",
+        )
+    )  # fmt: skip
+    plan = plan.with_changes(avg_deal_size=size)
+    won_dates = dates[won, won_k]
+    known = ~np.isnan(won_dates)
+    if not known.any():
+        return plan
+    months = (won_dates[known].astype(np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)) % 12
+    return _seasonality(
+        plan, base, months, amount[won][known], int(known.sum()), "won revenue by close month", figures, problems
+    )
 
 
 def _seasonality(
@@ -355,6 +429,8 @@ def _leads_criteria(
     figures: list[CalibratedFigure],
     problems: list[Problem],
 ) -> Plan:
+    """The lead spec's criteria shares and measured pass rates, from the
+    yes/no columns of the leads presented to the gate."""
     spec = plan.lead_spec
     assert spec is not None
     gate = plan.stage_index(spec.gate)
@@ -402,31 +478,7 @@ def _leads_criteria(
     new_spec = replace(spec, criteria=tuple(new_criteria))
     proposed = plan.proposed_lead_spec
     if len(columns_in_spec) == len(spec.criteria) and spec.criteria:
-        met = np.column_stack([columns_in_spec[i] for i in range(len(spec.criteria))])
-        assessed = presented & ~np.isnan(met).any(axis=1)
-        sample = int(assessed.sum())
-        if sample:
-            passed = float(_qualifies(new_spec, met[assessed]).mean())
-            if passed > 0:
-                new_spec = replace(new_spec, empirical=EmpiricalPassRate(passed, sample))
-                figures.append(
-                    CalibratedFigure(
-                        "lead_spec.empirical.pass_rate", "Lead spec pass rate (measured)", passed, sample,
-                        _small(sample, "leads"), criteria_pass_rate(spec), "qualifying leads / leads presented to the gate",
-                    )
-                )  # fmt: skip
-            if proposed is not None and [c.name for c in proposed.criteria] == [c.name for c in spec.criteria]:
-                p_pass = float(_qualifies(proposed, met[assessed]).mean())
-                shares = tuple(replace(c, share=n.share) for c, n in zip(proposed.criteria, new_criteria, strict=True))
-                proposed = replace(proposed, criteria=shares)
-                if p_pass > 0:
-                    proposed = replace(proposed, empirical=EmpiricalPassRate(p_pass, sample))
-                    figures.append(
-                        CalibratedFigure(
-                            "proposed_lead_spec.empirical.pass_rate", "Proposed spec pass rate (measured)", p_pass,
-                            sample, _small(sample, "leads"), None, "leads qualifying under the proposed spec / leads presented",
-                        )
-                    )  # fmt: skip
+        new_spec, proposed = _measured_pass_rates(spec, new_spec, proposed, presented, columns_in_spec, figures)
     elif spec.criteria:
         missing = [c.name for i, c in enumerate(spec.criteria) if i not in columns_in_spec]
         problems.append(
@@ -439,3 +491,42 @@ def _leads_criteria(
     if new_spec.pass_rate_source == "criteria" and criteria_pass_rate(new_spec) <= 0 and new_spec.empirical is not None:
         new_spec = replace(new_spec, pass_rate_source="empirical")
     return plan.with_changes(lead_spec=new_spec, proposed_lead_spec=proposed)
+
+
+def _measured_pass_rates(
+    spec: LeadSpec,
+    new_spec: LeadSpec,
+    proposed: LeadSpec | None,
+    presented: npt.NDArray[np.bool_],
+    columns_in_spec: dict[int, FloatArray],
+    figures: list[CalibratedFigure],
+) -> tuple[LeadSpec, LeadSpec | None]:
+    """The spec (and a proposed spec with the same criteria) with the pass
+    rate measured on the leads presented with every criterion assessed."""
+    met = np.column_stack([columns_in_spec[i] for i in range(len(spec.criteria))])
+    assessed = presented & ~np.isnan(met).any(axis=1)
+    sample = int(assessed.sum())
+    if not sample:
+        return new_spec, proposed
+    passed = float(_qualifies(new_spec, met[assessed]).mean())
+    if passed > 0:
+        new_spec = replace(new_spec, empirical=EmpiricalPassRate(passed, sample))
+        figures.append(
+            CalibratedFigure(
+                "lead_spec.empirical.pass_rate", "Lead spec pass rate (measured)", passed, sample,
+                _small(sample, "leads"), criteria_pass_rate(spec), "qualifying leads / leads presented to the gate",
+            )
+        )  # fmt: skip
+    if proposed is not None and [c.name for c in proposed.criteria] == [c.name for c in spec.criteria]:
+        p_pass = float(_qualifies(proposed, met[assessed]).mean())
+        shares = tuple(replace(c, share=n.share) for c, n in zip(proposed.criteria, new_spec.criteria, strict=True))
+        proposed = replace(proposed, criteria=shares)
+        if p_pass > 0:
+            proposed = replace(proposed, empirical=EmpiricalPassRate(p_pass, sample))
+            figures.append(
+                CalibratedFigure(
+                    "proposed_lead_spec.empirical.pass_rate", "Proposed spec pass rate (measured)", p_pass,
+                    sample, _small(sample, "leads"), None, "leads qualifying under the proposed spec / leads presented",
+                )
+            )  # fmt: skip
+    return new_spec, proposed

@@ -87,38 +87,8 @@ def _leads_channels(
         mine = codes == code
         rate: float | None = old.rate if old else None
         if rate_ok:
-            r, sample = _cohort_rate(mine & reached[:, 0], mine & reached[:, 1], entry0, cutoffs[0], last, lag_cdfs[0])
-            if r is not None and r > 0:
-                rate = r
-                figures.append(
-                    CalibratedFigure(
-                        f"channels[{j}].rate", f"Channel '{name}' {plan.stages[0].name} → {plan.stages[1].name} rate",
-                        r, sample, _small(sample, "leads"), old.rate if old else None, "cohort rate of the channel's leads",
-                    )
-                )  # fmt: skip
-        cpl = old.cost_per_lead if old else 0.0
-        key = normalize(name)
-        if spend is not None and key in spend[0]:
-            spent, months = spend[0][key], spend[1]
-            in_months = mine & np.isin(lead_months, list(months)) if months else mine
-            leads = int(in_months.sum())
-            if leads > 0:
-                cpl = spent / leads
-                figures.append(
-                    CalibratedFigure(
-                        f"channels[{j}].cost_per_lead", f"Channel '{name}' cost per lead", cpl, leads,
-                        _small(leads, "leads"), old.cost_per_lead if old else None,
-                        f"spend {spent:,.0f} / {leads:,} leads in the months of the spend table",
-                    )
-                )  # fmt: skip
-        elif old is None:
-            problems.append(
-                Problem(
-                    f"channels[{j}].cost_per_lead",
-                    f"Channel '{name}' is new and the data has no spend for it; its cost per lead is 0. Enter it.",
-                    "warning",
-                )
-            )
+            rate = _channel_rate(j, name, mine, old, plan, reached, entry0, cutoffs[0], last, lag_cdfs[0], figures)
+        cpl = _channel_cost_per_lead(j, name, mine, old, spend, lead_months, figures, problems)
         fixed = old.fixed_cost if old else (0.0,) * plan.months
         channels.append(Channel(name, share, cpl, fixed, rate))
     dropped = [c.name for c in base.channels if normalize(c.name) not in {normalize(n) for _, n in paid}]
@@ -134,6 +104,86 @@ def _leads_channels(
     if channels:
         rest = 1.0 - math.fsum(c.mix for c in channels[1:])
         channels[0] = replace(channels[0], mix=rest)
+    free = _free_volumes(plan, names, counts, free_names, months_span, figures)
+    return plan.with_changes(channels=tuple(channels), free_sources=tuple(free))
+
+
+def _channel_rate(
+    j: int,
+    name: str,
+    mine: npt.NDArray[np.bool_],
+    old: Channel | None,
+    plan: Plan,
+    reached: npt.NDArray[np.bool_],
+    entry0: FloatArray,
+    cutoff: float,
+    last: float,
+    lag_cdf: FloatArray,
+    figures: list[CalibratedFigure],
+) -> float | None:
+    """The channel's own first-step rate by cohort (``mine``: its leads),
+    else the base plan's."""
+    rate: float | None = old.rate if old else None
+    r, sample = _cohort_rate(mine & reached[:, 0], mine & reached[:, 1], entry0, cutoff, last, lag_cdf)
+    if r is not None and r > 0:
+        rate = r
+        figures.append(
+            CalibratedFigure(
+                f"channels[{j}].rate", f"Channel '{name}' {plan.stages[0].name} → {plan.stages[1].name} rate",
+                r, sample, _small(sample, "leads"), old.rate if old else None, "cohort rate of the channel's leads",
+            )
+        )  # fmt: skip
+    return rate
+
+
+def _channel_cost_per_lead(
+    j: int,
+    name: str,
+    mine: npt.NDArray[np.bool_],
+    old: Channel | None,
+    spend: tuple[dict[str, float], set[int]] | None,
+    lead_months: npt.NDArray[np.int64],
+    figures: list[CalibratedFigure],
+    problems: list[Problem],
+) -> float:
+    """The channel's spend over its leads in the spend table's months, else
+    the base plan's cost per lead (0 for a new channel, with a warning)."""
+    cpl = old.cost_per_lead if old else 0.0
+    key = normalize(name)
+    if spend is not None and key in spend[0]:
+        spent, months = spend[0][key], spend[1]
+        in_months = mine & np.isin(lead_months, list(months)) if months else mine
+        leads = int(in_months.sum())
+        if leads > 0:
+            cpl = spent / leads
+            figures.append(
+                CalibratedFigure(
+                    f"channels[{j}].cost_per_lead", f"Channel '{name}' cost per lead", cpl, leads,
+                    _small(leads, "leads"), old.cost_per_lead if old else None,
+                    f"spend {spent:,.0f} / {leads:,} leads in the months of the spend table",
+                )
+            )  # fmt: skip
+    elif old is None:
+        problems.append(
+            Problem(
+                f"channels[{j}].cost_per_lead",
+                f"Channel '{name}' is new and the data has no spend for it; its cost per lead is 0. Enter it.",
+                "warning",
+            )
+        )
+    return cpl
+
+
+def _free_volumes(
+    plan: Plan,
+    names: list[str],
+    counts: npt.NDArray[np.int64],
+    free_names: dict[str, int],
+    months_span: float,
+    figures: list[CalibratedFigure],
+) -> list[FreeSource]:
+    """The plan's free sources, those at the first stage with their leads per
+    month in the data."""
     free = list(plan.free_sources)
     for i, name in enumerate(names):
         idx = free_names.get(normalize(name))
@@ -151,7 +201,7 @@ def _leads_channels(
                 f"its leads / {months_span:.1f} months",
             )
         )  # fmt: skip
-    return plan.with_changes(channels=tuple(channels), free_sources=tuple(free))
+    return free
 
 
 def _month_index(days: FloatArray) -> npt.NDArray[np.int64]:
