@@ -49,9 +49,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from core.formats.xlsx.location import location
-from core.importer.calibrate.common import MIN_SAMPLE, CalibratedFigure, Calibration, _Progress, _rows_of
-from core.importer.calibrate.leads import _calibrate_leads
-from core.importer.calibrate.monthly import _calibrate_monthly
+from core.importer.calibrate.common import MIN_SAMPLE, CalibratedFigure, Calibration, Progress, rows_of
+from core.importer.calibrate.leads import calibrate_leads
+from core.importer.calibrate.monthly import calibrate_monthly
 from core.importer.scan import ImportCancelled, Scan
 from core.importer.wording import in_words
 from core.model.plan import Plan, Problem
@@ -72,7 +72,7 @@ def calibrate(
     raises for bad data: a bad cell is a Problem naming file, sheet and
     cell, and the plan is None when any error was found.
     """
-    steps = _Progress(progress, cancelled)
+    steps = Progress(progress, cancelled)
     steps.step(0.0)
     problems: list[Problem] = [p for p in scan.problems]
     table = scan.table
@@ -82,15 +82,15 @@ def calibrate(
                 Problem("file", "Nothing to calibrate from: no table was recognised.", location=location(scan.path))
             )
         return Calibration(None, (), tuple(problems), scan.shape)
-    rows = _rows_of(scan, table, problems)
+    rows = rows_of(scan, table, problems)
     if rows is None:
         return Calibration(None, (), tuple(problems), scan.shape)
     steps.step(0.1)
     try:
         if table.shape == "leads":
-            result = _calibrate_leads(scan, table, rows, base, problems, steps)
+            result = calibrate_leads(scan, table, rows, base, problems, steps)
         else:
-            result = _calibrate_monthly(scan, table, rows, base, problems, steps)
+            result = calibrate_monthly(scan, table, rows, base, problems, steps)
         return replace(result, problems=in_words(result.problems, result.plan or base))
     except ImportCancelled:
         raise

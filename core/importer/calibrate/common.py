@@ -27,11 +27,11 @@ from core.model.plan import LeadSpec, Plan, Problem, Stage
 MIN_SAMPLE = 30
 DAYS_PER_MONTH = 365.25 / 12
 LAG_QUANTILE = 0.90
-_NO_STAGE_STATUSES = {
+NO_STAGE_STATUSES = {
     "lost", "closed lost", "disqualified", "unqualified", "junk", "spam", "nurture", "recycled", "open", "new",
     "bad data", "duplicate", "not interested", "dead", "rejected", "closed", "cold", "working", "contacted",
 }  # fmt: skip
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,17 @@ class Calibration:
         return next((f for f in self.figures if f.field == field_path), None)
 
 
-def _small(sample: int, what: str) -> str | None:
+def small(sample: int, what: str) -> str | None:
     if sample < MIN_SAMPLE:
         return f"rests on only {sample} {what} (fewer than {MIN_SAMPLE}); check it before trusting it."
     return None
 
 
-def _date_text(days: float) -> str:
+def date_text(days: float) -> str:
     return str(np.datetime64(int(days), "D"))
 
 
-def _background(fn: Callable[..., list[Problem]], *args: Any) -> Future[list[Problem]]:
+def background(fn: Callable[..., list[Problem]], *args: Any) -> Future[list[Problem]]:
     """Run ``fn`` in a short-lived thread; the future gives its result."""
     future: Future[list[Problem]] = Future()
 
@@ -104,7 +104,7 @@ def _background(fn: Callable[..., list[Problem]], *args: Any) -> Future[list[Pro
     return future
 
 
-class _Progress:
+class Progress:
     def __init__(self, progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None) -> None:
         self.progress = progress
         self.cancelled = cancelled
@@ -119,7 +119,7 @@ class _Progress:
 # --------------------------------------------------------------------------- stage alignment
 
 
-def _stage_match(name: str, base: Plan) -> int | None:
+def stage_match(name: str, base: Plan) -> int | None:
     key = stage_key(name)
     for index, stage in enumerate(base.stages):
         if normalize(stage.name) == normalize(name):
@@ -131,7 +131,7 @@ def _stage_match(name: str, base: Plan) -> int | None:
     return None
 
 
-def _data_stages(table: Table, scan: Scan, statuses: dict[str, str | None]) -> list[str]:
+def data_stages(table: Table, scan: Scan, statuses: dict[str, str | None]) -> list[str]:
     """The data's stages top to bottom (the first is the raw lead)."""
     mapping = scan.mapping
     named = [role_stage(c.role) for c in table.columns if c.role.startswith(("stage:", "date:"))]
@@ -147,7 +147,7 @@ def _data_stages(table: Table, scan: Scan, statuses: dict[str, str | None]) -> l
 
 
 @dataclass
-class _Transition:
+class Transition:
     """A measured data transition between data stages ``a`` and ``b``."""
 
     rate: float | None
@@ -159,11 +159,11 @@ class _Transition:
     lag_warning: str | None = None
 
 
-def _apply_transitions(
+def apply_transitions(
     base: Plan,
     matched: list[int | None],
     data_names: list[str],
-    transitions: list[_Transition],
+    transitions: list[Transition],
     figures: list[CalibratedFigure],
     problems: list[Problem],
 ) -> tuple[Stage, ...]:
@@ -203,7 +203,7 @@ def _apply_rate(
     base: Plan,
     span: list[int],
     spanned: str,
-    measured: _Transition,
+    measured: Transition,
     figures: list[CalibratedFigure],
 ) -> None:
     """Set the rates of the plan stages ``span`` from the measured rate (a
@@ -226,7 +226,7 @@ def _apply_rate(
                     f"{stages[k].name} → {stages[k + 1].name} rate" if len(span) > 1 else f"{label} rate",
                     rate,
                     measured.rate_sample,
-                    measured.rate_warning or _small(measured.rate_sample, "leads"),
+                    measured.rate_warning or small(measured.rate_sample, "leads"),
                     base.stages[k].rate,
                     measured.basis + spanned,
                 )
@@ -250,7 +250,7 @@ def _apply_lag(
     base: Plan,
     span: list[int],
     spanned: str,
-    measured: _Transition,
+    measured: Transition,
     figures: list[CalibratedFigure],
 ) -> None:
     """Set the lags of the plan stages ``span`` from the measured lag, split
@@ -267,7 +267,7 @@ def _apply_lag(
                 f"{stages[k].name} → {stages[k + 1].name} lag (days)",
                 lag,
                 measured.lag_sample,
-                measured.lag_warning or _small(measured.lag_sample, "leads with both dates"),
+                measured.lag_warning or small(measured.lag_sample, "leads with both dates"),
                 base.stages[k].lag_days,
                 "median days between the stage dates" + spanned,
             )
@@ -277,7 +277,7 @@ def _apply_lag(
 # --------------------------------------------------------------------------- helpers
 
 
-def _reseason(base: Plan, profile: tuple[float, ...]) -> tuple[float, ...]:
+def reseason(base: Plan, profile: tuple[float, ...]) -> tuple[float, ...]:
     """The base plan's total target, split over its months by the profile."""
     start_month = int(base.start[5:7]) - 1
     weights = np.array([profile[(start_month + t) % 12] for t in range(base.months)], dtype=np.float64)
@@ -287,7 +287,7 @@ def _reseason(base: Plan, profile: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(float(x) for x in total * weights / weights.sum())
 
 
-def _criterion_index(spec: LeadSpec, name: str) -> int | None:
+def criterion_index(spec: LeadSpec, name: str) -> int | None:
     wanted = normalize(name)
     for index, criterion in enumerate(spec.criteria):
         if normalize(criterion.name) == wanted:
@@ -295,7 +295,7 @@ def _criterion_index(spec: LeadSpec, name: str) -> int | None:
     return None
 
 
-def _qualifies(spec: LeadSpec, met: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+def qualifies(spec: LeadSpec, met: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     """Rows (criteria in spec order as columns, 0/1) that pass the spec."""
     points = np.array([c.points for c in spec.criteria], dtype=np.float64)
     required = np.array([c.required for c in spec.criteria], dtype=bool)
@@ -304,7 +304,7 @@ def _qualifies(spec: LeadSpec, met: npt.NDArray[np.float64]) -> npt.NDArray[np.b
     return np.asarray(ok & (score >= passing_score(spec.threshold)), dtype=bool)
 
 
-def _rows_of(scan: Scan, table: Table, problems: list[Problem]) -> list[list[Any]] | None:
+def rows_of(scan: Scan, table: Table, problems: list[Problem]) -> list[list[Any]] | None:
     rows = scan.cells.sheets.get(table.sheet)
     if rows is not None:
         return rows
@@ -325,7 +325,7 @@ def _rows_of(scan: Scan, table: Table, problems: list[Problem]) -> list[list[Any
         workbook.close()
 
 
-def _leave_out_summaries(
+def leave_out_summaries(
     grid: Grid,
     table: Table,
     problems: list[Problem],
@@ -349,7 +349,7 @@ def _leave_out_summaries(
     return (note,), mask
 
 
-def _finish(
+def finish(
     scan: Scan,
     base: Plan,
     plan: Plan,
@@ -359,11 +359,11 @@ def _finish(
     rows: int,
     first: float | None,
     last: float | None,
-    steps: _Progress,
+    steps: Progress,
 ) -> Calibration:
     steps.step(0.95)
-    first_text = _date_text(first) if first is not None and math.isfinite(first) else None
-    last_text = _date_text(last) if last is not None and math.isfinite(last) else None
+    first_text = date_text(first) if first is not None and math.isfinite(first) else None
+    last_text = date_text(last) if last is not None and math.isfinite(last) else None
     note = f"Calibrated from {Path(scan.path).name} (sheet '{scan.sheet}', {rows:,} rows"
     note += f", {first_text} to {last_text})." if first_text and last_text else ")."
     plan = plan.with_changes(notes=(base.notes + "\n" if base.notes else "") + note)

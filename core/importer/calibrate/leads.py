@@ -14,27 +14,27 @@ import pandas as pd
 from core.calc.lead_spec import criteria_pass_rate
 from core.formats.xlsx.location import location
 from core.importer.calibrate.common import (
-    _MONTH_ABBR,
-    _NO_STAGE_STATUSES,
     LAG_QUANTILE,
     MIN_SAMPLE,
+    MONTH_ABBR,
+    NO_STAGE_STATUSES,
     CalibratedFigure,
     Calibration,
-    _apply_transitions,
-    _background,
-    _criterion_index,
-    _data_stages,
-    _date_text,
-    _finish,
-    _leave_out_summaries,
-    _Progress,
-    _qualifies,
-    _reseason,
-    _small,
-    _stage_match,
-    _Transition,
+    Progress,
+    Transition,
+    apply_transitions,
+    background,
+    criterion_index,
+    data_stages,
+    date_text,
+    finish,
+    leave_out_summaries,
+    qualifies,
+    reseason,
+    small,
+    stage_match,
 )
-from core.importer.calibrate.leads_channels import _cohort_rate, _leads_channels
+from core.importer.calibrate.leads_channels import cohort_rate, leads_channels
 from core.importer.columns import normalize, stage_key
 from core.importer.scan import Column, Scan, Table
 from core.importer.typed_columns import (
@@ -75,7 +75,7 @@ def _status_stage(
             lookup[code] = index[norm]
         elif stage_key(text) in keyed:
             lookup[code] = keyed[stage_key(text)]
-        elif norm in _NO_STAGE_STATUSES or norm.startswith(("closed lost", "lost", "disqualified", "unqualified")):
+        elif norm in NO_STAGE_STATUSES or norm.startswith(("closed lost", "lost", "disqualified", "unqualified")):
             lookup[code] = -1
         else:
             unknown.append(text)
@@ -142,7 +142,7 @@ class _LeadColumns:
         self.criteria = {k: v[rows] for k, v in self.criteria.items()}
 
 
-def _read_stage_columns(data: _LeadColumns, steps: _Progress) -> None:
+def _read_stage_columns(data: _LeadColumns, steps: Progress) -> None:
     """The created date and each stage's date or yes/no column."""
     created: FloatArray | None = None
     if "created_date" in data.cols:
@@ -204,19 +204,19 @@ def _unknown_status_warning(data: _LeadColumns) -> Problem:
 
 
 def _read_leads(
-    scan: Scan, table: Table, rows: list[list[Any]], problems: list[Problem], steps: _Progress
+    scan: Scan, table: Table, rows: list[list[Any]], problems: list[Problem], steps: Progress
 ) -> tuple[_LeadColumns, tuple[str, ...]]:
     """The table's columns read as values (bad cells added to ``problems``)
     and the notes on summary rows left out."""
     mapping = scan.mapping
     # the scan for Excel error cells decompresses the sheet's XML (zlib releases the GIL): overlap it
-    error_scan = _background(error_cell_problems, scan.path, table)
+    error_scan = background(error_cell_problems, scan.path, table)
     statuses_map = dict(mapping.statuses) if mapping else {}
     cols = {c.role: c for c in table.columns}
     grid = Grid(rows, table.header_row)
     coded = {cols[r].index: text_codes(grid.column(cols[r].index)) for r in ("channel", "status") if r in cols}
-    notes, left_out = _leave_out_summaries(grid, table, problems, scan.path, coded)
-    data_names = _data_stages(table, scan, statuses_map)
+    notes, left_out = leave_out_summaries(grid, table, problems, scan.path, coded)
+    data_names = data_stages(table, scan, statuses_map)
     data = _LeadColumns(scan, table, grid, cols, coded, left_out, data_names, statuses_map)
     _read_stage_columns(data, steps)
     _read_other_columns(data)
@@ -227,14 +227,14 @@ def _read_leads(
     return data, notes
 
 
-def _calibrate_leads(
-    scan: Scan, table: Table, rows: list[list[Any]], base: Plan, problems: list[Problem], steps: _Progress
+def calibrate_leads(
+    scan: Scan, table: Table, rows: list[list[Any]], base: Plan, problems: list[Problem], steps: Progress
 ) -> Calibration:
     figures: list[CalibratedFigure] = []
     n = len(rows) - table.header_row
     data, notes = _read_leads(scan, table, rows, problems, steps)
     data_names = data.data_names
-    matched: list[int | None] = [_stage_match(name, base) for name in data_names]
+    matched: list[int | None] = [stage_match(name, base) for name in data_names]
     matched[0] = 0
     if any(p.severity == "error" for p in problems):
         return Calibration(None, (), tuple(problems), "leads", n)
@@ -253,7 +253,7 @@ def _calibrate_leads(
     data.reached = reached
     last = float(np.nanmax(dates)) if not np.all(np.isnan(dates)) else math.nan
     first = float(np.nanmin(dates)) if not np.all(np.isnan(dates)) else math.nan
-    transitions: list[_Transition] = []
+    transitions: list[Transition] = []
     cutoffs: list[float] = []
     lag_cdfs: list[FloatArray] = []
     for k in range(len(data_names) - 1):
@@ -262,10 +262,10 @@ def _calibrate_leads(
         cutoffs.append(cutoff)
         lag_cdfs.append(sorted_gaps)
     steps.step(0.7)
-    stages = _apply_transitions(base, matched, data_names, transitions, figures, problems)
+    stages = apply_transitions(base, matched, data_names, transitions, figures, problems)
     plan = base.with_changes(stages=stages)
     if data.channel_texts is not None:
-        plan = _leads_channels(
+        plan = leads_channels(
             scan, plan, base, data.channel_texts, reached, dates, cutoffs, lag_cdfs, last, matched, figures, problems
         )
     steps.step(0.8)
@@ -281,7 +281,7 @@ def _calibrate_leads(
         )
     plan = _deal_size_and_seasonality(plan, base, data, matched, figures, problems)
     steps.step(0.9)
-    return replace(_finish(scan, base, plan, figures, problems, "leads", n, first, last, steps), notes=notes)
+    return replace(finish(scan, base, plan, figures, problems, "leads", n, first, last, steps), notes=notes)
 
 
 def _settled_gaps(all_gaps: FloatArray, both: npt.NDArray[np.bool_], entered: FloatArray, last: float) -> FloatArray:
@@ -306,7 +306,7 @@ def _settled_gaps(all_gaps: FloatArray, both: npt.NDArray[np.bool_], entered: Fl
 
 def _lead_transition(
     data: _LeadColumns, k: int, matched: list[int | None], base: Plan, last: float
-) -> tuple[_Transition, float, FloatArray]:
+) -> tuple[Transition, float, FloatArray]:
     """The measured step from data stage ``k`` to ``k + 1`` (rate by cohort,
     median lag), its cohort cutoff day and the sorted lags."""
     dates, reached, data_names = data.dates, data.reached, data.data_names
@@ -333,7 +333,7 @@ def _lead_transition(
     entry = np.where(np.isnan(dates[:, k]), dates[:, 0], dates[:, k])
     cutoff = last - p90
     sorted_gaps = np.sort(gaps)
-    rate, sample = _cohort_rate(reached[:, k], reached[:, k + 1], entry, cutoff, last, sorted_gaps)
+    rate, sample = cohort_rate(reached[:, k], reached[:, k + 1], entry, cutoff, last, sorted_gaps)
     naive_n = int(reached[:, k].sum())
     naive = float(reached[:, k + 1].sum()) / naive_n if naive_n else math.nan
     warning = None
@@ -341,12 +341,12 @@ def _lead_transition(
         rate, sample = (naive, naive_n) if naive_n else (None, 0)
         warning = "no lead is old enough to have finished this step; the rate counts every lead and may be too low."
     basis = (
-        f"cohort: leads entering {data_names[k]} by {_date_text(cutoff)} ({p90:.0f} days before the last date, the "
+        f"cohort: leads entering {data_names[k]} by {date_text(cutoff)} ({p90:.0f} days before the last date, the "
         f"90th percentile lag), weighted by the share of the lag they have had; all leads would give {naive:.1%}"
         if math.isfinite(cutoff) and naive_n
         else "all leads"
     )
-    return _Transition(rate, sample, lag, len(gaps), basis, warning, lag_warning), cutoff, sorted_gaps
+    return Transition(rate, sample, lag, len(gaps), basis, warning, lag_warning), cutoff, sorted_gaps
 
 
 def _deal_size_and_seasonality(
@@ -370,7 +370,7 @@ def _deal_size_and_seasonality(
     size = float(amount[won].mean())
     figures.append(
         CalibratedFigure(
-            "avg_deal_size", "Average deal size", size, count, _small(count, "won deals"), base.avg_deal_size,
+            "avg_deal_size", "Average deal size", size, count, small(count, "won deals"), base.avg_deal_size,
             "mean amount of won leads",
         )
     )  # fmt: skip
@@ -380,12 +380,12 @@ def _deal_size_and_seasonality(
     if not known.any():
         return plan
     months = (won_dates[known].astype(np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)) % 12
-    return _seasonality(
+    return seasonality(
         plan, base, months, amount[won][known], int(known.sum()), "won revenue by close month", figures, problems
     )
 
 
-def _seasonality(
+def seasonality(
     plan: Plan,
     base: Plan,
     calendar_months: npt.NDArray[np.int64],
@@ -398,7 +398,7 @@ def _seasonality(
     totals = np.bincount(calendar_months, weights=weights, minlength=12)[:12]
     present = np.bincount(calendar_months, minlength=12)[:12] > 0
     if not present.all() or totals.sum() <= 0:
-        missing = ", ".join(_MONTH_ABBR[m] for m in range(12) if not present[m])
+        missing = ", ".join(MONTH_ABBR[m] for m in range(12) if not present[m])
         problems.append(
             Problem(
                 "revenue_target",
@@ -412,10 +412,10 @@ def _seasonality(
     figures.append(
         CalibratedFigure(
             "revenue_target", "Seasonality (share of yearly revenue, Jan..Dec)", profile, sample,
-            _small(sample, "deals"), None, basis + "; the plan's total target is kept and split by it",
+            small(sample, "deals"), None, basis + "; the plan's total target is kept and split by it",
         )
     )  # fmt: skip
-    return plan.with_changes(revenue_target=_reseason(base, profile))
+    return plan.with_changes(revenue_target=reseason(base, profile))
 
 
 def _leads_criteria(
@@ -449,7 +449,7 @@ def _leads_criteria(
     new_criteria = list(spec.criteria)
     columns_in_spec: dict[int, FloatArray] = {}
     for name, flags in criteria.items():
-        index = _criterion_index(spec, name)
+        index = criterion_index(spec, name)
         if index is None:
             problems.append(
                 Problem(
@@ -471,7 +471,7 @@ def _leads_criteria(
         figures.append(
             CalibratedFigure(
                 f"lead_spec.criteria[{index}].share", f"Criterion '{spec.criteria[index].name}' share", share, sample,
-                _small(sample, "leads"), spec.criteria[index].share,
+                small(sample, "leads"), spec.criteria[index].share,
                 f"share of leads reaching {data_names[presented_k]} that meet it",
             )
         )  # fmt: skip
@@ -508,17 +508,17 @@ def _measured_pass_rates(
     sample = int(assessed.sum())
     if not sample:
         return new_spec, proposed
-    passed = float(_qualifies(new_spec, met[assessed]).mean())
+    passed = float(qualifies(new_spec, met[assessed]).mean())
     if passed > 0:
         new_spec = replace(new_spec, empirical=EmpiricalPassRate(passed, sample))
         figures.append(
             CalibratedFigure(
                 "lead_spec.empirical.pass_rate", "Lead spec pass rate (measured)", passed, sample,
-                _small(sample, "leads"), criteria_pass_rate(spec), "qualifying leads / leads presented to the gate",
+                small(sample, "leads"), criteria_pass_rate(spec), "qualifying leads / leads presented to the gate",
             )
         )  # fmt: skip
     if proposed is not None and [c.name for c in proposed.criteria] == [c.name for c in spec.criteria]:
-        p_pass = float(_qualifies(proposed, met[assessed]).mean())
+        p_pass = float(qualifies(proposed, met[assessed]).mean())
         shares = tuple(replace(c, share=n.share) for c, n in zip(proposed.criteria, new_spec.criteria, strict=True))
         proposed = replace(proposed, criteria=shares)
         if p_pass > 0:
@@ -526,7 +526,7 @@ def _measured_pass_rates(
             figures.append(
                 CalibratedFigure(
                     "proposed_lead_spec.empirical.pass_rate", "Proposed spec pass rate (measured)", p_pass,
-                    sample, _small(sample, "leads"), None, "leads qualifying under the proposed spec / leads presented",
+                    sample, small(sample, "leads"), None, "leads qualifying under the proposed spec / leads presented",
                 )
             )  # fmt: skip
     return new_spec, proposed

@@ -11,14 +11,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from core.importer.calibrate.common import DAYS_PER_MONTH, CalibratedFigure, _rows_of, _small
+from core.importer.calibrate.common import DAYS_PER_MONTH, CalibratedFigure, rows_of, small
 from core.importer.columns import normalize, role_channel
 from core.importer.scan import Scan, Table
 from core.importer.typed_columns import CellErrors, FloatArray, column_values, month_keys, read_numbers, read_texts
 from core.model.plan import Channel, FreeSource, Plan, Problem
 
 
-def _cohort_rate(
+def cohort_rate(
     reached_from: npt.NDArray[np.bool_],
     reached_to: npt.NDArray[np.bool_],
     entry: FloatArray,
@@ -45,7 +45,7 @@ def _cohort_rate(
     return min(1.0, converted / weight), n
 
 
-def _leads_channels(
+def leads_channels(
     scan: Scan,
     plan: Plan,
     base: Plan,
@@ -69,7 +69,7 @@ def _leads_channels(
     total = int(sum(counts[i] for i, _ in paid))
     if total == 0:
         return plan
-    spend = _spend_by_channel(scan, problems)
+    spend = spend_by_channel(scan, problems)
     lead_months = _month_index(dates[:, 0])
     rate_ok = len(matched) > 1 and matched[1] == 1 and len(cutoffs) > 0
     entry0 = dates[:, 0]
@@ -80,7 +80,7 @@ def _leads_channels(
         old = base_by_name.get(normalize(name))
         figures.append(
             CalibratedFigure(
-                f"channels[{j}].mix", f"Channel '{name}' mix", share, total, _small(total, "leads with a channel"),
+                f"channels[{j}].mix", f"Channel '{name}' mix", share, total, small(total, "leads with a channel"),
                 old.mix if old else None, "share of leads with a paid channel",
             )
         )  # fmt: skip
@@ -124,13 +124,13 @@ def _channel_rate(
     """The channel's own first-step rate by cohort (``mine``: its leads),
     else the base plan's."""
     rate: float | None = old.rate if old else None
-    r, sample = _cohort_rate(mine & reached[:, 0], mine & reached[:, 1], entry0, cutoff, last, lag_cdf)
+    r, sample = cohort_rate(mine & reached[:, 0], mine & reached[:, 1], entry0, cutoff, last, lag_cdf)
     if r is not None and r > 0:
         rate = r
         figures.append(
             CalibratedFigure(
                 f"channels[{j}].rate", f"Channel '{name}' {plan.stages[0].name} → {plan.stages[1].name} rate",
-                r, sample, _small(sample, "leads"), old.rate if old else None, "cohort rate of the channel's leads",
+                r, sample, small(sample, "leads"), old.rate if old else None, "cohort rate of the channel's leads",
             )
         )  # fmt: skip
     return rate
@@ -159,7 +159,7 @@ def _channel_cost_per_lead(
             figures.append(
                 CalibratedFigure(
                     f"channels[{j}].cost_per_lead", f"Channel '{name}' cost per lead", cpl, leads,
-                    _small(leads, "leads"), old.cost_per_lead if old else None,
+                    small(leads, "leads"), old.cost_per_lead if old else None,
                     f"spend {spent:,.0f} / {leads:,} leads in the months of the spend table",
                 )
             )  # fmt: skip
@@ -197,7 +197,7 @@ def _free_volumes(
         figures.append(
             CalibratedFigure(
                 f"free_sources[{idx}].volume", f"Free source '{source.name}' volume per month", volume, int(counts[i]),
-                _small(int(counts[i]), "leads"), source.volume[0] if source.volume else None,
+                small(int(counts[i]), "leads"), source.volume[0] if source.volume else None,
                 f"its leads / {months_span:.1f} months",
             )
         )  # fmt: skip
@@ -218,13 +218,13 @@ def _months_span(days: FloatArray) -> float:
     return float(ok.max() - ok.min() + 1) / DAYS_PER_MONTH
 
 
-def _spend_by_channel(scan: Scan, problems: list[Problem]) -> tuple[dict[str, float], set[int]] | None:
+def spend_by_channel(scan: Scan, problems: list[Problem]) -> tuple[dict[str, float], set[int]] | None:
     """Total spend per channel (normalized name) and the months it covers,
     from the spend table on another sheet."""
     table = scan.spend_table
     if table is None:
         return None
-    rows = _rows_of(scan, table, problems)
+    rows = rows_of(scan, table, problems)
     if rows is None:
         return None
     return _monthly_spend(scan, table, rows, problems)

@@ -16,17 +16,17 @@ from core.importer.calibrate.common import (
     DAYS_PER_MONTH,
     CalibratedFigure,
     Calibration,
-    _apply_transitions,
-    _data_stages,
-    _finish,
-    _leave_out_summaries,
-    _Progress,
-    _small,
-    _stage_match,
-    _Transition,
+    Progress,
+    Transition,
+    apply_transitions,
+    data_stages,
+    finish,
+    leave_out_summaries,
+    small,
+    stage_match,
 )
-from core.importer.calibrate.leads import _seasonality
-from core.importer.calibrate.leads_channels import _spend_by_channel
+from core.importer.calibrate.leads import seasonality
+from core.importer.calibrate.leads_channels import spend_by_channel
 from core.importer.columns import CANONICAL_STAGES, normalize, role_channel, role_stage
 from core.importer.scan import Scan, Table
 from core.importer.typed_columns import (
@@ -58,7 +58,7 @@ class _MonthlyColumns:
 
 
 def _read_monthly(
-    scan: Scan, table: Table, rows: list[list[Any]], problems: list[Problem], steps: _Progress
+    scan: Scan, table: Table, rows: list[list[Any]], problems: list[Problem], steps: Progress
 ) -> _MonthlyColumns:
     """The month, channel and number columns (bad cells added to ``problems``)."""
     path = scan.path
@@ -66,7 +66,7 @@ def _read_monthly(
     month_col = table.column("month")
     assert month_col is not None
     grid = Grid(rows, first_row)
-    notes, _ = _leave_out_summaries(grid, table, problems, path)
+    notes, _ = leave_out_summaries(grid, table, problems, path)
     if notes:
         rows = rows[:first_row] + grid.cells.tolist()
     errs = CellErrors(path, table.sheet, month_col.header, hints=scan.hints)
@@ -125,7 +125,7 @@ def _monthly_transition(
     totals: dict[str, FloatArray],
     base: Plan,
     n_months: int,
-) -> _Transition:
+) -> Transition:
     """The rate from stage ``k`` to ``k + 1``: the next stage's volume over
     this one's, shifted by the base plan's lag in months."""
     a, b = matched[k], matched[k + 1]
@@ -135,7 +135,7 @@ def _monthly_transition(
     shift = round(lag / DAYS_PER_MONTH)
     src, dst = totals[names_present[k]], totals[names_present[k + 1]]
     if shift >= n_months:
-        return _Transition(None, 0, None, 0, "too few months for the lag")
+        return Transition(None, 0, None, 0, "too few months for the lag")
     x = src[: n_months - shift]
     y = dst[shift:]
     ok = ~np.isnan(x) & ~np.isnan(y)
@@ -149,11 +149,11 @@ def _monthly_transition(
         rate = 1.0
     basis = f"{names_present[k + 1]} / {names_present[k]} over {int(ok.sum())} months"
     basis += f", shifted by the base plan's lag of {shift} month(s)" if shift else ""
-    return _Transition(rate, round(denominator), None, 0, basis, warning)
+    return Transition(rate, round(denominator), None, 0, basis, warning)
 
 
-def _calibrate_monthly(
-    scan: Scan, table: Table, rows: list[list[Any]], base: Plan, problems: list[Problem], steps: _Progress
+def calibrate_monthly(
+    scan: Scan, table: Table, rows: list[list[Any]], base: Plan, problems: list[Problem], steps: Progress
 ) -> Calibration:
     figures: list[CalibratedFigure] = []
     data = _read_monthly(scan, table, rows, problems, steps)
@@ -174,18 +174,18 @@ def _calibrate_monthly(
     n_months = len(months)
     steps.step(0.6)
 
-    data_names = _data_stages(table, scan, {})
+    data_names = data_stages(table, scan, {})
     stage_roles = [c.role for c in table.columns if c.role.startswith("stage:")]
     per_month = frame.groupby("_month").sum(numeric_only=True, min_count=1).reindex(months)
     totals = _stage_totals(per_month, data_names, stage_roles)
     names_present = [nm for nm in data_names if nm in totals]
-    matched = [_stage_match(nm, base) for nm in names_present]
+    matched = [stage_match(nm, base) for nm in names_present]
     if names_present and matched[0] is None and names_present[0] == CANONICAL_STAGES[0]:
         matched[0] = 0
     transitions = [
         _monthly_transition(k, names_present, matched, totals, base, n_months) for k in range(len(names_present) - 1)
     ]
-    stages = _apply_transitions(base, matched, names_present, transitions, figures, problems)
+    stages = apply_transitions(base, matched, names_present, transitions, figures, problems)
     plan = base.with_changes(stages=stages)
     steps.step(0.75)
     sums = _ChannelSums.of(scan, frame, names_present, data.channel is not None, problems)
@@ -204,7 +204,7 @@ def _calibrate_monthly(
         )
     first_day = _month_first_day(months[0]) if n_months else None
     last_day = _month_first_day(months[-1]) if n_months else None
-    calibration = _finish(scan, base, plan, figures, problems, "monthly", int(keep.sum()), first_day, last_day, steps)
+    calibration = finish(scan, base, plan, figures, problems, "monthly", int(keep.sum()), first_day, last_day, steps)
     return replace(calibration, notes=data.notes)
 
 
@@ -261,7 +261,7 @@ class _ChannelSums:
             elif second_name and role_stage(str(role)) == second_name:
                 sums.next_by[key] = sums.next_by.get(key, 0.0) + total
         if scan.spend_table is not None:
-            extra = _spend_by_channel(scan, problems)
+            extra = spend_by_channel(scan, problems)
             if extra:
                 for key, value in extra[0].items():
                     sums.spend_by.setdefault(key, value)
@@ -292,7 +292,7 @@ def _monthly_deals_and_seasonality(
             sample = round(deals)
             figures.append(
                 CalibratedFigure(
-                    "avg_deal_size", "Average deal size", size, sample, _small(sample, "won deals"), base.avg_deal_size,
+                    "avg_deal_size", "Average deal size", size, sample, small(sample, "won deals"), base.avg_deal_size,
                     "revenue / won deals",
                 )
             )  # fmt: skip
@@ -302,7 +302,7 @@ def _monthly_deals_and_seasonality(
         ok = ~np.isnan(season_values)
         cal = (months[ok] % 12).astype(np.int64)
         sample = round(float(np.nansum(won))) if won is not None else int(ok.sum())
-        plan = _seasonality(
+        plan = seasonality(
             plan, base, cal, season_values[ok], sample,
             "revenue per calendar month" if revenue is not None else "won deals per calendar month", figures, problems,
         )  # fmt: skip
@@ -317,7 +317,7 @@ def _blended_cost(plan: Plan, spend: float, leads: float, figures: list[Calibrat
         return plan
     factor = (spend / leads) / blended
     sample = round(leads)
-    warning = _small(sample, "leads") or (
+    warning = small(sample, "leads") or (
         "the data has no spend per channel: each channel's cost per lead was scaled by the same factor, and every "
         "lead was counted as paid (free leads in the data make it too low)."
     )
@@ -361,7 +361,7 @@ def _monthly_channels(
         share = leads / total
         figures.append(
             CalibratedFigure(
-                f"channels[{j}].mix", f"Channel '{name}' mix", share, sample_total, _small(sample_total, "leads"),
+                f"channels[{j}].mix", f"Channel '{name}' mix", share, sample_total, small(sample_total, "leads"),
                 old.mix if old else None, "share of paid leads",
             )
         )  # fmt: skip
@@ -371,7 +371,7 @@ def _monthly_channels(
             figures.append(
                 CalibratedFigure(
                     f"channels[{j}].rate", f"Channel '{name}' {plan.stages[0].name} → {plan.stages[1].name} rate", rate,
-                    round(leads), _small(round(leads), "leads"), old.rate if old else None,
+                    round(leads), small(round(leads), "leads"), old.rate if old else None,
                     "channel's next-stage volume / its leads",
                 )
             )  # fmt: skip
@@ -381,7 +381,7 @@ def _monthly_channels(
             figures.append(
                 CalibratedFigure(
                     f"channels[{j}].cost_per_lead", f"Channel '{name}' cost per lead", cpl, round(leads),
-                    _small(round(leads), "leads"), old.cost_per_lead if old else None,
+                    small(round(leads), "leads"), old.cost_per_lead if old else None,
                     f"spend {spend_by[key]:,.0f} / {leads:,.0f} leads",
                 )
             )  # fmt: skip
@@ -424,7 +424,7 @@ def _monthly_free_volumes(
             figures.append(
                 CalibratedFigure(
                     f"free_sources[{idx}].volume", f"Free source '{free[idx].name}' volume per month", volume,
-                    round(leads_by[key]), _small(round(leads_by[key]), "leads"),
+                    round(leads_by[key]), small(round(leads_by[key]), "leads"),
                     base.free_sources[idx].volume[0] if base.free_sources[idx].volume else None, f"its leads / {n_months} months",
                 )
             )  # fmt: skip
