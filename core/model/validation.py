@@ -185,13 +185,19 @@ def check_series(
 
 
 def _all_valid_amounts(values: Series, minimum: float, maximum: float) -> bool:
-    """True when every value is a finite number within [minimum, maximum]."""
+    """True when every value is a finite number within [minimum, maximum].
+
+    The common case is checked in C (type set, sum, min, max): a NaN or an
+    infinity makes the sum non-finite; a sum that overflows only sends the
+    values to the slow, per-value path, which says what is wrong."""
+    if not set(map(type, values)) <= {float, int}:
+        return False  # bools, texts, None: the per-value path names them
     try:
+        if not math.isfinite(sum(values)):
+            return False
         lowest = min(values, default=max(minimum, 1.0))
         highest = max(values, default=0.0)
-    except (TypeError, ValueError):
-        return False
-    if not (_finite(lowest) and _finite(highest)) or any(isinstance(v, bool) or not _finite(v) for v in values):
+    except (OverflowError, TypeError, ValueError):
         return False
     return minimum <= lowest and highest <= maximum
 
