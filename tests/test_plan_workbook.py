@@ -148,6 +148,10 @@ def test_workbook_is_laid_out_for_people(example_plan: Plan, tmp_path: Path) -> 
     assert headers[:2] == ["Figure", "2027-01"] and headers[-2:] == ["Before the plan", "Plan total"]
     figures = [row[0].value for row in results.iter_rows(min_row=5)]
     assert "Paid leads" in figures and "Sales utilization" in figures
+    # the deficit is called a deficit, as the app calls it, never a shortfall
+    assert "Qualified-lead deficit with the budget" in figures
+    assert "Qualified-lead deficit under the proposed spec" in figures
+    assert not [f for f in figures if "shortfall" in str(f).lower()]
 
 
 def test_results_sheet_is_not_read_back(example_plan: Plan, tmp_path: Path) -> None:

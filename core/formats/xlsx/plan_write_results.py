@@ -70,9 +70,9 @@ def _write_result_table(w: CellWriter, fmt: Formats, plan: Plan, result: PlanRes
     if result.funded is not None:
         add(f"Revenue the budget funds ({cur})", result.funded.revenue, "money")
         if result.funded.gate_deficit is not None:
-            add("Qualified-lead shortfall with the budget", result.funded.gate_deficit, "count")
+            add("Qualified-lead deficit with the budget", result.funded.gate_deficit, "count")
     if result.spec_change is not None:
-        add("Qualified-lead shortfall, proposed spec", result.spec_change.gate_deficit, "count")
+        add("Qualified-lead deficit under the proposed spec", result.spec_change.gate_deficit, "count")
         add(f"Extra spend for the proposed spec ({cur})", result.spec_change.extra_spend, "money")
     if result.sales_utilization is not None:
         add("Sales utilization", result.sales_utilization, "percent")
