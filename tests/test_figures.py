@@ -51,7 +51,7 @@ def test_hand_worked_plan() -> None:
     assert story is not None
     assert story.months_short == ("2027-02",) and story.short_total == pytest.approx(2000)
     sentence = story.sentence(money_in("USD"))
-    assert sentence.startswith("Request USD 2,000 for the 1 of 2 month short; USD 1,000 over the plan (net)")
+    assert sentence.startswith("Request USD 2,000 for the 1 month short (of 2); USD 1,000 over the plan (net)")
     assert fig.deficit is None  # no lead spec: no gate to watch
 
 
