@@ -287,6 +287,27 @@ class ResultsDashboard(QWidget):
             s.attachAxis(mc.y_axis)
 
     def _build_charts(self) -> None:
+        """The six chart cards, each built by its own method."""
+        self._build_funnel_chart()
+        self._build_requirement_chart()
+        self._build_spend_chart()
+        self._build_gap_chart()
+        self._build_deficit_chart()
+        self._build_utilization_chart()
+        self.chart_cards = [
+            self.funnel,
+            self.req.card,
+            self.spend.card,
+            self.gap.card,
+            self.deficit.card,
+            self.util.card,
+        ]
+        self.chart_grid = QGridLayout()
+        self.chart_grid.setSpacing(12)
+        for card in self.chart_cards:
+            card.setMinimumHeight(300)
+
+    def _build_funnel_chart(self) -> None:
         # funnel: centred horizontal bars (a transparent spacer, then the stage)
         chart = make_chart()
         chart.legend().hide()
@@ -311,6 +332,7 @@ class ResultsDashboard(QWidget):
         self.funnel_series.attachAxis(self.funnel_x)
         self.funnel_bars.clicked.connect(self._funnel_clicked)
 
+    def _build_requirement_chart(self) -> None:
         # requirements by month for a chosen stage, and what the budget delivers
         self.req = self._month_chart("Required by month", "count")
         self.stage_picker = QComboBox()
@@ -327,6 +349,7 @@ class ResultsDashboard(QWidget):
         self._attach(self.req, self.req_series, self.req_funded)
         self.req_bars.clicked.connect(lambda i: self._month_clicked(f"stage:{self._picked_stage()}", i))
 
+    def _build_spend_chart(self) -> None:
         # spend by channel (top channels + other) and the approved budget
         self.spend = self._month_chart("Spend by channel", "money")
         self.spend.card.chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -341,6 +364,7 @@ class ResultsDashboard(QWidget):
         self.budget_line.setPen(line_pen(INK, 2.0, dashed=True))
         self._attach(self.spend, self.spend_series, self.budget_line)
 
+    def _build_gap_chart(self) -> None:
         # budget gap by month
         self.gap = self._month_chart("Budget gap by month", "money")
         self.gap_series = QStackedBarSeries()
@@ -353,6 +377,7 @@ class ResultsDashboard(QWidget):
         for bars in (self.gap_request, self.gap_unspent):
             bars.clicked.connect(lambda i: self._month_clicked("budget_gap", i))
 
+    def _build_deficit_chart(self) -> None:
         # qualified-lead deficit at the gate: funded plan, and under the proposed spec
         self.deficit = self._month_chart("Qualified-lead deficit at the gate", "count")
         self.deficit_series = QBarSeries()
@@ -365,6 +390,7 @@ class ResultsDashboard(QWidget):
         self.deficit_funded.clicked.connect(lambda i: self._month_clicked("gate_deficit", i))
         self.deficit_proposed.clicked.connect(lambda i: self._month_clicked("spec_deficit", i))
 
+    def _build_utilization_chart(self) -> None:
         # utilization against capacity
         self.util = self._month_chart("Sales utilization", "percent")
         self.util_series = QStackedBarSeries()
@@ -379,19 +405,6 @@ class ResultsDashboard(QWidget):
         self._attach(self.util, self.util_series, self.capacity_line)
         for bars in (self.util_within, self.util_over):
             bars.clicked.connect(lambda i: self._month_clicked("utilization", i))
-
-        self.chart_cards = [
-            self.funnel,
-            self.req.card,
-            self.spend.card,
-            self.gap.card,
-            self.deficit.card,
-            self.util.card,
-        ]
-        self.chart_grid = QGridLayout()
-        self.chart_grid.setSpacing(12)
-        for card in self.chart_cards:
-            card.setMinimumHeight(300)
 
     # ----------------------------------------------------------------- layout
     def _reflow(self, width: int) -> None:
