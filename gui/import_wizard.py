@@ -384,6 +384,9 @@ class ColumnsPage(QWizardPage):
         return "The file cannot be imported as it is (see above): change the sheet or columns and press Read again."
 
     def mapping(self) -> ColumnMapping:
+        """The choices on this page over the mapping file's (its statuses,
+        stages, decimal mark and date order are kept: this page has no place
+        for them)."""
         columns = {}
         for r in range(self.columns.rowCount()):
             item = self.columns.item(r, 0)
@@ -400,6 +403,8 @@ class ColumnsPage(QWizardPage):
             criteria={},
             statuses=dict(base.statuses),
             shape=self.shape.currentData() or base.shape,
+            decimal=base.decimal,  # how the mapping file said numbers and dates written as text read
+            date_order=base.date_order,
         )
 
     def rescan(self) -> None:

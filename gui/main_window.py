@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.formats.documents import load_document, load_plan, save_document
+from core.formats.documents import PlanDocumentData, export_refusal, load_document, load_plan, save_document
 from core.formats.recovery import Recovery
 from core.model.plan import Plan, Problem, errors_only
 from core.paths import example_plan_path
 from gui.document import PlanDocument, problem_text
+from gui.operations import FileTasks
 from gui.recovery import RecoveryKeeper, offer_recoveries
 from gui.views.base import Page
 from gui.views.capacity import CapacityPage
@@ -122,6 +123,11 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(0)
 
         self._build_actions()
+        file_actions = [self.new_action, self.open_action, self.save_action, self.save_as_action]
+        file_actions += [self.import_action, self.export_action, self.recent_menu.menuAction()]
+        self.file_tasks = FileTasks(self.statusBar(), file_actions, self)  # open, save, export: off the GUI thread
+        self.file_tasks.ended.connect(self._file_task_ended)
+        self._close_when_done = False
         self.statusBar().showMessage("Ready. Every figure updates as you type.", 5000)
         self.document.modifiedChanged.connect(self.setWindowModified)
         self.document.pathChanged.connect(self._update_title)
@@ -297,11 +303,25 @@ class MainWindow(QMainWindow):
         if name:
             self.open_file(Path(name), ask=False)
 
-    def open_file(self, path: Path, ask: bool = True) -> bool:
-        """Open a plan file; problems are shown, and nothing changes when it is refused."""
+    def open_file(self, path: Path, ask: bool = True, wait: bool = True) -> bool:
+        """Open a plan file, read off the GUI thread; problems are shown, and
+        nothing changes when it is refused. ``wait``: return once it is open
+        (the window responsive meanwhile), True when it opened; otherwise True
+        when the reading started."""
         if ask and not self.maybe_save():
             return False
-        data, problems = load_document(path)
+        opened: list[bool] = []
+
+        def done(read: tuple[PlanDocumentData | None, tuple[Problem, ...]]) -> None:
+            opened.append(self._opened(path, *read))
+
+        def failed(error: BaseException) -> None:
+            opened.append(self._opened(path, None, (Problem("file", f"{path.name}: {error}", location=path.name),)))
+
+        started = self.file_tasks.run(f"Opening {path.name}…", lambda: load_document(path), done, failed, wait)
+        return bool(opened and opened[0]) if wait else started
+
+    def _opened(self, path: Path, data: PlanDocumentData | None, problems: tuple[Problem, ...]) -> bool:
         if data is None:
             self._forget_recent(path)
             box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, f"{path.name} could not be opened.", parent=self)
@@ -332,7 +352,10 @@ class MainWindow(QMainWindow):
             path = path.with_suffix(".json" if "json" in chosen.lower() else ".xlsx")
         return self._save_to(path)
 
-    def _save_to(self, path: Path) -> bool:
+    def _save_to(self, path: Path, wait: bool = True) -> bool:
+        """Write every scenario to ``path`` off the GUI thread (the plans are
+        immutable: the snapshot taken here is what is written). ``wait``:
+        return once written, the window responsive meanwhile (True: saved)."""
         errors = self.document.scenario_errors()
         if errors:
             QMessageBox.warning(
@@ -343,22 +366,35 @@ class MainWindow(QMainWindow):
                 + "\n\nYour changes are kept; fix these and save again.",
             )
             return False
-        try:
-            save_document(self.document.document_data(), path)
-        except (OSError, ValueError) as exc:
+        data = self.document.document_data()
+        edits = self.document.undo_stack.index()
+        saved: list[bool] = []
+
+        def done(_none: None) -> None:
+            edited = self.document.undo_stack.index() != edits  # typed on while it was written
+            self.document.mark_saved(path)
+            if edited:
+                self.document.mark_modified()  # what was typed meanwhile is not in the file
+            self._add_recent(path)
+            count = len(data.scenarios)
+            self.show_message(f"Saved {path.name}" + (f" with its {count} scenarios." if count > 1 else "."))
+            saved.append(True)
+
+        def failed(exc: BaseException) -> None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             QMessageBox.critical(
                 self,
                 APP_NAME,
-                f"{path.name} could not be saved: {exc}\n\nYour changes are kept. Try another name or folder.",
+                f"{path.name} could not be saved: {reason}\n\nYour changes are kept. Try another name or folder.",
             )
-            return False
-        self.document.mark_saved(path)
-        self._add_recent(path)
-        count = len(self.document.scenarios)
-        self.show_message(f"Saved {path.name}" + (f" with its {count} scenarios." if count > 1 else "."))
-        return True
+            saved.append(False)
+
+        started = self.file_tasks.run(f"Saving {path.name}…", lambda: save_document(data, path), done, failed, wait)
+        return bool(saved and saved[0]) if wait else started
 
     def export_budget_request(self) -> None:
+        """Ask where, refuse a plan file (the CLI's rule), then write the
+        budget request off the GUI thread; a file it replaces is kept as .bak."""
         try:
             from core.reports.budget_request import write_budget_request
         except ImportError:
@@ -375,12 +411,24 @@ class MainWindow(QMainWindow):
         if not name:
             return
         path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
-        try:
-            write_budget_request(self.document.plan, path)
-        except (OSError, ValueError) as exc:
-            QMessageBox.critical(self, APP_NAME, f"The budget request could not be written: {exc}")
+        refusal = export_refusal(self.document.path, path)
+        if refusal is not None:
+            QMessageBox.warning(self, APP_NAME, problem_text(refusal))
             return
-        self.show_message(f"Budget request written to {path}.")
+        plan = self.document.plan  # immutable: the figures as they are now
+        backup = path.with_name(path.name + ".bak")
+        kept = f" (the file it replaced is kept as {backup.name})" if path.exists() else ""
+
+        def failed(exc: BaseException) -> None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            QMessageBox.critical(self, APP_NAME, f"The budget request could not be written: {reason}")
+
+        self.file_tasks.run(
+            f"Writing the budget request {path.name}…",
+            lambda: write_budget_request(plan, path),
+            lambda _none: self.show_message(f"Budget request written to {path}{kept}."),
+            failed,
+        )
 
     def import_wizard(self, path: Path | None = None) -> None:
         try:
@@ -495,7 +543,17 @@ class MainWindow(QMainWindow):
                 self.fit_to_screen(self.size())
             self.shown.emit()
 
+    def _file_task_ended(self) -> None:
+        if self._close_when_done:
+            self._close_when_done = False
+            QTimer.singleShot(0, self.close)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.file_tasks.running():  # a file being written is finished first, never cut short
+            self._close_when_done = True
+            self.show_message("The planner closes once the file being written is complete.")
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return

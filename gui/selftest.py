@@ -2,7 +2,8 @@
 works end to end without showing anything.
 
 Builds the real main window (not shown), checks it loaded the bundled
-example plan and computed it as the core does, visits every page, exports a
+example plan and computed it as the core does, visits every page, saves and
+reopens the plan through the window (its background file work), exports a
 budget-request workbook to a temporary folder and reads it back, and saves
 and reopens the plan as a workbook. Exit status 0 when all is well; 1 with a
 message naming the failed step otherwise.
@@ -67,6 +68,10 @@ def _window_step(folder: Path, plan: Plan) -> None:
         for page in ("Targets", "Funnel", "Lead spec", "Channels & budget", "Capacity", "Results", "Scenarios"):
             window.show_page(page)
             app.processEvents()
+        saved = folder / "window-plan.json"  # saved and reopened off the GUI thread, as Save and Open do
+        _check(window._save_to(saved), "the window could not save the plan")
+        _check(window.open_file(saved, ask=False), "the window could not reopen the plan it saved")
+        _check(window.document.plan == plan, "the plan the window saved reads back differently")
     finally:
         window.document.undo_stack.setClean()
         window.close()

@@ -104,7 +104,9 @@ class KpiStrip(QFrame):
         else:
             self.gap.set("no budget set")
         if fig.deficit is not None and fig.gate is not None:
-            tip = f"{fig.deficit_words(count_text)}: {plural(fig.gate)} required minus what the approved budget delivers."
+            tip = (
+                f"{fig.deficit_words(count_text)}: {plural(fig.gate)} required minus what the approved budget delivers."
+            )
             self.deficit.set(signed_count(fig.deficit, count_text), fig.deficit > 0.5, tip)
         else:
             self.deficit.set("—")
