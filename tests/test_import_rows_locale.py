@@ -332,3 +332,16 @@ def test_total_channel_rows_of_a_long_monthly_summary_are_left_out(tmp_path: Pat
     mix = {c.name: c.mix for c in calibration.plan.channels}
     assert mix == pytest.approx({"Webinars": 0.75, "Paid search": 0.25})
     assert any(p.message.startswith("Left out 12 summary rows on sheet 'Funnel'") for p in calibration.problems)
+
+
+def test_a_monthly_figure_column_s_warning_names_that_column(tmp_path: Path) -> None:
+    # a monthly summary whose spend column has only thousands-like text ('1,200'): the
+    # guess is warned about against that column and its header, not the month column
+    rows = [["Month", "Inquiries", "MQLs", "SQLs", "Webinars spend"]]
+    for m in range(1, 13):
+        rows.append([f"2025-{m:02d}", 300 + m, 120 + m, 40 + m, f"{m},200"])
+    source = write_table(tmp_path / "monthly.xlsx", {"Summary": rows})
+    done = _import(source, tmp_path / "plan.json")
+    assert done.returncode == 0, done.stderr
+    assert "column E ('Webinars spend'): no number in the column shows which mark separates decimals" in done.stdout
+    assert "('Month'): no number" not in done.stdout

@@ -127,13 +127,20 @@ class CellErrors:
     header: str
     problems: list[Problem] = field(default_factory=list)
     hints: ReadingHints = field(default_factory=lambda: ReadingHints())
+    headers: dict[int, str] = field(default_factory=dict)
+    """Headers of other columns read through the same collector (a monthly
+    sheet's figures), by column index; ``header`` names any other."""
+
+    def header_of(self, col: int) -> str:
+        return self.headers.get(col, self.header)
 
     def column_problem(self, col: int, message: str, severity: Literal["error", "warning"] = "error") -> None:
         """A problem about the whole column (``message`` in the user's words)."""
+        header = self.header_of(col)
         self.problems.append(
             Problem(
-                self.header,
-                f"{place(self.sheet, column=col)} ('{self.header}'): {message}",
+                header,
+                f"{place(self.sheet, column=col)} ('{header}'): {message}",
                 severity,
                 location(self.path, self.sheet),
             )
@@ -148,7 +155,7 @@ class CellErrors:
             shown = cell_text(values[int(r)])[:40]
             self.problems.append(
                 Problem(
-                    self.header,
+                    self.header_of(col),
                     f"{place(self.sheet, cell)}: '{shown}' is not {what}. {todo}",
                     location=location(self.path, self.sheet, cell),
                 )
@@ -156,7 +163,7 @@ class CellErrors:
         if count > MAX_CELL_PROBLEMS:
             self.problems.append(
                 Problem(
-                    self.header,
+                    self.header_of(col),
                     f"{place(self.sheet, column=col)}: {count - MAX_CELL_PROBLEMS} more cells like these.",
                     location=location(self.path, self.sheet),
                 )

@@ -235,7 +235,10 @@ def _monthly_spend(
 ) -> tuple[dict[str, float], set[int]] | None:
     first_row = table.header_row
     month_col = table.column("month")
-    errs = CellErrors(scan.path, table.sheet, month_col.header if month_col else "month", hints=scan.hints)
+    headers = {c.index: c.header for c in table.columns}
+    errs = CellErrors(
+        scan.path, table.sheet, month_col.header if month_col else "month", hints=scan.hints, headers=headers
+    )
     months: set[int] = set()
     keep: npt.NDArray[np.bool_] | None = None
     if month_col is not None:

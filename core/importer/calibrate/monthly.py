@@ -69,7 +69,8 @@ def _read_monthly(
     notes, _ = leave_out_summaries(grid, table, problems, path)
     if notes:
         rows = rows[:first_row] + grid.cells.tolist()
-    errs = CellErrors(path, table.sheet, month_col.header, hints=scan.hints)
+    headers = {c.index: c.header for c in table.columns}
+    errs = CellErrors(path, table.sheet, month_col.header, hints=scan.hints, headers=headers)
     keys, skip = month_keys(column_values(rows, month_col.index, first_row), errs, month_col.index, first_row)
     channel_col = table.column("channel")
     channel = read_texts(column_values(rows, channel_col.index, first_row)) if channel_col else None
