@@ -19,8 +19,7 @@ from pathlib import Path
 import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException
 
-from core.formats.xlsx.location import parse_ref
-from core.formats.xlsx.xml_exact import NullTarget, attribute, local_name, parse_exactly
+from core.formats.xlsx.xml_exact import CellCursor, attribute, local_name, parse_exactly
 
 __all__ = ["NO_VALUE", "unreadable_cells"]
 
@@ -30,34 +29,20 @@ NO_VALUE = ""
 _TEXT_TYPES = ("str", "s", "inlineStr")
 
 
-class _Cells(NullTarget):
+class _Cells(CellCursor):
     """Collects the error cells and the formulas without a value of one sheet."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.found: dict[tuple[int, int], str] = {}
-        self.row = -1
-        self.col = -1
-        self.cell_type = ""
         self.formula = False
         self.has_value = False
         self.value: list[str] = []
         self.in_v = False
-        self.in_cell = False
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         name = local_name(tag)
-        if name == "row":
-            number = attribute(attrib, "r")
-            self.row = int(number) - 1 if number and number.isdigit() else self.row + 1
-            self.col = -1
-        elif name == "c":
-            at = parse_ref(attribute(attrib, "r") or "")
-            if at is not None:
-                self.row, self.col = at
-            else:
-                self.col += 1
-            self.in_cell = True
-            self.cell_type = attribute(attrib, "t") or ""
+        if self.enter(name, attrib):
             self.formula = self.has_value = False
             self.value = []
         elif self.in_cell and name == "f":

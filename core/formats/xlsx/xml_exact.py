@@ -95,6 +95,37 @@ class NullTarget:
         pass
 
 
+class CellCursor(NullTarget):
+    """Where the parser is in a worksheet: ``row`` and ``col`` (0-based) of
+    the current cell, from each ``<row r>`` and ``<c r>`` or, where those
+    leave out ``r`` (as some writers do), by counting; ``cell_type`` is the
+    cell's ``t``. Subclasses call :meth:`enter` from ``start``."""
+
+    def __init__(self) -> None:
+        self.row = -1
+        self.col = -1
+        self.in_cell = False
+        self.cell_type = ""
+
+    def enter(self, name: str, attrib: dict[str, str]) -> bool:
+        """Follow a row or cell start; True when a cell starts."""
+        if name == "row":
+            number = attribute(attrib, "r")
+            self.row = int(number) - 1 if number and number.isdigit() else self.row + 1
+            self.col = -1
+            return False
+        if name != "c":
+            return False
+        at = parse_ref(attribute(attrib, "r") or "")
+        if at is not None:
+            self.row, self.col = at
+        else:
+            self.col += 1
+        self.in_cell = True
+        self.cell_type = attribute(attrib, "t") or ""
+        return True
+
+
 class SharedStrings(NullTarget):
     """Lengths of the shared strings, in order."""
 
@@ -125,18 +156,15 @@ class SharedStrings(NullTarget):
             self._current += len(text)
 
 
-class XlsxSheet(NullTarget):
+class XlsxSheet(CellCursor):
     """Counts the filled cells of an OOXML worksheet, their area and text."""
 
     def __init__(self, budget: Budget, area: Area, shared: Sequence[int], where: str) -> None:
+        super().__init__()
         self.budget = budget
         self.area = area
         self.shared = shared
         self.where = where
-        self.row = -1
-        self.col = -1
-        self.in_cell = False
-        self.cell_type = ""
         self.cell_filled = False
         self.value_text: list[str] = []
         self.in_v = False
@@ -145,18 +173,7 @@ class XlsxSheet(NullTarget):
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         name = local_name(tag)
-        if name == "row":
-            number = attribute(attrib, "r")
-            self.row = int(number) - 1 if number and number.isdigit() else self.row + 1
-            self.col = -1
-        elif name == "c":
-            at = parse_ref(attribute(attrib, "r") or "")
-            if at is not None:
-                self.row, self.col = at
-            else:
-                self.col += 1
-            self.in_cell = True
-            self.cell_type = attribute(attrib, "t") or ""
+        if self.enter(name, attrib):
             self.cell_filled = False
             self.value_text = []
             self.inline_len = 0
