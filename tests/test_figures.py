@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from core.calc.display import shown_count
+from core.calc.display import format_money_symbol, shown_count
 from core.calc.engine import calculate
 from core.calc.figures import deficit_words, figures, money_in, plural, signed_count
+from core.formats.documents import load_plan
 from core.formats.plan_json import load_plan_json
 from core.model.plan import Plan
 from core.paths import example_plan_path
@@ -214,3 +215,18 @@ def test_budget_request_summary_shows_the_spec_change(tmp_path: Path, name: str)
     assert summary_value(rows, "change", "deficit") == signed_shown(change.deficit_change)
     assert (summary_value(rows, "change", "deficit") == 0) == (name == "same proposal")
     assert summary_value(rows, "extra budget", "pre-plan") == pytest.approx(change.extra_spend_with_pre_plan)
+
+
+def test_budget_request_says_the_budget_story_in_its_cells_currency(tmp_path: Path) -> None:
+    # the sentence sits among cells formatted "$1,234": it says money the same way
+    plan = load_plan(example_plan_path())[0]
+    assert plan is not None
+    target = tmp_path / "request.xlsx"
+    write_budget_request(plan, target)
+    sheet = openpyxl.load_workbook(target)["Summary"]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    story = next(t for t in texts if t.startswith("Request "))
+    fig = figures(plan, calculate(plan))
+    assert fig.budget is not None
+    assert story == fig.budget.sentence(lambda v: format_money_symbol(v, "USD"))
+    assert story.startswith("Request $") and "USD" not in story

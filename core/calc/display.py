@@ -54,6 +54,14 @@ def format_money(value: float, currency: str = "") -> str:
     return f"{sign}{prefix}{abs(amount):,}"
 
 
+def format_money_symbol(value: float, currency: str = "") -> str:
+    """``$1,234`` (whole units, the currency's symbol as the workbook's cells
+    show it; an unknown code as ``XYZ 1,234``); negative as ``-$1,234``."""
+    amount = shown_money(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{currency_symbol(currency)}{abs(amount):,}"
+
+
 def format_percent(value: float, decimals: int = 1) -> str:
     """``0.4567`` -> ``45.7%``."""
     return f"{value * 100:.{decimals}f}%"

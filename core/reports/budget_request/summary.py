@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from xlsxwriter.format import Format
 
-from core.calc.figures import WORDS, Figures, SpecChangeFigures, money_in, plural
+from core.calc.display import format_money_symbol
+from core.calc.figures import WORDS, Figures, SpecChangeFigures, plural
 from core.reports.budget_request.budget_by_channel import BudgetRows
 from core.reports.budget_request.common import (
     BUDGET,
@@ -144,7 +145,9 @@ def _budget(ctx: Context, out: _Lines, rows: SheetRows, fig: Figures) -> None:
         gap_ref = cell(bud.gap, g.total, BUDGET) if bud.gap is not None else f"0-{cell(out.row - 1, 1)}"
         note = "Spend minus approved budget (positive: to request)."
         out.line(f"Budget gap {WORDS['net']}", gap_ref, fig.budget_gap, st.money_bold, note)
-        out.statement("What to request (as exported)", fig.budget.sentence(money_in(fig.currency)))
+        out.statement(
+            "What to request (as exported)", fig.budget.sentence(lambda v: format_money_symbol(v, fig.currency))
+        )
     else:
         out.absent("Approved budget", "not entered")
     q_ref, d_ref = _rf_total(ctx, rf.required(fig.qualified_stage)), _rf_total(ctx, rf.deals)
