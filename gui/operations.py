@@ -104,13 +104,18 @@ def run_in_background(
     on_done: Callable[[T], None],
     on_failed: Callable[[BaseException], None],
     parent: QObject | None = None,
+    on_finished: Callable[[], None] | None = None,
 ) -> Operation:
     """Run ``work`` in the thread pool; ``on_done(result)`` or
-    ``on_failed(error)`` is then called on the GUI thread. Keep the returned
-    operation until its ``finished`` has been delivered."""
+    ``on_failed(error)`` is then called on the GUI thread, then
+    ``on_finished()``. Keep the returned operation until its ``finished``
+    has been delivered. Every callback is connected before the work starts:
+    a signal emitted by quick work before a connection exists is lost."""
     operation = Operation(lambda _progress, _cancelled: work(), parent)
     operation.succeeded.connect(on_done)
     operation.failed.connect(on_failed)
+    if on_finished is not None:
+        operation.finished.connect(on_finished)
     operation.start()
     return operation
 
@@ -183,9 +188,11 @@ class FileTasks(QObject):
         self.label.show()
         self.bar.show()
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-        operation = run_in_background(work, on_done, on_failed)
+        started: list[Operation] = []
+        # the end is connected before the work starts: a quick read's signal cannot slip past
+        operation = run_in_background(work, on_done, on_failed, on_finished=lambda: self._finished(started[0]))
+        started.append(operation)
         self.current = operation
-        operation.finished.connect(lambda: self._finished(operation))
         if wait:
             wait_responsively(operation)
         return True
