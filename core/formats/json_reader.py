@@ -118,6 +118,32 @@ class JsonReader:
             return 0
         return int(value)
 
+    def optional_whole(self, obj: Mapping[str, Any], key: str, path: str) -> int | None:
+        if obj.get(key) is None:
+            return None
+        return self.whole(obj, key, path)
+
+    def numbers(self, obj: Mapping[str, Any], key: str, path: str, most: int) -> tuple[float, ...] | None:
+        """A list of numbers not tied to the months (a timing profile); None
+        when absent. A list longer than ``most`` is refused without reading it."""
+        value = obj.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.fail(path, f"must be a list of numbers; it is {show(value)}.")
+            return (math.nan,)
+        if len(value) > most:
+            self.fail(path, f"has {len(value):,} values; it can have at most {most}.")
+            return (math.nan,)
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                self.fail(f"{path}[{i}]", number_problem(item))
+                out.append(math.nan)
+            else:
+                out.append(float(item))
+        return tuple(out)
+
     def text(self, obj: Mapping[str, Any], key: str, path: str, default: str | None = None) -> str:
         value = obj.get(key, MISSING)
         if value is MISSING or value is None:

@@ -23,8 +23,23 @@ _PARTS = {
     "lead_spec": "The lead spec",
     "proposed_lead_spec": "The proposed lead spec",
     "empirical": "The measured pass rate",
+    "after_plan": "After the plan",
+    "nurture": "The nurture pool",
 }
-_KEY_WORDS = {"lag_days": "days to the next stage", "avg_deal_size": "average deal size", "mix": "mix share"}
+_KEY_WORDS = {
+    "lag_days": "days to the next stage",
+    "avg_deal_size": "average deal size",
+    "mix": "mix share",
+    "lag_profile": "timing profile by month",
+    "rate_sample": "number of items the rate was measured on",
+    "share_sample": "number of leads the share was measured on",
+    "recycle": "share of failing leads recycled",
+    "maturity": "share maturing each month",
+    "decay": "share lost each month",
+    "max_months": "months in the pool",
+    "hours_per_lead": "hours per lead in the pool",
+    "hours_available": "lead-development hours available",
+}
 
 
 def label(path: str, obj: Mapping[str, Any]) -> str:

@@ -21,14 +21,17 @@ from core.model.plan import (
     MAX_CHANNELS,
     MAX_CRITERIA,
     MAX_FREE_SOURCES,
+    MAX_PROFILE_MONTHS,
     MAX_SCENARIOS,
     MAX_STAGES,
     PLAN_FORMAT,
+    AfterPlan,
     Channel,
     Criterion,
     EmpiricalPassRate,
     FreeSource,
     LeadSpec,
+    Nurture,
     Plan,
     PlanRefused,
     Problem,
@@ -41,12 +44,14 @@ from core.model.validation import too_many
 _PLAN_KEYS = {
     "format", "name", "currency", "start", "months", "revenue_target", "avg_deal_size",
     "pipeline_revenue", "stages", "lead_spec", "proposed_lead_spec", "channels",
-    "free_sources", "approved_budget", "sales_hours_available", "notes",
+    "free_sources", "approved_budget", "sales_hours_available", "notes", "after_plan", "nurture",
 }  # fmt: skip
-_STAGE_KEYS = {"name", "rate", "lag_days", "sales_hours"}
+_STAGE_KEYS = {"name", "rate", "lag_days", "sales_hours", "lag_profile", "rate_sample"}
+_AFTER_PLAN_KEYS = {"mode", "growth"}
+_NURTURE_KEYS = {"stage", "recycle", "maturity", "decay", "max_months", "hours_per_lead", "hours_available"}
 _SPEC_KEYS = {"gate", "threshold", "criteria", "empirical", "pass_rate_source"}
-_CRITERION_KEYS = {"name", "points", "share", "required"}
-_CHANNEL_KEYS = {"name", "mix", "cost_per_lead", "rate", "fixed_cost"}
+_CRITERION_KEYS = {"name", "points", "share", "required", "share_sample"}
+_CHANNEL_KEYS = {"name", "mix", "cost_per_lead", "rate", "fixed_cost", "rate_sample"}
 _FREE_KEYS = {"name", "stage", "volume"}
 # keys of the plan document around the top-level plan (plan-format.md, "Scenarios")
 DOCUMENT_KEYS = {"scenario_name", "scenarios", "active_scenario"}
@@ -71,6 +76,7 @@ def _read_spec(r: JsonReader, raw: object, path: str, default_gate: str | None) 
                 points=r.whole(c, "points", f"{cpath}.points"),
                 share=r.number(c, "share", f"{cpath}.share"),
                 required=r.flag(c, "required", f"{cpath}.required"),
+                share_sample=r.optional_whole(c, "share_sample", f"{cpath}.share_sample"),
             )
         )
     empirical = None
@@ -79,7 +85,7 @@ def _read_spec(r: JsonReader, raw: object, path: str, default_gate: str | None) 
         r.unknown_keys(raw_emp, {"pass_rate", "sample"}, f"{path}.empirical")
         empirical = EmpiricalPassRate(
             pass_rate=r.number(raw_emp, "pass_rate", f"{path}.empirical.pass_rate"),
-            sample=r.whole(raw_emp, "sample", f"{path}.empirical.sample", 0),
+            sample=r.whole(raw_emp, "sample", f"{path}.empirical.sample"),
         )
     elif raw_emp is not None:
         r.fail(f"{path}.empirical", "must be an object with pass_rate and sample.")
@@ -104,12 +110,21 @@ def _read_stages(r: JsonReader, data: Mapping[str, Any]) -> list[Stage]:
         path = f"stages[{k}]"
         r.unknown_keys(s, _STAGE_KEYS, path)
         last = k == len(raw_stages) - 1
+        profile = None if last else r.numbers(s, "lag_profile", f"{path}.lag_profile", MAX_PROFILE_MONTHS)
+        # a profile replaces the days; both given is refused by validation, so keep both then
+        days = (
+            None
+            if last or (profile is not None and s.get("lag_days") is None)
+            else r.number(s, "lag_days", f"{path}.lag_days", 0.0)
+        )
         stages.append(
             Stage(
                 name=r.text(s, "name", f"{path}.name"),
                 rate=None if last else r.number(s, "rate", f"{path}.rate"),
-                lag_days=None if last else r.number(s, "lag_days", f"{path}.lag_days", 0.0),
+                lag_days=days,
                 sales_hours=r.number(s, "sales_hours", f"{path}.sales_hours", 0.0),
+                lag_profile=profile,
+                rate_sample=None if last else r.optional_whole(s, "rate_sample", f"{path}.rate_sample"),
             )
         )
     return stages
@@ -128,9 +143,49 @@ def _read_channels(r: JsonReader, data: Mapping[str, Any]) -> list[Channel]:
                 cost_per_lead=r.number(c, "cost_per_lead", f"{path}.cost_per_lead"),
                 fixed_cost=r.series(c, "fixed_cost", f"{path}.fixed_cost", 0.0),
                 rate=r.optional_number(c, "rate", f"{path}.rate"),
+                rate_sample=r.optional_whole(c, "rate_sample", f"{path}.rate_sample"),
             )
         )
     return channels
+
+
+def _read_after_plan(r: JsonReader, data: Mapping[str, Any]) -> AfterPlan:
+    """``after_plan``: absent means the target goes on unchanged."""
+    raw = data.get("after_plan")
+    if raw is None:
+        return AfterPlan()
+    if not isinstance(raw, dict):
+        r.fail("after_plan", "must be an object with a mode ('repeat' or 'none') and a growth rate.")
+        return AfterPlan()
+    r.unknown_keys(raw, _AFTER_PLAN_KEYS, "after_plan")
+    mode = r.text(raw, "mode", "after_plan.mode", "repeat")
+    return AfterPlan(
+        mode=mode,  # type: ignore[arg-type]  # any other text is refused by validation, naming it
+        growth=r.number(raw, "growth", "after_plan.growth", 0.0),
+    )
+
+
+def _read_nurture(r: JsonReader, data: Mapping[str, Any]) -> Nurture | None:
+    """``nurture``: the lead development team's pool (absent: none)."""
+    raw = data.get("nurture")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        r.fail("nurture", "must be an object with the recycle share, maturity and decay.")
+        return None
+    r.unknown_keys(raw, _NURTURE_KEYS, "nurture")
+    stage = raw.get("stage")
+    return Nurture(
+        recycle=r.number(raw, "recycle", "nurture.recycle"),
+        maturity=r.number(raw, "maturity", "nurture.maturity"),
+        decay=r.number(raw, "decay", "nurture.decay", 0.0),
+        max_months=r.whole(raw, "max_months", "nurture.max_months", 24),
+        stage=None if stage is None else r.text(raw, "stage", "nurture.stage"),
+        hours_per_lead=r.optional_number(raw, "hours_per_lead", "nurture.hours_per_lead"),
+        hours_available=None
+        if raw.get("hours_available") is None
+        else r.series(raw, "hours_available", "nurture.hours_available"),
+    )
 
 
 def _read_free_sources(r: JsonReader, data: Mapping[str, Any]) -> list[FreeSource]:
@@ -194,6 +249,8 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
         if data.get("sales_hours_available") is None
         else r.series(data, "sales_hours_available", "sales_hours_available"),
         notes=r.text(data, "notes", "notes", ""),
+        after_plan=_read_after_plan(r, data),
+        nurture=_read_nurture(r, data),
     )
     return plan, r.finish()
 
@@ -350,13 +407,57 @@ def _scalar_or_list(values: Series) -> float | list[float]:
     return list(values)
 
 
+def _criterion_to_dict(c: Criterion) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": c.name, "points": c.points, "share": c.share, "required": c.required}
+    if c.share_sample is not None:
+        out["share_sample"] = c.share_sample
+    return out
+
+
+def _stage_to_dict(s: Stage, last: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": s.name}
+    if not last:
+        entry["rate"] = s.rate
+        if s.rate_sample is not None:
+            entry["rate_sample"] = s.rate_sample
+        if s.lag_profile is not None:
+            entry["lag_profile"] = list(s.lag_profile)
+            if s.lag_days is not None:  # kept as read, so that the refusal says both were given
+                entry["lag_days"] = s.lag_days
+        else:
+            entry["lag_days"] = s.lag_days if s.lag_days is not None else 0.0
+    if s.sales_hours:
+        entry["sales_hours"] = s.sales_hours
+    return entry
+
+
+def _v2_to_dict(plan: Plan) -> dict[str, Any]:
+    """``after_plan`` (only when not the default) and ``nurture``."""
+    out: dict[str, Any] = {}
+    if plan.after_plan != AfterPlan():
+        after: dict[str, Any] = {"mode": plan.after_plan.mode}
+        if plan.after_plan.mode == "repeat":
+            after["growth"] = plan.after_plan.growth
+        out["after_plan"] = after
+    n = plan.nurture
+    if n is not None:
+        nurture: dict[str, Any] = {}
+        if n.stage is not None:
+            nurture["stage"] = n.stage
+        nurture.update(recycle=n.recycle, maturity=n.maturity, decay=n.decay, max_months=n.max_months)
+        if n.hours_per_lead is not None:
+            nurture["hours_per_lead"] = n.hours_per_lead
+        if n.hours_available is not None:
+            nurture["hours_available"] = _scalar_or_list(n.hours_available)
+        out["nurture"] = nurture
+    return out
+
+
 def _spec_to_dict(spec: LeadSpec) -> dict[str, Any]:
     out: dict[str, Any] = {
         "gate": spec.gate,
         "threshold": spec.threshold,
-        "criteria": [
-            {"name": c.name, "points": c.points, "share": c.share, "required": c.required} for c in spec.criteria
-        ],
+        "criteria": [_criterion_to_dict(c) for c in spec.criteria],
     }
     if spec.empirical is not None:
         out["empirical"] = {"pass_rate": spec.empirical.pass_rate, "sample": spec.empirical.sample}
@@ -367,15 +468,8 @@ def _spec_to_dict(spec: LeadSpec) -> dict[str, Any]:
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan in the JSON format (optional parts only when present)."""
-    stages: list[dict[str, Any]] = []
-    for k, s in enumerate(plan.stages):
-        entry: dict[str, Any] = {"name": s.name}
-        if k < len(plan.stages) - 1:
-            entry["rate"] = s.rate
-            entry["lag_days"] = s.lag_days if s.lag_days is not None else 0.0
-        if s.sales_hours:
-            entry["sales_hours"] = s.sales_hours
-        stages.append(entry)
+    last = len(plan.stages) - 1
+    stages = [_stage_to_dict(s, k == last) for k, s in enumerate(plan.stages)]
     out: dict[str, Any] = {
         "format": PLAN_FORMAT,
         "name": plan.name,
@@ -397,6 +491,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         entry = {"name": c.name, "mix": c.mix, "cost_per_lead": c.cost_per_lead}
         if c.rate is not None:
             entry["rate"] = c.rate
+        if c.rate_sample is not None:
+            entry["rate_sample"] = c.rate_sample
         if any(c.fixed_cost):
             entry["fixed_cost"] = _scalar_or_list(c.fixed_cost)
         channels.append(entry)
@@ -409,6 +505,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         out["approved_budget"] = _scalar_or_list(plan.approved_budget)
     if plan.sales_hours_available is not None:
         out["sales_hours_available"] = _scalar_or_list(plan.sales_hours_available)
+    out.update(_v2_to_dict(plan))
     if plan.notes:
         out["notes"] = plan.notes
     return out

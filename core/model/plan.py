@@ -41,6 +41,11 @@ MIN_RATE = 1e-6
 """The smallest conversion or pass rate (one in a million): requirements are divided by it."""
 MAX_SAMPLE = 10**9
 """Leads a measured pass rate can rest on."""
+MAX_PROFILE_MONTHS = 37
+"""Entries of a lag profile: whole-month offsets 0..36."""
+MAX_GROWTH = 10.0
+"""Growth a year of the target after the plan (1,000 %)."""
+MAX_NURTURE_MONTHS = 60
 
 PassRateSource = Literal["criteria", "empirical"]
 
@@ -58,6 +63,11 @@ class Stage:
     rate: float | None = None
     lag_days: float | None = None
     sales_hours: float = 0.0
+    lag_profile: tuple[float, ...] | None = None
+    """Shares of the items converting ``0, 1, 2, ...`` whole months after
+    entering (cohort timing); given instead of ``lag_days``."""
+    rate_sample: int | None = None
+    """How many items the rate was measured on (None: not measured)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class Criterion:
     points: int
     share: float
     required: bool = False
+    share_sample: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ class Channel:
     cost_per_lead: float
     fixed_cost: Series
     rate: float | None = None
+    rate_sample: int | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,42 @@ class FreeSource:
     name: str
     stage: str
     volume: Series
+
+
+AfterPlanMode = Literal["repeat", "none"]
+
+
+@dataclass(frozen=True)
+class AfterPlan:
+    """What the plan assumes after its last month (the far edge).
+
+    ``repeat``: the target goes on, the last (up to) 12 months repeated and
+    grown by ``growth`` a year, so the plan's last months carry the leads for
+    next year's first deals. ``none``: nothing is required after the plan (a
+    one-off campaign)."""
+
+    mode: AfterPlanMode = "repeat"
+    growth: float = 0.0
+
+
+@dataclass(frozen=True)
+class Nurture:
+    """The nurture pool of a lead development team on ``stage``.
+
+    Of the leads failing the transition into ``stage``, the share
+    ``recycle`` enters the pool; each month the share ``maturity`` of the
+    pool becomes sales-ready and enters ``stage``, the share ``decay`` is
+    lost, and a lead leaves after ``max_months``. ``stage`` None: the lead
+    spec's gate. Optional capacity: hours per lead in the pool per month and
+    hours available per month."""
+
+    recycle: float
+    maturity: float
+    decay: float = 0.0
+    max_months: int = 24
+    stage: str | None = None
+    hours_per_lead: float | None = None
+    hours_available: Series | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +187,8 @@ class Plan:
     approved_budget: Series | None = None
     sales_hours_available: Series | None = None
     notes: str = field(default="", compare=True)
+    after_plan: AfterPlan = AfterPlan()
+    nurture: Nurture | None = None
 
     def stage_index(self, name: str) -> int | None:
         """Index of the stage called ``name`` (case-insensitive), or None."""
@@ -147,6 +197,16 @@ class Plan:
             if stage.name.strip().casefold() == wanted:
                 return index
         return None
+
+    def nurture_stage(self) -> int | None:
+        """Index of the stage the nurture pool returns leads into: its own
+        ``stage``, else the lead spec's gate (None without a pool)."""
+        if self.nurture is None:
+            return None
+        name = self.nurture.stage
+        if name is None and self.lead_spec is not None:
+            name = self.lead_spec.gate
+        return None if name is None else self.stage_index(name)
 
     def with_changes(self, **changes: object) -> Plan:
         """A copy with some fields replaced (the plan itself never changes)."""

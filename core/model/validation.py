@@ -17,8 +17,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from core.model.checks import (
+    _finite,
+    _fmt,
+    _limit,
+    check_amount,
+    check_money,
+    check_rate,
+    check_series,
+    check_share,
+)
 from core.model.plan import (
-    MAX_AMOUNT,
     MAX_CHANNELS,
     MAX_CRITERIA,
     MAX_FREE_SOURCES,
@@ -29,25 +38,16 @@ from core.model.plan import (
     MAX_SCENARIOS,
     MAX_STAGES,
     MIN_DEAL_SIZE,
-    MIN_RATE,
     MIN_SALES_HOURS,
     LeadSpec,
     Plan,
     Problem,
-    Series,
 )
+from core.model.validation_v2 import check_profile, validate_v2
 
 SHARE_TOLERANCE = 1e-6
 _START = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_THRESHOLD = MAX_POINTS * MAX_CRITERIA
-
-
-def _finite(x: float) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}" if _finite(x) else str(x)
 
 
 def _count(x: object) -> str:
@@ -55,11 +55,6 @@ def _count(x: object) -> str:
     if isinstance(x, int) and not isinstance(x, bool) and abs(x) < 10**15:
         return f"{x:,}"
     return _fmt(x) if isinstance(x, (int, float)) else str(x)
-
-
-def _limit(x: float) -> str:
-    """A bound as a person reads it: ``1,000,000,000,000``, ``0.01``, ``0.000001``."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:.10f}".rstrip("0")
 
 
 def name_key(name: str) -> str:
@@ -85,121 +80,6 @@ def _same_name(what: str, name: str, other: str, number: int) -> str:
         f"{label}: the name looks the same as {what} {number}'s '{visible(other)}' "
         f"(they differ only in invisible characters or in the form of a letter); {what} names must be unique."
     )
-
-
-def check_rate(value: float, field: str, what: str) -> list[Problem]:
-    """A conversion rate must lie in [MIN_RATE, 1]."""
-    if not _finite(value):
-        return [Problem(field, f"{what}: the rate must be a number, not {_fmt(value)}.")]
-    if not 0.0 < value <= 1.0:
-        return [
-            Problem(
-                field,
-                f"{what}: the rate must be more than 0 and at most 1 (e.g. 0.25 for 25%); it is {_fmt(value)}.",
-            )
-        ]
-    if value < MIN_RATE:
-        return [
-            Problem(
-                field,
-                f"{what}: the rate must be at least {_limit(MIN_RATE)} (one in a million); it is {_fmt(value)}.",
-            )
-        ]
-    return []
-
-
-def check_share(value: float, field: str, what: str) -> list[Problem]:
-    """A share must lie in [0, 1]."""
-    if not _finite(value) or not 0.0 <= value <= 1.0:
-        return [Problem(field, f"{what}: the share must be between 0 and 1 (e.g. 0.4 for 40%); it is {_fmt(value)}.")]
-    return []
-
-
-def check_amount(
-    value: float,
-    field: str,
-    what: str,
-    unit: str,
-    minimum: float = 0.0,
-    maximum: float = MAX_AMOUNT,
-    maximum_words: str = "",
-) -> list[Problem]:
-    """A volume, cost, lag or hours figure: finite, not negative (at least
-    ``minimum`` where that is above 0) and at most ``maximum``."""
-    if not _finite(value):
-        return [Problem(field, f"{what}: must be a number of {unit}, not {_fmt(value)}.")]
-    if minimum > 0 and value <= 0:
-        return [Problem(field, f"{what}: must be more than 0 {unit}; it is {_fmt(value)}.")]
-    if value < minimum:
-        return [Problem(field, f"{what}: must be at least {_limit(minimum)} {unit}; it is {_fmt(value)}.")]
-    if value < 0:
-        return [Problem(field, f"{what}: cannot be negative; it is {_fmt(value)} {unit}.")]
-    if value > maximum:
-        words = f" ({maximum_words})" if maximum_words else ""
-        return [Problem(field, f"{what}: must be at most {_limit(maximum)} {unit}{words}; it is {_fmt(value)}.")]
-    return []
-
-
-def check_money(value: float, field: str, what: str, minimum: float = 0.0) -> list[Problem]:
-    """An amount of money: at most a trillion currency units."""
-    return check_amount(value, field, what, "currency units", minimum, MAX_AMOUNT, "a trillion")
-
-
-def check_series(
-    values: Series,
-    months: int,
-    field: str,
-    what: str,
-    unit: str,
-    minimum: float = 0.0,
-    maximum: float = MAX_AMOUNT,
-) -> list[Problem]:
-    """Every month of a series is a valid amount, and there is one per month."""
-    problems: list[Problem] = []
-    if len(values) > MAX_MONTHS:
-        # more values than any plan has months: said once, without reading them
-        return [
-            Problem(
-                field,
-                f"{what}: has {len(values):,} values; a plan has one value per month and at most {MAX_MONTHS} months.",
-            )
-        ]
-    if len(values) != months and 1 <= months <= MAX_MONTHS:
-        problems.append(
-            Problem(
-                field,
-                f"{what}: needs one value per plan month ({months}), or one value for every month; it has {len(values)}.",
-            )
-        )
-    if _all_valid_amounts(values, minimum, maximum):
-        return problems  # the common case, checked without a loop in Python
-    words = "a trillion" if maximum == MAX_AMOUNT else ""
-    if len(values) > 1 and len({repr(v) for v in values}) == 1:
-        # the same value every month (usually one number given for all): say it once
-        return problems + check_amount(values[0], field, f"{what} (every month)", unit, minimum, maximum, words)
-    for index, value in enumerate(values):
-        problems += check_amount(
-            value, f"{field}[{index}]", f"{what}, month {index + 1}", unit, minimum, maximum, words
-        )
-    return problems
-
-
-def _all_valid_amounts(values: Series, minimum: float, maximum: float) -> bool:
-    """True when every value is a finite number within [minimum, maximum].
-
-    The common case is checked in C (type set, sum, min, max): a NaN or an
-    infinity makes the sum non-finite; a sum that overflows only sends the
-    values to the slow, per-value path, which says what is wrong."""
-    if not set(map(type, values)) <= {float, int}:
-        return False  # bools, texts, None: the per-value path names them
-    try:
-        if not math.isfinite(sum(values)):
-            return False
-        lowest = min(values, default=max(minimum, 1.0))
-        highest = max(values, default=0.0)
-    except (OverflowError, TypeError, ValueError):
-        return False
-    return minimum <= lowest and highest <= maximum
 
 
 def _check_calendar(plan: Plan) -> list[Problem]:
@@ -283,7 +163,10 @@ def _check_stages(plan: Plan) -> list[Problem]:
             problems.append(Problem(f"{path}.name", f"Stage {k + 1} has no name; give every stage a name."))
         if k < last:
             problems += check_rate(stage.rate if stage.rate is not None else math.nan, f"{path}.rate", label)
-            problems += _check_lag(stage.lag_days if stage.lag_days is not None else 0.0, f"{path}.lag_days", label)
+            if stage.lag_profile is not None:
+                problems += check_profile(stage, path, label)
+            else:
+                problems += _check_lag(stage.lag_days if stage.lag_days is not None else 0.0, f"{path}.lag_days", label)
         problems += check_amount(stage.sales_hours, f"{path}.sales_hours", f"{label} sales hours per item", "hours")
     problems += _unique_names((s.name for s in plan.stages), "stages", "stage")
     return problems
@@ -325,11 +208,11 @@ def _check_empirical(spec: LeadSpec, path: str) -> list[Problem]:
         return []
     problems = check_rate(spec.empirical.pass_rate, f"{path}.empirical.pass_rate", "Measured pass rate")
     sample = spec.empirical.sample
-    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample <= MAX_SAMPLE:
+    if isinstance(sample, bool) or not isinstance(sample, int) or not 1 <= sample <= MAX_SAMPLE:
         problems.append(
             Problem(
                 f"{path}.empirical.sample",
-                f"The sample size must be a whole number of leads from 0 to {MAX_SAMPLE:,}; it is {_fmt(sample)}.",
+                f"The sample size must be a whole number of leads from 1 to {MAX_SAMPLE:,}; it is {_fmt(sample)}.",
             )
         )
     return problems
@@ -513,6 +396,7 @@ def validate_inputs(plan: Plan) -> tuple[Problem, ...]:
             "hours",
             minimum=MIN_SALES_HOURS,
         )
+    problems += validate_v2(plan)
     if not any(p.severity == "error" for p in problems):
         problems += _gate_warning(plan)
     return tuple(problems)

@@ -11,7 +11,7 @@ from typing import Literal
 
 from core.calc.calendar import DAYS_PER_MONTH, month_label, short_month
 from core.calc.display import format_count, format_money, format_percent
-from core.calc.engine import PlanResult, plan_lags
+from core.calc.engine import PlanResult
 from core.calc.figures import free_volume, net_required, plural
 from core.calc.funnel import FloatArray
 from core.model.plan import Plan
@@ -77,7 +77,7 @@ class Context:
         self.fmt = fmt
         self.n = plan.months
         self.k = len(plan.stages) - 1
-        self.lags = plan_lags(plan)
+        self.lags: list = []  # TODO timing kernels
         self.free: list[FloatArray] = [free_volume(plan, k) for k in range(len(plan.stages))]
         self.free_names: list[list[str]] = [
             [s.name for s in plan.free_sources if plan.stage_index(s.stage) == k] for k in range(len(plan.stages))

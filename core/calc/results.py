@@ -1,0 +1,122 @@
+"""The results of a recalculation (funnel-math.md): what the planner
+shows, exports and prints, unrounded. Built by :mod:`core.calc.engine`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.calc.funnel import FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class Funded:
+    """The forward projection of what the approved budget buys."""
+
+    paid_leads: FloatArray
+    stage_volume: tuple[FloatArray, ...]
+    revenue: FloatArray
+    revenue_gap: FloatArray
+    gate_deficit: FloatArray | None
+
+
+@dataclass(frozen=True, eq=False)
+class SpecChange:
+    """Current vs proposed lead spec with the current plan's lead flow.
+
+    ``gate_deficit = G_g - E'_g``: the qualified-lead deficit that appears
+    when today's required paid lead flow meets the proposed spec. The
+    reverse pass under the proposed spec gives the paid leads and spend
+    that close it (``extra_*`` = proposed minus current).
+    """
+
+    gate: str
+    pass_rate_current: float
+    pass_rate_proposed: float
+    gate_volume_current: FloatArray
+    gate_volume_proposed: FloatArray
+    gate_deficit: FloatArray
+    paid_leads: FloatArray
+    paid_leads_pre_plan: float
+    extra_paid_leads: FloatArray
+    extra_paid_leads_pre_plan: float
+    spend_total: FloatArray
+    extra_spend: FloatArray
+    extra_spend_pre_plan: float
+    nurture_won_back: FloatArray | None = None
+    """Per plan month, the extra leads the nurture pool returns to the gate
+    under the proposed spec (more leads fail, more are recycled): the part of
+    the deficit the pool wins back later. None without a pool."""
+
+
+@dataclass(frozen=True, eq=False)
+class CapacityLimited:
+    """The required lead flow run forward when sales can convert only the
+    fraction ``min(1, H/demand)`` of each month's items that need sales time."""
+
+    absorbed_share: FloatArray
+    revenue: FloatArray
+    revenue_gap: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class AfterPlanResult:
+    """The far edge: the mode, the months ``R`` after the plan the target is
+    assumed to go on, that target and its deals, and what the plan's own
+    months carry over (deals and revenue arriving after the plan)."""
+
+    mode: str
+    months: int
+    revenue_target: FloatArray
+    deals_required: FloatArray
+    carried_deals: float
+    carried_revenue: float
+    month_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class NurtureResult:
+    """The nurture pool for the required flow, per plan month: leads
+    recycled into it, the pool at the start of the month, the leads it
+    returns to ``stage`` (matured), and the lead-development team's
+    utilization (with hours)."""
+
+    stage: str
+    stage_index: int
+    recycled: FloatArray
+    pool: FloatArray
+    matured: FloatArray
+    utilization: FloatArray | None
+
+
+@dataclass(frozen=True, eq=False)
+class PlanResult:
+    """Everything the planner shows for a plan (unrounded)."""
+
+    months: tuple[str, ...]
+    stage_names: tuple[str, ...]
+    effective_rates: tuple[float, ...]
+    blended_paid_rate: float
+    revenue_target: FloatArray
+    deals_required: FloatArray
+    stage_required: tuple[FloatArray, ...]
+    pre_plan: tuple[float, ...]
+    paid_leads: FloatArray
+    paid_leads_pre_plan: float
+    channel_names: tuple[str, ...]
+    channel_leads: tuple[FloatArray, ...]
+    spend: tuple[FloatArray, ...]
+    spend_total: FloatArray
+    spend_pre_plan: float
+    approved_budget: FloatArray | None
+    budget_gap: FloatArray | None
+    gate_index: int | None
+    spec_pass_rate: float | None
+    sales_demand: FloatArray | None
+    sales_utilization: FloatArray | None
+    funded: Funded | None
+    spec_change: SpecChange | None
+    capacity_limited: CapacityLimited | None
+    after_plan: AfterPlanResult
+    nurture: NurtureResult | None
+    lag_days: tuple[float, ...]
+    """The lag shown per transition: the mean of its timing, in days."""
