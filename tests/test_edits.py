@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from core.calc.engine import calculate
 from core.calc.feasibility import validate
 from core.model import edits
-from core.model.plan import Plan, Problem, errors_only
+from core.model.plan import FreeSource, Plan, Problem, errors_only
 from tests.strategies import plans
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,7 +63,7 @@ def test_remove_stage_merges_the_steps_around_it(example_plan: Plan) -> None:
 def test_remove_stage_refusals_say_why_in_words(example_plan: Plan) -> None:
     assert "won deal is the end of the funnel" in refusal(edits.remove_stage(example_plan, 5))
     assert "lead spec sits on 'SQL'" in refusal(edits.remove_stage(example_plan, 2))
-    assert "'Nurture database'" in refusal(edits.remove_stage(example_plan, 1))
+    assert "'Organic inbound'" in refusal(edits.remove_stage(example_plan, 0))
     two = example_plan.with_changes(
         stages=(example_plan.stages[0], example_plan.stages[-1]),
         lead_spec=None,
@@ -88,12 +88,15 @@ def test_rename_stage_takes_the_specs_and_sources_along(example_plan: Plan) -> N
     assert plan.stages[2].name == "Sales qualified"
     assert plan.lead_spec is not None and plan.lead_spec.gate == "Sales qualified"
     assert plan.proposed_lead_spec is not None and plan.proposed_lead_spec.gate == "Sales qualified"
-    plan = new_plan(edits.rename_stage(example_plan, 1, "Marketing qualified"))
-    assert [s.stage for s in plan.free_sources] == ["Inquiry", "Marketing qualified"]
+    assert plan.nurture is not None and plan.nurture.stage == "Sales qualified"  # the pool returns leads there still
+    plan = new_plan(edits.rename_stage(example_plan, 0, "Raw lead"))
+    assert [s.stage for s in plan.free_sources] == ["Raw lead"]
     assert "already a stage called 'Won'" in refusal(edits.rename_stage(example_plan, 0, "won"))
 
 
 def test_stages_can_swap_names_in_one_edit(example_plan: Plan) -> None:
+    nurture_db = FreeSource("Nurture database", "MQL", (60.0,) * example_plan.months)
+    example_plan = example_plan.with_changes(free_sources=(*example_plan.free_sources, nurture_db))
     plan = new_plan(edits.rename_stages(example_plan, {0: "MQL", 1: "Inquiry"}))
     assert stage_names(plan)[:2] == ["MQL", "Inquiry"]
     assert [s.stage for s in plan.free_sources] == ["MQL", "Inquiry"]  # each source stays on its stage
@@ -253,3 +256,71 @@ def test_a_resized_plan_stays_valid(plan: Plan, months: int) -> None:
     resized = new_plan(edits.set_months(plan, months))
     assert resized.months == months and len(resized.revenue_target) == months
     assert valid(resized)
+
+
+# ----- v2: timing, after the plan, nurture pool -------------------------------------------------
+
+
+def test_stage_timing_switches_between_days_and_a_profile(example_plan: Plan) -> None:
+    plan = new_plan(edits.set_stage_timing(example_plan, 3, profile=[0.1, 0.3, 0.3, 0.2, 0.1, 0.0]))
+    assert plan.stages[3].lag_profile == (0.1, 0.3, 0.3, 0.2, 0.1)  # trailing empty months dropped
+    assert plan.stages[3].lag_days is None
+    assert calculate(plan).lag_days[3] == pytest.approx(edits.mean_lag_days((0.1, 0.3, 0.3, 0.2, 0.1)))
+    back = new_plan(edits.set_stage_timing(plan, 3, lag_days=40.0))
+    assert (back.stages[3].lag_days, back.stages[3].lag_profile) == (40.0, None)
+    assert not errors_only(validate(plan)) and not errors_only(validate(back))
+
+
+def test_stage_timing_refuses_shares_not_adding_up_in_words(example_plan: Plan) -> None:
+    text = refusal(edits.set_stage_timing(example_plan, 3, profile=[0.1, 0.3, 0.3]))
+    assert "Opportunity" in text and "add up to 0.7" in text and "stages[" not in text
+    assert "won deal" in refusal(edits.set_stage_timing(example_plan, 5, lag_days=10.0))
+    assert "days to the next stage" in refusal(edits.set_stage_timing(example_plan, 1, lag_days=-3.0))
+
+
+def test_removing_a_stage_convolves_the_timings(example_plan: Plan) -> None:
+    plan = new_plan(edits.set_stage_timing(example_plan, 2, profile=[0.5, 0.5]))
+    plan = new_plan(edits.set_stage_timing(plan, 3, profile=[0.2, 0.8]))
+    merged = new_plan(edits.remove_stage(plan, 3))
+    assert merged.stages[2].lag_profile == pytest.approx((0.1, 0.5, 0.4))
+    assert merged.stages[2].lag_days is None
+    # every item arrives when it would have: the paid leads and spend the target takes are unchanged
+    before, after = calculate(plan), calculate(merged)
+    assert after.spend_total == pytest.approx(before.spend_total)
+    assert after.after_plan.carried_revenue == pytest.approx(before.after_plan.carried_revenue)
+
+
+def test_removing_a_stage_with_days_above_a_profile(example_plan: Plan) -> None:
+    month = 365.25 / 12
+    plan = new_plan(edits.set_stage_timing(example_plan, 2, lag_days=1.5 * month))
+    plan = new_plan(edits.set_stage_timing(plan, 3, profile=[0.0, 1.0]))
+    merged = new_plan(edits.remove_stage(plan, 3))
+    assert merged.stages[2].lag_profile == pytest.approx((0.0, 0.0, 0.5, 0.5))
+    assert edits.mean_lag_days(merged.stages[2].lag_profile or ()) == pytest.approx(2.5 * month)
+
+
+def test_after_plan_mode_and_growth(example_plan: Plan) -> None:
+    plan = new_plan(edits.set_after_plan(example_plan, "none"))
+    assert plan.after_plan.mode == "none" and plan.after_plan.growth == example_plan.after_plan.growth
+    assert calculate(plan).after_plan.carried_deals >= 0.0
+    grown = new_plan(edits.set_after_plan(plan, "repeat", 0.25))
+    assert (grown.after_plan.mode, grown.after_plan.growth) == ("repeat", 0.25)
+    assert "more than -100%" in refusal(edits.set_after_plan(plan, "repeat", -1.0))
+
+
+def test_nurture_pool_on_off_and_fields(example_plan: Plan) -> None:
+    off = new_plan(edits.set_nurture(example_plan, False))
+    assert off.nurture is None
+    on = new_plan(edits.set_nurture(off, True))
+    assert on.nurture is not None and on.nurture.stage is None and on.nurture.maturity == 0.1
+    assert on.nurture_stage() == on.stage_index("SQL")  # the lead spec's gate
+    matured = new_plan(edits.set_nurture_field(on, "maturity", 0.2))
+    assert matured.nurture is not None and matured.nurture.maturity == 0.2
+    hours = new_plan(edits.set_nurture_field(matured, "hours_available", 500.0))
+    assert hours.nurture is not None and hours.nurture.hours_available == (500.0,) * example_plan.months
+    gate = new_plan(edits.set_nurture_field(on, "stage", "sql"))
+    assert gate.nurture is not None and gate.nurture.stage is None  # the gate: follows the spec
+    assert "Turn the nurture pool on" in refusal(edits.set_nurture_field(off, "maturity", 0.2))
+    assert "Lead development" in refusal(
+        edits.remove_stage(example_plan.with_changes(lead_spec=None, proposed_lead_spec=None), 2)
+    )

@@ -22,10 +22,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import is_dataclass, replace
 from typing import Any, Literal
 
+from core.model.edits_v2 import (
+    convolve,
+    default_nurture,
+    mean_lag_days,
+    merged_timing,
+    set_after_plan,
+    set_nurture,
+    set_nurture_field,
+    set_stage_timing,
+    timing_shares,
+)
 from core.model.plan import (
     MAX_CHANNELS,
     MAX_FREE_SOURCES,
-    MAX_LAG_DAYS,
     MAX_STAGES,
     MIN_RATE,
     Channel,
@@ -37,6 +47,17 @@ from core.model.plan import (
     Stage,
 )
 from core.model.validation import name_key
+
+__all__ = [
+    "convolve",
+    "default_nurture",
+    "mean_lag_days",
+    "set_after_plan",
+    "set_nurture",
+    "set_nurture_field",
+    "set_stage_timing",
+    "timing_shares",
+]
 
 Edited = Plan | Problem
 """What an edit gives: the new plan, or why it was refused."""
@@ -168,8 +189,9 @@ def remove_stage(plan: Plan, index: int) -> Edited:
     to the stage below it.
 
     Nothing is lost on the way: the step above takes the rate of both steps
-    (their product) and the days of both (their sum), so the funnel's overall
-    conversion and time stay the same. Removing the first stage makes the next
+    (their product) and the days of both (their sum; when either step has a
+    timing profile by month, the two timings convolved into one profile), so
+    the funnel's overall conversion and timing stay the same. Removing the first stage makes the next
     one the raw-lead stage (the removed step's rate and days go with it).
     Refused: the won deal (it ends the funnel), a funnel of two stages, the
     stage a lead spec (current or proposed) sits on or the first stage when
@@ -194,6 +216,12 @@ def remove_stage(plan: Plan, index: int) -> Edited:
     if sources:
         listed = ", ".join(f"'{n}'" for n in sources)
         return Problem(field, f"Free sources enter at '{stage.name}' ({listed}); move them to another stage first.")
+    if plan.nurture is not None and plan.nurture_stage() == index:
+        return Problem(
+            field,
+            f"The nurture pool returns leads to '{stage.name}'; choose another stage for it (Lead development) "
+            "before removing this one.",
+        )
     if index == 0:
         if 1 in _gate_index(plan):
             return Problem(
@@ -204,14 +232,16 @@ def remove_stage(plan: Plan, index: int) -> Edited:
         return plan.with_changes(stages=stages[1:])
     above = stages[index - 1]
     rate = (above.rate if above.rate is not None else 1.0) * (stage.rate if stage.rate is not None else 1.0)
-    lag = (above.lag_days or 0.0) + (stage.lag_days or 0.0)
-    if rate < MIN_RATE or lag > MAX_LAG_DAYS:
+    if rate < MIN_RATE:
         return Problem(
             field,
-            f"Without '{stage.name}', '{above.name}' would convert at less than one in a million or take over "
-            "ten years to the next stage; change its rate or days first.",
+            f"Without '{stage.name}', '{above.name}' would convert at less than one in a million; "
+            "change its rate first.",
         )
-    merged = replace(above, rate=rate, lag_days=lag)
+    timed = merged_timing(above, stage)
+    if isinstance(timed, str):
+        return Problem(field, f"Without '{stage.name}', '{above.name}' would {timed}; change its timing first.")
+    merged = replace(timed, rate=rate)
     return plan.with_changes(stages=(*stages[: index - 1], merged, *stages[index + 1 :]))
 
 
@@ -272,6 +302,8 @@ def rename_stages(plan: Plan, names: Mapping[int, str]) -> Edited:
         spec = getattr(plan, spec_path)
         if spec is not None:
             changes[spec_path] = replace(spec, gate=follow(spec.gate))
+    if plan.nurture is not None and plan.nurture.stage is not None:
+        changes["nurture"] = replace(plan.nurture, stage=follow(plan.nurture.stage))
     return renamed.with_changes(**changes)
 
 
@@ -410,6 +442,9 @@ def set_months(plan: Plan, months: int) -> Edited:
         free_sources=tuple(replace(s, volume=fit(s.volume)) for s in plan.free_sources),
         approved_budget=fit_optional(plan.approved_budget),
         sales_hours_available=fit_optional(plan.sales_hours_available),
+        nurture=None
+        if plan.nurture is None
+        else replace(plan.nurture, hours_available=fit_optional(plan.nurture.hours_available)),
     )
 
 
