@@ -16,9 +16,8 @@ from core.calc.engine import calculate
 from core.calc.figures import deficit_words, figures, money_in, plural, signed_count
 from core.formats.documents import load_plan
 from core.formats.plan_json import load_plan_json
-from core.model.plan import Plan
+from core.model.plan import AfterPlan, Criterion, LeadSpec, Nurture, Plan
 from core.paths import example_plan_path
-from core.reports.budget_request import SUMMARY, write_budget_request
 from core.reports.text import render_report
 from gui.formatting import count_text, money_text
 from tests.builders import simple_plan
@@ -174,6 +173,8 @@ def test_scenario_comparison_shows_each_scenarios_figures(qtbot, tmp_path: Path)
 
 def summary_rows(plan: Plan, folder: Path) -> list[tuple[str, object]]:
     """(label, cached value) of every Summary line of the exported budget request."""
+    from core.reports.budget_request import SUMMARY, write_budget_request
+
     path = folder / "request.xlsx"
     write_budget_request(plan, path)
     sheet = openpyxl.load_workbook(path, data_only=True)[SUMMARY]
@@ -219,6 +220,8 @@ def test_budget_request_summary_shows_the_spec_change(tmp_path: Path, name: str)
 
 def test_budget_request_says_the_budget_story_in_its_cells_currency(tmp_path: Path) -> None:
     # the sentence sits among cells formatted "$1,234": it says money the same way
+    from core.reports.budget_request import write_budget_request
+
     plan = load_plan(example_plan_path())[0]
     assert plan is not None
     target = tmp_path / "request.xlsx"
@@ -230,3 +233,141 @@ def test_budget_request_says_the_budget_story_in_its_cells_currency(tmp_path: Pa
     assert fig.budget is not None
     assert story == fig.budget.sentence(lambda v: format_money_symbol(v, "USD"))
     assert story.startswith("Request $") and "USD" not in story
+
+
+# --- v2: the far edge, the nurture pool, the pool's share of a spec change, the deficit split ---------
+
+HALF = LeadSpec("SQL", 0, (Criterion("Target industry", 0, 0.5, required=True),))
+"""A spec passing half the leads (one required criterion met by half)."""
+QUARTER = LeadSpec(
+    "SQL", 0, (Criterion("Target industry", 0, 0.5, required=True), Criterion("Budget", 0, 0.5, required=True))
+)
+"""A stricter spec passing a quarter (two required criteria, each met by half)."""
+
+
+def test_far_edge_repeat_carries_the_last_month_leads() -> None:
+    # Lead -> Won at 50 %, half in the month, half a month later: K = [0.25, 0.25], R = 0.5, reach 1.
+    # After the plan: R = 1 month, T[2] = T[0] * 1.1 = 1100 (L = 2): W = [10, 20 | 11].
+    # G[s] = Q[s] + Q[s+1]: the plan's months need P = [30, 31]; run forward alone,
+    # month 2 receives 0.25 * 31 = 7.75 deals (USD 775).
+    plan = simple_plan([1000, 2000], 100, [0.5], profiles=[[0.5, 0.5]], after=AfterPlan("repeat", 0.1))
+    result = calculate(plan)
+    assert list(result.paid_leads) == pytest.approx([30, 31])
+    edge = figures(plan, result).after_plan
+    assert (edge.mode, edge.months, edge.cycle) == ("repeat", 1, 2)
+    assert edge.target_after == pytest.approx(1100) and edge.deals_after == pytest.approx(11)
+    assert edge.carried_deals == pytest.approx(7.75) and edge.carried_revenue == pytest.approx(775)
+    assert edge.sentence(money_in("USD")) == (
+        "The leads of the plan's last months are the pipeline after it: the plan's own leads bring 8 deals "
+        "(USD 775) after it ends; the target is assumed to go on after the plan, growing 10 % every 2 months, "
+        "for 1 month."
+    )
+
+
+def test_far_edge_none_says_only_what_still_arrives() -> None:
+    # Nothing after the plan: W = [10, 20 | 0], P = [30, 20]; month 2 receives 0.25 * 20 = 5 deals.
+    plan = simple_plan([1000, 2000], 100, [0.5], profiles=[[0.5, 0.5]])
+    edge = figures(plan, calculate(plan)).after_plan
+    assert (edge.mode, edge.months, edge.target_after) == ("none", 0, 0.0)
+    assert edge.carried_deals == pytest.approx(5)
+    assert edge.sentence(money_in("USD")) == (
+        "Nothing is required after the plan (a one-off campaign); the plan's own leads still bring 5 deals "
+        "(USD 500) after it ends."
+    )
+
+
+def test_twelve_month_plan_ending_in_december_says_q4_feeds_q1() -> None:
+    plan = example()
+    fig = figures(plan, calculate(plan))
+    sentence = fig.after_plan.sentence(money_in("USD"))
+    assert sentence.startswith("Q4 leads are next year's Q1 pipeline: the plan's own leads bring ")
+    assert sentence.endswith("growing 10 % a year, for 30 months.")
+
+
+def pool_plan(spec: LeadSpec | None = None, proposed: LeadSpec | None = None) -> Plan:
+    """Lead -> MQL 100 %, MQL -> SQL 50 % (or the spec's), SQL -> Won 100 %, no lags; 10 deals a month for two
+    months; a pool on SQL taking half the failing leads, half of it maturing each month, for one month."""
+    nurture = Nurture(0.5, 0.5, 0.0, 1, stage="SQL", hours_per_lead=0.5, hours_available=(1.0, 1.0))
+    plan = simple_plan([1000, 1000], 100, [1.0, 0.5, 1.0], stage_names=["Lead", "MQL", "SQL", "Won"], nurture=nurture)
+    return plan.with_changes(lead_spec=spec, proposed_lead_spec=proposed)
+
+
+def test_nurture_pool_figures() -> None:
+    # K(MQL->SQL) = [0.5, 0.5*0.5*0.5] = [0.5, 0.125], R = 0.625: G_MQL[s] = (0.5*Q[s] + 0.125*Q[s+1]) / R^2
+    # = [3.2 (pre-plan), 16, 12.8]. Recycled 0.25 * MQLs = [0.8 | 4, 3.2]; pool = last month's recycled
+    # = [0.8, 4]; matured = half the pool = [0.4, 2]; utilization = 0.5 h * pool / 1 h = [0.4, 2.0].
+    plan = pool_plan()
+    pool = figures(plan, calculate(plan)).nurture
+    assert pool is not None and pool.stage == "SQL"
+    assert list(pool.recycled) == pytest.approx([4, 3.2]) and list(pool.pool) == pytest.approx([0.8, 4])
+    assert list(pool.matured) == pytest.approx([0.4, 2]) and pool.utilization == pytest.approx((0.4, 2.0))
+    assert (pool.recycled_total, pool.returned_total) == pytest.approx((7.2, 2.4))
+    assert (pool.average_pool, pool.peak_pool, pool.peak_pool_month) == pytest.approx((2.4, 4, "2027-02"))
+    assert pool.peak_utilization == pytest.approx(2.0) and pool.peak_utilization_month == "2027-02"
+    assert pool.sentence() == (
+        "50 % of the leads failing SQL go to the nurture pool (8 over the plan); it returns 3 to SQL over the plan "
+        "and holds 3 leads on average (peak 4 in 2027-02). Lead development works at 200 % of its hours at the "
+        "peak (2027-02)."
+    )
+
+
+def test_no_pool_no_pool_figures() -> None:
+    plan = simple_plan([1000, 1000], 100, [0.5, 0.5])
+    assert figures(plan, calculate(plan)).nurture is None
+
+
+def test_pool_wins_back_part_of_the_stricter_specs_deficit() -> None:
+    # Today's flow MQL = [3.2 | 16, 12.8] (as above, the spec passing half). Under the quarter spec
+    # K' = [0.25, 0.5*0.75*0.5] = [0.25, 0.1875]: SQLs = [4.6, 6.2] against 10 a month: deficit 9.2.
+    # The pool returns 0.1875 instead of 0.125 of last month's MQLs: [0.6, 3] - [0.4, 2] = 1.2 won back,
+    # of the 10.4 the spec would cost without it.
+    plan = pool_plan(HALF, QUARTER)
+    change = figures(plan, calculate(plan)).spec_change
+    assert change is not None and change.won_back is not None
+    back = change.won_back
+    assert (back.won_back, back.deficit, back.deficit_without_pool) == pytest.approx((1.2, 9.2, 10.4))
+    assert back.share == pytest.approx(1.2 / 10.4)
+    assert back.sentence() == (
+        "The stricter spec fails more leads, and the nurture pool wins 2 of them back as SQLs later in the plan: "
+        "11.5 % of the 11 the spec would otherwise cost."
+    )
+
+
+def split_plan(budget: list[float]) -> Plan:
+    """Lead -> SQL at the spec's 50 %, half in the month and half a month later; SQL -> Won at once;
+    10 deals a month for two months; leads at USD 100."""
+    return simple_plan(
+        [1000, 1000], 100, [0.5, 1.0], stage_names=["Lead", "SQL", "Won"], spec=HALF, budget=budget,
+        profiles=[[0.5, 0.5], None],
+    )  # fmt: skip
+
+
+def test_deficit_split_into_timing_and_budget() -> None:
+    # G_Lead[s] = Q[s] + Q[s+1] = [10 | 20, 10]; fully funded, SQLs = 0.25*P[t] + 0.25*P[t-1] = [7.5, 7.5]:
+    # 5 short from timing. USD 1,000 a month buys [10, 10]: SQLs = [5, 5], 10 short: 5 more from the budget.
+    plan = split_plan([1000, 1000])
+    fig = figures(plan, calculate(plan))
+    split = fig.deficit_split
+    assert split is not None and fig.deficit == pytest.approx(10)
+    assert (split.deficit, split.timing, split.budget) == pytest.approx((10, 5, 5))
+    assert split.sentence() == (
+        "Of the 10 SQLs short over the plan (net), 5 short are the budget's doing and 5 short the funnel's timing: "
+        "a fully funded plan would still be 5 short, because leads bought as required arrive spread over the "
+        "following months, not all in the month they are needed."
+    )
+
+
+def test_a_budget_covering_the_spend_leaves_only_the_timing_part() -> None:
+    plan = split_plan([2000, 1000])  # exactly the spend: P = [20, 10] at USD 100
+    fig = figures(plan, calculate(plan))
+    assert fig.budget is not None and fig.budget.months_short == ()
+    split = fig.deficit_split
+    assert split is not None and split.budget == pytest.approx(0, abs=1e-9) and split.timing == pytest.approx(5)
+    assert split.sentence().startswith("The approved budget buys every lead the plan requires, yet 5 SQLs short")
+
+
+def test_whole_month_lags_leave_no_timing_part() -> None:
+    plan = simple_plan([1000, 1000], 100, [0.5, 1.0], stage_names=["Lead", "SQL", "Won"], spec=HALF, budget=[1000, 0])
+    split = figures(plan, calculate(plan)).deficit_split
+    # 20 leads a month needed at USD 100: the budget buys [10, 0], SQLs [5, 0] of [10, 10]
+    assert split is not None and split.timing == pytest.approx(0, abs=1e-9) and split.budget == pytest.approx(15)

@@ -35,6 +35,17 @@ import numpy as np
 
 from core.calc.display import format_count, format_money
 from core.calc.engine import PlanResult, calculate, gate_of
+from core.calc.flow_figures import (
+    AfterPlanFigures,
+    DeficitSplit,
+    NurtureFigures,
+    WonBack,
+    after_plan_figures,
+    deficit_split,
+    nurture_figures,
+    plural,
+    won_back,
+)
 from core.calc.funnel import FloatArray
 from core.model.plan import Plan
 
@@ -49,21 +60,6 @@ WORDS = {
     "over_plan": "over the plan",
 }
 """The words that say which total a figure is, the same on every screen."""
-
-
-def plural(name: str) -> str:
-    """A stage name as a plural noun: ``SQL`` -> ``SQLs``, ``Inquiry`` ->
-    ``Inquiries``; names already ending in ``s`` stay."""
-    stripped = name.strip()
-    if not stripped or stripped[-1] in "sS":
-        return stripped
-    if stripped.isupper():
-        return stripped + "s"
-    if stripped[-1] == "y" and len(stripped) > 1 and stripped[-2].lower() not in "aeiou":
-        return stripped[:-1] + "ies"
-    if stripped.endswith(("x", "ch", "sh")):
-        return stripped + "es"
-    return stripped + "s"
 
 
 def qualified_stage(plan: Plan) -> tuple[int, str]:
@@ -167,6 +163,7 @@ class SpecChangeFigures:
     extra_spend: float
     extra_spend_pre_plan: float
     extra_spend_with_pre_plan: float
+    won_back: WonBack | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +180,10 @@ class Figures:
     budget); ``deficit_short = sum`` of its positive months;
     ``cost_per_qualified = spend / qualified_required``, ``cost_per_deal =
     spend / deals`` (None for a zero divisor); ``peak_utilization`` the
-    highest ``demand / H`` and ``peak_month`` its index."""
+    highest ``demand / H`` and ``peak_month`` its index. ``after_plan``: the
+    far edge (what the plan assumes after it and carries over); ``nurture``:
+    the pool (None without one); ``deficit_split``: the funded deficit split
+    into the funnel's timing and the budget (None without ``deficit``)."""
 
     currency: str
     months: tuple[str, ...]
@@ -215,6 +215,9 @@ class Figures:
     cost_per_deal: float | None
     peak_utilization: float | None
     peak_month: int | None
+    after_plan: AfterPlanFigures
+    nurture: NurtureFigures | None
+    deficit_split: DeficitSplit | None
 
     def deficit_words(self, count: Count = format_count) -> str:
         """``N SQLs short over the plan (net)`` / ``N SQLs to spare ...`` ("" without a deficit)."""
@@ -281,6 +284,7 @@ def _spec_change(plan: Plan, result: PlanResult, deficit: float | None) -> SpecC
         extra_spend=extra_spend,
         extra_spend_pre_plan=change.extra_spend_pre_plan,
         extra_spend_with_pre_plan=extra_spend + change.extra_spend_pre_plan,
+        won_back=won_back(plan, result),
     )
 
 
@@ -329,6 +333,9 @@ def figures(plan: Plan, result: PlanResult) -> Figures:
         cost_per_deal=_ratio(spend, deals),
         peak_utilization=None if util is None or peak is None else float(util[peak]),
         peak_month=peak,
+        after_plan=after_plan_figures(plan, result),
+        nurture=nurture_figures(plan, result),
+        deficit_split=deficit_split(plan, result),
     )
 
 
@@ -339,9 +346,13 @@ def money_in(currency: str) -> Money:
 
 __all__ = [
     "WORDS",
+    "AfterPlanFigures",
     "BudgetStory",
+    "DeficitSplit",
     "Figures",
+    "NurtureFigures",
     "SpecChangeFigures",
+    "WonBack",
     "adopted_result",
     "deficit_words",
     "figures",
