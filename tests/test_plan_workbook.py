@@ -103,6 +103,7 @@ def test_awkward_values_round_trip(example_plan: Plan, tmp_path: Path) -> None:
         pipeline_revenue=(),
         approved_budget=None,
         sales_hours_available=None,
+        nurture=None if example_plan.nurture is None else replace(example_plan.nurture, stage="@SQL"),
     )
     path = saved(plan, tmp_path)
     back, problems = load_plan_workbook(path)
@@ -131,6 +132,7 @@ def test_workbook_is_laid_out_for_people(example_plan: Plan, tmp_path: Path) -> 
         "Lead spec",
         "Channels",
         "Free sources",
+        "Nurture pool",
         "Budget & capacity",
         "Results",
     ]
@@ -498,6 +500,7 @@ def test_names_that_read_like_labels_titles_and_headers(example_plan: Plan, tmp_
             FreeSource("Free source", "Stage", (1.0,) * 12),
             FreeSource("Enters at stage", "Notes", (2.0,) * 12),
         ),
+        nurture=None if example_plan.nurture is None else replace(example_plan.nurture, stage="Current lead spec"),
     )
     back, problems = load_plan_workbook(saved(plan, tmp_path))
     assert errors(problems) == []

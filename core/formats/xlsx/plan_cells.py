@@ -143,6 +143,12 @@ _KINDS = {
     "points": ("a points", "enter a whole number of points"),
     "number": ("a number", "enter a number"),
     "whole": ("a whole-number", "enter a whole number"),
+    "items": (
+        "a number-of-items",
+        "enter the whole number of items it was measured on, 1 or more; blank = not measured",
+    ),
+    "growth": ("a growth", "enter the growth a year as a percentage, more than -100% (e.g. 10%); blank = 0"),
+    "months": ("a months", "enter a whole number of months, 1 to 60"),
 }
 
 
@@ -261,6 +267,16 @@ class CellReader:
             return 0
         return int(number)
 
+    def sample(self, sheet: SheetCells, row: int, col: int | None, field: str) -> int | None:
+        """A sample size (items a rate or share was measured on): None when
+        blank or when the table has no such column (a workbook saved before it)."""
+        if col is None:
+            return None
+        if is_blank(sheet.get(row, col)):
+            self.note(field, sheet, row, col)
+            return None
+        return self.whole(sheet, row, col, field, "items")
+
     def text(self, sheet: SheetCells, row: int, col: int, field: str, required: bool = True) -> str:
         self.note(field, sheet, row, col)
         value = sheet.get(row, col)
@@ -366,6 +382,15 @@ class CellReader:
         rows = [row for row in range(r + 1, stop) if not sheet.row_empty(row, used)]
         self.cells.setdefault(field, sheet.where(r, cols[headers[0]]))
         return Table(r, cols, rows, extra)
+
+    def optional_column(self, sheet: SheetCells, table: Table, header: str) -> int | None:
+        """The column headed ``header`` in ``table``'s header row, None when
+        there is none (a column added in a later version of the workbook)."""
+        wanted = norm(header)
+        for c, value in enumerate(sheet.rows[table.header_row]):
+            if isinstance(value, str) and norm(value) == wanted:
+                return c
+        return None
 
     def month_order(
         self, sheet: SheetCells, cells: Sequence[tuple[int, int]], field: str, header: tuple[int, int], kind: str

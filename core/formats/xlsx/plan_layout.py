@@ -13,11 +13,12 @@ FUNNEL = "Funnel"
 SPEC = "Lead spec"
 CHANNELS = "Channels"
 FREE = "Free sources"
+NURTURE = "Nurture pool"  # v2; a workbook without it has no nurture pool
 CAPACITY = "Budget & capacity"
 RESULTS = "Results"
 SCENARIOS = "Scenarios"  # only in a document with more than one scenario, after the others
-SHEETS = (ABOUT, CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, CAPACITY, RESULTS)
-INPUT_SHEETS = (CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, CAPACITY)
+SHEETS = (ABOUT, CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, NURTURE, CAPACITY, RESULTS)
+INPUT_SHEETS = (CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, NURTURE, CAPACITY)
 
 # labels of single values (column A) and table headers; the reader finds them
 L_NAME = "Plan name"
@@ -61,6 +62,28 @@ H_DATA = "Plan data (written by the planner; do not edit)"
 H_FIGURE = "Figure"
 H_BEFORE = "Before the plan"
 H_TOTAL = "Plan total"
+
+# v2 (each optional when reading: a workbook saved before them reads with their defaults)
+H_RATE_SAMPLE = "Rate measured on (items)"
+H_SHARE_SAMPLE = "Share measured on (leads)"
+T_TIMING = "Timing by month (optional, instead of the lag in days)"
+H_FROM = "From stage"
+TIMING_MONTH = "Month {}"  # the timing profile's columns: Month 0, Month 1, ...
+TIMING_COLUMNS = 6  # profile columns offered when no stage has a longer profile
+T_AFTER = "After the plan"
+L_AFTER_MODE = "What happens after the plan"
+L_GROWTH = "Growth a year after the plan"
+AFTER_REPEAT = "Target goes on (repeat)"
+AFTER_NONE = "Nothing after the plan (none)"
+L_NURTURE_STAGE = "Nurtured leads return to stage"
+L_RECYCLE = "Share of failing leads recycled"
+L_MATURITY = "Share maturing a month"
+L_DECAY = "Share lost a month"
+L_POOL_MONTHS = "Months in the pool"
+L_LEAD_HOURS = "Hours per lead a month"
+H_LEAD_HOURS = "Lead-development hours available"
+DEFAULT_POOL_MONTHS = 24
+
 RESULT_LABEL_WIDTH, RESULT_WIDTH = 34, 10.5
 CHANNEL_WIDTH, FREE_WIDTH = 11.5, 9  # the month columns of the channels' fixed costs and of free sources
 

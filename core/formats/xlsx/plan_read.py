@@ -8,21 +8,15 @@ nothing is guessed: a value that cannot be read refuses the plan."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.calc.feasibility import validate
-from core.formats.plan_json import (
-    MAIN_SCENARIO,
-    NamedPlans,
-    merge_problems,
-    plan_from_dict,
-    scenario_problems,
-)
+from core.formats.plan_json import NamedPlans, merge_problems
 from core.formats.xlsx.cells import unreadable_cells
 from core.formats.xlsx.limits import SpreadsheetLimits
 from core.formats.xlsx.location import location
@@ -42,14 +36,12 @@ from core.formats.xlsx.plan_layout import (
     CHANNELS,
     FREE,
     FUNNEL,
-    H_ACTIVE,
     H_AVAILABLE,
     H_BUDGET,
     H_CHANNEL,
     H_CHANNEL_RATE,
     H_CPL,
     H_CRITERION,
-    H_DATA,
     H_ENTERS,
     H_HOURS,
     H_LAG,
@@ -58,9 +50,10 @@ from core.formats.xlsx.plan_layout import (
     H_PIPELINE,
     H_POINTS,
     H_RATE,
+    H_RATE_SAMPLE,
     H_REQUIRED,
-    H_SCENARIO,
     H_SHARE,
+    H_SHARE_SAMPLE,
     H_SOURCE,
     H_STAGE,
     H_TARGET,
@@ -75,17 +68,21 @@ from core.formats.xlsx.plan_layout import (
     L_SOURCE,
     L_START,
     L_THRESHOLD,
-    SCENARIOS,
     SPEC,
+    T_AFTER,
     T_CHANNELS,
     T_CURRENT,
     T_FIXED,
     T_PROPOSED,
+    T_TIMING,
     WORKBOOK_MARKER,
 )
+from core.formats.xlsx.plan_read_scenarios import read_scenarios
+from core.formats.xlsx.plan_read_v2 import alone_title, read_after_plan, read_nurture, read_timing
 from core.formats.xlsx.reader import SpreadsheetError, read_workbook
 from core.formats.xlsx.safety import check_spreadsheet_file
 from core.model.plan import (
+    AfterPlan,
     Channel,
     Criterion,
     EmpiricalPassRate,
@@ -135,6 +132,7 @@ class _Calendar:
     notes: str = ""
     target: Series = ()
     pipeline: Series = ()
+    after_plan: AfterPlan = dataclasses.field(default_factory=AfterPlan)
 
 
 def _read_start(r: CellReader, sheet: SheetCells, at: tuple[int, int]) -> str:
@@ -180,7 +178,9 @@ def _read_calendar(r: CellReader) -> _Calendar:
             col += 1
         cal.notes = "".join(parts)
     r.month_labels = plan_month_labels(cal.start, cal.months)
-    table = r.table(sheet, [H_MONTH, H_TARGET, H_PIPELINE], "revenue_target")
+    after = alone_title(sheet, T_AFTER)
+    cal.after_plan = read_after_plan(r, sheet, after)
+    table = r.table(sheet, [H_MONTH, H_TARGET, H_PIPELINE], "revenue_target", 0, after)
     rows = None if table is None else r.month_rows(sheet, table, "revenue_target")
     if table is None or rows is None:
         cal.target = (math.nan,) * max(cal.months, 1)
@@ -204,31 +204,55 @@ def _read_stages(r: CellReader) -> tuple[Stage, ...]:
     sheet = r.sheet(FUNNEL, "stages")
     if sheet is None:
         return ()
-    table = r.table(sheet, [H_STAGE, H_RATE, H_LAG, H_HOURS], "stages")
+    timing = alone_title(sheet, T_TIMING)
+    table = r.table(sheet, [H_STAGE, H_RATE, H_LAG, H_HOURS], "stages", 0, timing)
     if table is None:
         return ()
-    stages = []
+    sample_col = r.optional_column(sheet, table, H_RATE_SAMPLE)
     last = len(table.rows) - 1
+    names = [r.text(sheet, row, table.cols[H_STAGE], f"stages[{k}].name") for k, row in enumerate(table.rows)]
+    profiles = {} if timing is None else read_timing(r, sheet, names, timing)
+    stages = []
     for k, row in enumerate(table.rows):
         path = f"stages[{k}]"
-        name = r.text(sheet, row, table.cols[H_STAGE], f"{path}.name")
         hours = r.number(sheet, row, table.cols[H_HOURS], f"{path}.sales_hours", "hours", 0.0)
-        if k < last:
-            rate: float | None = r.number(sheet, row, table.cols[H_RATE], f"{path}.rate", "rate")
-            lag: float | None = r.number(sheet, row, table.cols[H_LAG], f"{path}.lag_days", "days", 0.0)
-        else:
-            rate = lag = None
-            for col, what in ((table.cols[H_RATE], "rate"), (table.cols[H_LAG], "lag")):
-                if not is_blank(sheet.get(row, col)):
-                    r.fail(
-                        f"{path}.{'rate' if what == 'rate' else 'lag_days'}",
-                        f"The last stage ('{name}') is the won deal and has no {what}; this value is ignored. "
-                        "To add a stage after it, add a row below.",
-                        sheet.where(row, col),
-                        "warning",
-                    )
-        stages.append(Stage(name=name, rate=rate, lag_days=lag, sales_hours=hours))
+        if k == last:
+            cols = {"rate": table.cols[H_RATE], "lag_days": table.cols[H_LAG]}
+            _ignore_won_deal(
+                r, sheet, row, k, names[k], cols | ({} if sample_col is None else {"rate_sample": sample_col})
+            )
+            stages.append(Stage(name=names[k], sales_hours=hours))
+            continue
+        profile = profiles.get(k)
+        lag_blank = is_blank(sheet.get(row, table.cols[H_LAG]))
+        stages.append(
+            Stage(
+                name=names[k],
+                rate=r.number(sheet, row, table.cols[H_RATE], f"{path}.rate", "rate"),
+                # a timing profile replaces the days: blank days with one are none (both given is refused)
+                lag_days=None
+                if profile is not None and lag_blank
+                else r.number(sheet, row, table.cols[H_LAG], f"{path}.lag_days", "days", 0.0),
+                sales_hours=hours,
+                lag_profile=profile,
+                rate_sample=r.sample(sheet, row, sample_col, f"{path}.rate_sample"),
+            )
+        )
     return tuple(stages)
+
+
+def _ignore_won_deal(r: CellReader, sheet: SheetCells, row: int, k: int, name: str, cols: dict[str, int]) -> None:
+    """A warning for each value on the won deal's row, which converts no further."""
+    what = {"rate": "rate", "lag_days": "lag", "rate_sample": "measured rate"}
+    for field, col in cols.items():
+        if not is_blank(sheet.get(row, col)):
+            r.fail(
+                f"stages[{k}].{field}",
+                f"The last stage ('{name}') is the won deal and has no {what[field]}; this value is ignored. "
+                "To add a stage after it, add a row below.",
+                sheet.where(row, col),
+                "warning",
+            )
 
 
 def _read_spec_block(r: CellReader, sheet: SheetCells, path: str, first: int, last: int | None) -> LeadSpec | None:
@@ -253,6 +277,7 @@ def _read_spec_block(r: CellReader, sheet: SheetCells, path: str, first: int, la
         )
     threshold = r.number(sheet, *threshold_at, f"{path}.threshold", "points")
     criteria = []
+    sample_col = r.optional_column(sheet, table, H_SHARE_SAMPLE)
     for i, row in enumerate(table.rows):
         cpath = f"{path}.criteria[{i}]"
         criteria.append(
@@ -261,6 +286,7 @@ def _read_spec_block(r: CellReader, sheet: SheetCells, path: str, first: int, la
                 points=r.whole(sheet, row, table.cols[H_POINTS], f"{cpath}.points", "points"),
                 share=r.number(sheet, row, table.cols[H_SHARE], f"{cpath}.share", "share"),
                 required=r.flag(sheet, row, table.cols[H_REQUIRED], f"{cpath}.required"),
+                share_sample=r.sample(sheet, row, sample_col, f"{cpath}.share_sample"),
             )
         )
     empirical = None
@@ -321,7 +347,8 @@ def _read_channels(r: CellReader, months: int) -> tuple[Channel, ...]:
     if table is None:
         return ()
     names: list[str] = []
-    partial: list[tuple[str, float, float, float | None]] = []
+    partial: list[tuple[str, float, float, float | None, int | None]] = []
+    sample_col = r.optional_column(sheet, table, H_RATE_SAMPLE)
     for j, row in enumerate(table.rows):
         path = f"channels[{j}]"
         name = r.text(sheet, row, table.cols[H_CHANNEL], f"{path}.name")
@@ -332,6 +359,7 @@ def _read_channels(r: CellReader, months: int) -> tuple[Channel, ...]:
                 r.number(sheet, row, table.cols[H_MIX], f"{path}.mix", "share"),
                 r.number(sheet, row, table.cols[H_CPL], f"{path}.cost_per_lead", "money"),
                 r.optional(sheet, row, table.cols[H_CHANNEL_RATE], f"{path}.rate", "rate"),
+                r.sample(sheet, row, sample_col, f"{path}.rate_sample"),
             )
         )
     fixed: dict[int, Series] = {}
@@ -365,8 +393,15 @@ def _read_channels(r: CellReader, months: int) -> tuple[Channel, ...]:
                 fixed[found] = r.monthly(sheet, ftable, row, f"channels[{found}].fixed_cost", "money", 0.0)
                 r.cells[f"channels[{found}].fixed_cost"] = where
     return tuple(
-        Channel(name=n, mix=m, cost_per_lead=c, rate=rate, fixed_cost=fixed.get(j, (0.0,) * max(months, 0)))
-        for j, (n, m, c, rate) in enumerate(partial)
+        Channel(
+            name=n,
+            mix=m,
+            cost_per_lead=c,
+            rate=rate,
+            fixed_cost=fixed.get(j, (0.0,) * max(months, 0)),
+            rate_sample=sample,
+        )
+        for j, (n, m, c, rate, sample) in enumerate(partial)
     )
 
 
@@ -448,89 +483,6 @@ def is_plan_workbook(path: Path) -> bool:
     return False
 
 
-def _read_scenario_row(
-    r: CellReader, sheet: SheetCells, row: int, col: int, index: int, name: str
-) -> tuple[Plan | None, tuple[Problem, ...]]:
-    """The plan stored as JSON text from ``col`` rightwards on ``row``."""
-    where = sheet.where(row, col)
-    parts: list[str] = []
-    c = col
-    while isinstance(sheet.get(row, c), str) and sheet.get(row, c) != "":
-        parts.append(str(sheet.get(row, c)))
-        c += 1
-    field = f"scenarios[{index}].plan"
-    todo = "Save it again from the planner, or delete the scenario's row to drop the scenario."
-    try:
-        data = json.loads("".join(parts))
-    except (ValueError, RecursionError) as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-        return None, (
-            Problem(field, f"Scenario '{name}': its plan data is damaged ({reason}). {todo}", "error", where),
-        )
-    plan, problems = plan_from_dict(data, top_level=False)
-    located = tuple(
-        p if p.location else Problem(p.field, p.message, p.severity, where)
-        for p in scenario_problems(problems, index, name)
-    )
-    return plan, located
-
-
-def _read_scenarios(r: CellReader, main: Plan) -> tuple[NamedPlans, int, bool]:
-    """The document's scenarios from the *Scenarios* sheet (just the main
-    plan, named "Baseline", when there is none), the active index, and
-    whether every scenario was read."""
-    found = [(actual, rows) for actual, rows in r.raw.items() if norm(actual) == norm(SCENARIOS)]
-    if not found:
-        return ((MAIN_SCENARIO, main),), 0, True
-    sheet = SheetCells(r.file, found[0][0], found[0][1])
-    table = r.table(sheet, [H_SCENARIO, H_ACTIVE, H_DATA], "scenarios")
-    if table is None:
-        return ((MAIN_SCENARIO, main),), 0, False
-    name_col, active_col, data_col = table.cols[H_SCENARIO], table.cols[H_ACTIVE], table.cols[H_DATA]
-    main_name: str | None = None
-    others: list[tuple[str, Plan]] = []
-    order: list[int] = []  # the row of each scenario, main first
-    whole = True
-    for row in table.rows:
-        if is_blank(sheet.get(row, data_col)):
-            if main_name is None:
-                main_name = r.text(sheet, row, name_col, "scenario_name") or MAIN_SCENARIO
-                order.insert(0, row)
-                continue
-            r.fail(
-                "scenarios",
-                f"The scenario {show(sheet.get(row, name_col))} has no plan data; only the first scenario is on "
-                "the input sheets. Delete the row, or save the scenario again from the planner.",
-                sheet.where(row, data_col),
-            )
-            whole = False
-            continue
-        index = len(order) - (1 if main_name is not None else 0)
-        name = r.text(sheet, row, name_col, f"scenarios[{index}].name")
-        plan, problems = _read_scenario_row(r, sheet, row, data_col, index, name or f"number {index + 2}")
-        r.problems.extend(problems)
-        if plan is None or errors_only(problems) or not name:
-            whole = False
-        else:
-            others.append((name, plan))
-        order.append(row)
-    if main_name is None:
-        order.insert(0, -1)
-    active_rows = [row for row in table.rows if norm(sheet.get(row, active_col)) in ("yes", "y", "true")]
-    active = order.index(active_rows[0]) if active_rows and active_rows[0] in order else 0
-    if len(active_rows) > 1:
-        r.fail(
-            "active_scenario",
-            "More than one scenario is marked active; the first of them is shown.",
-            sheet.where(active_rows[1], active_col),
-            "warning",
-        )
-    scenarios = ((main_name or MAIN_SCENARIO, main), *others)
-    if active >= len(scenarios):
-        active = 0
-    return scenarios, active, whole
-
-
 def load_plan_workbook(path: Path, limits: SpreadsheetLimits | None = None) -> tuple[Plan | None, tuple[Problem, ...]]:
     """The plan in a workbook (None when refused) and every problem found,
     each located as ``"<file>, sheet '<Sheet>', cell <A1>"``. The plan is
@@ -564,6 +516,7 @@ def load_document_workbook(
     lead_spec, proposed = _read_specs(r)
     channels = _read_channels(r, cal.months)
     free = _read_free(r)
+    nurture = read_nurture(r)
     budget, hours = _read_capacity(r)
     plan = Plan(
         name=cal.name,
@@ -581,6 +534,8 @@ def load_document_workbook(
         approved_budget=budget,
         sales_hours_available=hours,
         notes=cal.notes,
+        after_plan=cal.after_plan,
+        nurture=nurture,
     )
     reading = tuple(r.problems)
     checking = tuple(_locate(p, r.cells, path.name) for p in validate(plan))
@@ -589,7 +544,7 @@ def load_document_workbook(
         checking = tuple(p for p in checking if not re.search(r"(\.gate|\.stage)$|^stages$", p.field))
     problems = merge_problems(reading, checking)
     before = len(r.problems)
-    scenarios, active, whole = _read_scenarios(r, plan)
+    scenarios, active, whole = read_scenarios(r, plan)
     problems += tuple(r.problems[before:])
     if errors_only(problems) or not whole:
         return None, 0, problems

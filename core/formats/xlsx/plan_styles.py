@@ -15,6 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from core.formats.xlsx.location import cell_name
 from core.formats.xlsx.plan_layout import MAX_TEXT
+from core.model.plan import MAX_SAMPLE
 
 
 class PlanSaveError(OSError):
@@ -171,5 +172,26 @@ def validate_min(sheet: Worksheet, first: int, last: int, col: int, what: str, w
             "value": 0,
             "error_title": f"Invalid {what.lower()}",
             "error_message": f"{what} cannot be negative.",
+        },
+    )
+
+
+def validate_sample(sheet: Worksheet, first: int, last: int, col: int) -> None:
+    """A sample size: a whole number of items, 1 or more (blank = not measured)."""
+    if last < first:
+        return
+    sheet.data_validation(
+        first,
+        col,
+        last,
+        col,
+        {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": 1,
+            "maximum": MAX_SAMPLE,
+            "ignore_blank": True,
+            "error_title": "Invalid number of items",
+            "error_message": "The number of items a rate or share was measured on is a whole number, 1 or more.",
         },
     )

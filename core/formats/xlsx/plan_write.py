@@ -61,9 +61,11 @@ from core.formats.xlsx.plan_layout import (
     H_PIPELINE,
     H_POINTS,
     H_RATE,
+    H_RATE_SAMPLE,
     H_REQUIRED,
     H_SCENARIO,
     H_SHARE,
+    H_SHARE_SAMPLE,
     H_SOURCE,
     H_STAGE,
     H_TARGET,
@@ -79,6 +81,7 @@ from core.formats.xlsx.plan_layout import (
     L_START,
     L_THRESHOLD,
     MAX_TEXT,
+    NURTURE,
     RESULTS,
     SCENARIOS,
     SPEC,
@@ -97,9 +100,11 @@ from core.formats.xlsx.plan_styles import (
     make_formats,
     validate_min,
     validate_rate,
+    validate_sample,
     validate_share,
 )
 from core.formats.xlsx.plan_write_results import write_results
+from core.formats.xlsx.plan_write_v2 import timing_columns, write_after_plan, write_nurture, write_timing
 from core.model.plan import (
     LeadSpec,
     Plan,
@@ -117,9 +122,10 @@ def _write_about(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan, scenarios:
     w.text(1, 0, f"Plan: {plan.name}", fmt.title)
     lines = [
         "This workbook is a plan of the funnel planner. Edit the yellow cells on the input sheets:",
-        f"  '{CALENDAR}', '{FUNNEL}', '{SPEC}', '{CHANNELS}', '{FREE}', '{CAPACITY}'.",
+        f"  '{CALENDAR}', '{FUNNEL}', '{SPEC}', '{CHANNELS}', '{FREE}', '{NURTURE}', '{CAPACITY}'.",
         "Keep the sheet names, the titles and the column headers; you may insert rows and columns,",
         "add rows to a table, or move a table. Rates and shares are percentages (35% or 0.35).",
+        "'Measured on' columns: how many leads or items a rate or share was measured on (blank = not measured).",
         f"The '{RESULTS}' sheet is computed by the planner when it saves; editing it changes nothing.",
         "Cell A1 of this sheet marks the file as a plan workbook; leave it as it is.",
     ]
@@ -177,6 +183,7 @@ def _write_calendar(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
         w.number(top + 1 + t, 2, _at(plan.pipeline_revenue, t) if plan.pipeline_revenue else None, fmt.money)
     validate_min(sheet, top + 1, top + plan.months, 1, "Revenue target")
     validate_min(sheet, top + 1, top + plan.months, 2, "Pipeline revenue")
+    write_after_plan(w, fmt, plan, top + plan.months + 2)
     sheet.freeze_panes(top + 1, 0)
     apply_print(sheet, SheetPrint([22, 18, 18, 60], top, repeat_labels=False), plan.name)
 
@@ -195,8 +202,9 @@ def _at(values: Series, t: int) -> float | None:
 def _write_funnel(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(FUNNEL, worksheet_class=ExactWorksheet)
     w = CellWriter(sheet, fmt)
-    sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 3, 20)
+    widths = [24, 20, 20, 20, 20, 24]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
     w.text(0, 0, "Funnel stages, from raw lead to won deal", fmt.title)
     w.hints(
         2,
@@ -204,12 +212,13 @@ def _write_funnel(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
         [
             "unique name; the last stage is the won deal",
             "rate: more than 0, at most 1 (e.g. 35%)",
-            "days, 0 or more (blank = 0)",
+            "days, 0 or more (blank = 0; blank with a timing by month below)",
             "hours, 0 or more (blank = 0)",
+            "items the rate was measured on (whole number); blank = not measured",
         ],
     )
     top = 3
-    w.headers(top, 0, [H_STAGE, H_RATE, H_LAG, H_HOURS])
+    w.headers(top, 0, [H_STAGE, H_RATE, H_LAG, H_HOURS, H_RATE_SAMPLE])
     last = len(plan.stages) - 1
     for k, stage in enumerate(plan.stages):
         row = top + 1 + k
@@ -217,16 +226,20 @@ def _write_funnel(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
         if k < last:
             w.number(row, 1, stage.rate, fmt.percent)
             w.number(row, 2, stage.lag_days, fmt.number)
+            w.number(row, 4, stage.rate_sample, fmt.number)
         else:
-            w.text(row, 3 + 1, "won deal: no rate or lag", fmt.hint)
+            w.text(row, 5, "won deal: no rate or lag", fmt.hint)
         w.number(row, 3, stage.sales_hours, fmt.number)
     validate_rate(sheet, top + 1, top + max(last, 0), 1, "Rate")
     validate_min(sheet, top + 1, top + len(plan.stages), 2, "Lag")
     validate_min(sheet, top + 1, top + len(plan.stages), 3, "Sales hours")
+    validate_sample(sheet, top + 1, top + max(last, 0), 4)
+    write_timing(w, fmt, plan, top + len(plan.stages) + 3)
     sheet.freeze_panes(top + 1, 0)
-    sheet.set_row(2, 30)
-    sheet.set_column(4, 4, 24)
-    apply_print(sheet, SheetPrint([24, 20, 20, 20, 24], top, repeat_labels=False), plan.name)
+    sheet.set_row(2, 45)
+    extra = max(0, 1 + timing_columns(plan) - len(widths))  # profile months beyond the stage table's columns
+    sheet.set_column(len(widths), len(widths) + extra, 9)
+    apply_print(sheet, SheetPrint([*widths, *[9.0] * extra], top, repeat_labels=False), plan.name)
 
 
 def _write_spec_block(w: CellWriter, fmt: Formats, top: int, title: str, spec: LeadSpec | None) -> int:
@@ -261,11 +274,17 @@ def _write_spec_block(w: CellWriter, fmt: Formats, top: int, title: str, spec: L
     w.hints(
         head - 1,
         0,
-        ["name", "whole number (negative allowed)", "share: 0 to 1 (e.g. 40%)", "yes or no"],
+        [
+            "name",
+            "whole number (negative allowed)",
+            "share: 0 to 1 (e.g. 40%)",
+            "yes or no",
+            "leads; blank = not measured",
+        ],
     )
     w.sheet.set_row(head - 1, 30)
     w.sheet.set_row(head, 30)
-    w.headers(head, 0, [H_CRITERION, H_POINTS, H_SHARE, H_REQUIRED])
+    w.headers(head, 0, [H_CRITERION, H_POINTS, H_SHARE, H_REQUIRED, H_SHARE_SAMPLE])
     criteria = spec.criteria if spec is not None else ()
     for i, criterion in enumerate(criteria):
         row = head + 1 + i
@@ -273,9 +292,11 @@ def _write_spec_block(w: CellWriter, fmt: Formats, top: int, title: str, spec: L
         w.number(row, 1, criterion.points, fmt.number)
         w.number(row, 2, criterion.share, fmt.percent)
         w.text(row, 3, "yes" if criterion.required else "no", fmt.text)
+        w.number(row, 4, criterion.share_sample, fmt.number)
     end = head + max(len(criteria), 1) + 20
     validate_share(w.sheet, head + 1, end, 2, "Share")
     w.sheet.data_validation(head + 1, 3, end, 3, {"validate": "list", "source": ["yes", "no"], "ignore_blank": True})
+    validate_sample(w.sheet, head + 1, end, 4)
     w.sheet.data_validation(
         head + 1, 1, end, 1, {"validate": "integer", "criteria": "between", "minimum": -(10**9), "maximum": 10**9}
     )
@@ -288,6 +309,7 @@ def _write_spec(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 2, 16)
     sheet.set_column(3, 3, 56)
+    sheet.set_column(4, 4, 16)
     next_row = _write_spec_block(w, fmt, 0, T_CURRENT, plan.lead_spec)
     sheet.set_h_pagebreaks([next_row])  # each spec on a page of its own
     _write_spec_block(w, fmt, next_row + 1, T_PROPOSED, plan.proposed_lead_spec)
@@ -298,7 +320,7 @@ def _write_channels(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
     sheet = book.add_worksheet(CHANNELS, worksheet_class=ExactWorksheet)
     w = CellWriter(sheet, fmt)
     sheet.set_column(0, 0, 24)
-    sheet.set_column(1, max(3, plan.months), CHANNEL_WIDTH)
+    sheet.set_column(1, max(4, plan.months), CHANNEL_WIDTH)
     sheet.set_row(2, 75)
     sheet.set_row(3, 60)
     w.text(0, 0, T_CHANNELS, fmt.title)
@@ -310,10 +332,11 @@ def _write_channels(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
             "share: 0 to 1; the mix adds up to 100%",
             f"{plan.currency} per raw lead, 0 or more",
             "rate: more than 0, at most 1; blank = the funnel's first rate",
+            "items the rate was measured on; blank = not measured",
         ],
     )
     top = 3
-    w.headers(top, 0, [H_CHANNEL, H_MIX, H_CPL, H_CHANNEL_RATE])
+    w.headers(top, 0, [H_CHANNEL, H_MIX, H_CPL, H_CHANNEL_RATE, H_RATE_SAMPLE])
     n = len(plan.channels)
     for j, channel in enumerate(plan.channels):
         row = top + 1 + j
@@ -321,9 +344,11 @@ def _write_channels(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
         w.number(row, 1, channel.mix, fmt.percent)
         w.number(row, 2, channel.cost_per_lead, fmt.money)
         w.number(row, 3, channel.rate, fmt.percent)
+        w.number(row, 4, channel.rate_sample, fmt.number)
     validate_share(sheet, top + 1, top + n + 20, 1, "Mix")
     validate_min(sheet, top + 1, top + n + 20, 2, "Cost per lead")
     validate_rate(sheet, top + 1, top + n + 20, 3, "Channel rate")
+    validate_sample(sheet, top + 1, top + n + 20, 4)
     sheet.freeze_panes(top + 1, 1)
     fixed_top = top + n + 3
     w.text(fixed_top, 0, T_FIXED, fmt.title)
@@ -459,6 +484,7 @@ def _write_workbook(scenarios: NamedPlans, active: int, target: Path) -> None:
         _write_spec(book, fmt, plan)
         _write_channels(book, fmt, plan)
         _write_free(book, fmt, plan)
+        write_nurture(book, fmt, plan)
         _write_capacity(book, fmt, plan)
         write_results(book, fmt, plan)
         if len(scenarios) > 1 or scenarios[0][0] != MAIN_SCENARIO:
