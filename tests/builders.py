@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.model.plan import Channel, FreeSource, LeadSpec, Plan, Stage
+from core.model.plan import AfterPlan, Channel, FreeSource, LeadSpec, Nurture, Plan, Stage
+
+NOTHING_AFTER = AfterPlan("none")
+"""The first version's rule: nothing required after the plan."""
 
 
 def simple_plan(
@@ -19,14 +22,29 @@ def simple_plan(
     hours: Sequence[float] | None = None,
     stage_names: Sequence[str] | None = None,
     sales_hours: Sequence[float] | None = None,
+    after: AfterPlan = NOTHING_AFTER,
+    profiles: Sequence[Sequence[float] | None] | None = None,
+    nurture: Nurture | None = None,
 ) -> Plan:
-    """A plan whose stages are S0..SK with the given rates (top to bottom)."""
+    """A plan whose stages are S0..SK with the given rates (top to bottom).
+
+    Nothing is required after the plan unless ``after`` says so (the first
+    version's rule, which the known answers of the first version assume);
+    ``profiles[k]``, when given, replaces the lag of transition ``k``."""
     months = len(target)
     lags = lags if lags is not None else [0.0] * len(rates)
     names = list(stage_names) if stage_names else [f"S{k}" for k in range(len(rates) + 1)]
     per_item = list(sales_hours) if sales_hours else [0.0] * (len(rates) + 1)
+    shapes = list(profiles) if profiles is not None else [None] * len(rates)
+
+    def stage(k: int) -> Stage:
+        shape = shapes[k]
+        if shape is None:
+            return Stage(names[k], rates[k], lags[k], per_item[k])
+        return Stage(names[k], rates[k], None, per_item[k], lag_profile=tuple(float(x) for x in shape))
+
     stages = (
-        *(Stage(names[k], rates[k], lags[k], per_item[k]) for k in range(len(rates))),
+        *(stage(k) for k in range(len(rates))),
         Stage(names[-1], None, None, per_item[-1]),
     )
     if channels is None:
@@ -45,4 +63,6 @@ def simple_plan(
         free_sources=free,
         approved_budget=None if budget is None else tuple(float(b) for b in budget),
         sales_hours_available=None if hours is None else tuple(float(h) for h in hours),
+        after_plan=after,
+        nurture=nurture,
     )

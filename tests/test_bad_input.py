@@ -59,6 +59,20 @@ def _drop_channels(data: dict[str, Any]) -> None:
     data["channels"] = []
 
 
+def _profile(values: list[float]) -> Edit:
+    """Opportunity's timing given as a profile instead of days."""
+
+    def edit(data: dict[str, Any]) -> None:
+        del data["stages"][3]["lag_days"]
+        data["stages"][3]["lag_profile"] = values
+
+    return edit
+
+
+def _no_spec_pool(data: dict[str, Any]) -> None:
+    del data["lead_spec"], data["proposed_lead_spec"], data["nurture"]["stage"]
+
+
 CASES: list[tuple[str, Edit, str]] = [
     ("rate above 1", _set("stages[1].rate", 1.4), "stages[1].rate"),
     ("rate of zero", _set("stages[0].rate", 0), "stages[0].rate"),
@@ -89,10 +103,29 @@ CASES: list[tuple[str, Edit, str]] = [
     ("bad start month", _set("start", "2027-13"), "start"),
     ("missing stages", _set("stages", None), "stages"),
     ("single stage", _set("stages", [{"name": "Won"}]), "stages"),
-    ("free source on an unknown stage", _set("free_sources[1].stage", "Nurture"), "free_sources[1].stage"),
+    ("free source on an unknown stage", _set("free_sources[0].stage", "Nurture"), "free_sources[0].stage"),
     ("no channels while paid leads are needed", _drop_channels, "channels"),
     ("points not whole", _set("lead_spec.criteria[0].points", 2.5), "lead_spec.criteria[0].points"),
     ("required not a flag", _set("lead_spec.criteria[0].required", "yes"), "lead_spec.criteria[0].required"),
+    # v2 (funnel-math.md, "Bad input")
+    ("empty lag profile", _profile([]), "stages[3].lag_profile"),
+    ("lag profile of 38 months", _profile([1] + [0] * 37), "stages[3].lag_profile"),
+    ("negative lag profile share", _profile([1.0, -0.2, 0.2]), "stages[3].lag_profile[1]"),
+    ("lag profile not summing to 1", _profile([0.5, 0.4]), "stages[3].lag_profile"),
+    ("lag profile beside lag days", _set("stages[0].lag_profile", [0.5, 0.5]), "stages[0].lag_profile"),
+    ("after-plan mode unknown", _set("after_plan", {"mode": "forever"}), "after_plan.mode"),
+    ("after-plan growth of -100%", _set("after_plan.growth", -1), "after_plan.growth"),
+    ("after-plan growth above 1000%", _set("after_plan.growth", 10.5), "after_plan.growth"),
+    ("nurture pool on the first stage", _set("nurture.stage", "Inquiry"), "nurture.stage"),
+    ("nurture pool on the second stage", _set("nurture.stage", "MQL"), "nurture.stage"),
+    ("nurture pool without stage or spec", _no_spec_pool, "nurture.stage"),
+    ("nurture maturity plus decay above 1", _set("nurture.decay", 0.95), "nurture.decay"),
+    ("nurture maturity of zero", _set("nurture.maturity", 0), "nurture.maturity"),
+    ("nurture pool of 61 months", _set("nurture.max_months", 61), "nurture.max_months"),
+    ("nurture pool of 0 months", _set("nurture.max_months", 0), "nurture.max_months"),
+    ("sample of zero", _set("stages[1].rate_sample", 0), "stages[1].rate_sample"),
+    ("sample not whole", _set("channels[0].rate_sample", 12.5), "channels[0].rate_sample"),
+    ("criterion sample of -3", _set("lead_spec.criteria[1].share_sample", -3), "lead_spec.criteria[1].share_sample"),
 ]
 
 

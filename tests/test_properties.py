@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from core.calc.engine import calculate
 from core.calc.feasibility import validate
-from core.calc.funnel import Lag, forward_pass, reverse_pass
+from core.calc.funnel import Kernel, forward_pass, plain_kernel, reverse_pass, timing_from_days
 from core.calc.lead_spec import criteria_pass_rate
 from core.model.plan import LeadSpec, Plan
 from core.model.validation import has_errors
@@ -21,10 +21,11 @@ settings.load_profile("ci")
 
 
 @st.composite
-def funnels(draw: st.DrawFn, lag: st.SearchStrategy[float]) -> tuple[list[float], list[Lag], np.ndarray]:
+def funnels(draw: st.DrawFn, lag: st.SearchStrategy[float]) -> tuple[list[float], list[Kernel], np.ndarray]:
     k = draw(st.integers(min_value=1, max_value=6))
     stage_rates = draw(st.lists(rates, min_size=k, max_size=k))
-    stage_lags = [Lag.from_days(d) for d in draw(st.lists(lag, min_size=k, max_size=k))]
+    days = draw(st.lists(lag, min_size=k, max_size=k))
+    stage_lags = [plain_kernel(c, timing_from_days(d)) for c, d in zip(stage_rates, days, strict=True)]
     months = draw(st.integers(min_value=1, max_value=24))
     deals = np.array(draw(st.lists(st.floats(0, 1000), min_size=months, max_size=months)))
     return stage_rates, stage_lags, deals
@@ -36,30 +37,31 @@ def _on_grid(deals: np.ndarray, before: int, after: int) -> np.ndarray:
 
 @given(funnels(whole_month_lags), st.floats(min_value=0.05, max_value=1.0))
 def test_whole_month_lags_forward_of_reverse_reproduces_deals(
-    funnel: tuple[list[float], list[Lag], np.ndarray], paid_rate: float
+    funnel: tuple[list[float], list[Kernel], np.ndarray], paid_rate: float
 ) -> None:
     stage_rates, stage_lags, deals = funnel
     before = sum(lag.reach for lag in stage_lags) + 1
     grid = _on_grid(deals, before, 0)
     free = [np.zeros(len(grid)) for _ in range(len(stage_rates) + 1)]
-    need = reverse_pass(grid, stage_rates, stage_lags, free[:-1])
+    need = reverse_pass(grid, stage_lags, free[:-1])
     paid = need.net[0] * stage_rates[0] / paid_rate  # channels at a blended rate
-    volumes = forward_pass(paid, paid_rate, stage_rates, stage_lags, free)
+    paid_kernel = Kernel(stage_lags[0].weights / stage_rates[0] * paid_rate)
+    volumes = forward_pass(paid, paid_kernel, stage_lags, free)
     np.testing.assert_allclose(volumes[-1], grid, rtol=1e-9, atol=1e-9)
     for k, gross in enumerate(need.gross[1:], start=1):
         np.testing.assert_allclose(volumes[k], gross, rtol=1e-9, atol=1e-9)
 
 
 @given(funnels(lags))
-def test_any_lags_conserve_totals(funnel: tuple[list[float], list[Lag], np.ndarray]) -> None:
+def test_any_lags_conserve_totals(funnel: tuple[list[float], list[Kernel], np.ndarray]) -> None:
     stage_rates, stage_lags, deals = funnel
     reach = sum(lag.reach for lag in stage_lags) + 1
     grid = _on_grid(deals, reach, reach)  # room after the end: nothing leaves
     free = [np.zeros(len(grid)) for _ in range(len(stage_rates) + 1)]
-    need = reverse_pass(grid, stage_rates, stage_lags, free[:-1])
+    need = reverse_pass(grid, stage_lags, free[:-1])
     expected_leads = deals.sum() / np.prod(stage_rates)
     assert np.isclose(need.gross[0].sum(), expected_leads, rtol=1e-9, atol=1e-9)
-    volumes = forward_pass(need.net[0], stage_rates[0], stage_rates, stage_lags, free)
+    volumes = forward_pass(need.net[0], stage_lags[0], stage_lags, free)
     assert np.isclose(volumes[-1].sum(), deals.sum(), rtol=1e-9, atol=1e-9)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from core.calc.calendar import month_labels as month_labels  # re-exported: callers read labels here too
 from core.calc.funnel import FloatArray
-from core.calc.grid import (  # noqa: F401  (re-exported: callers read the grid here too)
+from core.calc.grid import (
     Funnel,
     GridRequirement,
     MonthGrid,
@@ -31,7 +31,7 @@ from core.calc.grid import (  # noqa: F401  (re-exported: callers read the grid 
 )
 from core.calc.lead_spec import pass_rate
 from core.calc.projections import Basis, capacity_limited, carried_deals, funded, nurture_pool, spec_change, spend_of
-from core.calc.results import (  # noqa: F401  (re-exported: the results' old home)
+from core.calc.results import (
     AfterPlanResult,
     CapacityLimited,
     Funded,

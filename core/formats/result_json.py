@@ -1,6 +1,6 @@
 """The ``calc --json`` result (plan-format.md): unrounded numbers under the
 contract's keys, plus a few added keys (``spec_pass_rate_source``,
-``spec_change``, ``capacity_limited``) the contract allows."""
+``capacity_limited``, ``spec_change.nurture_won_back``) the contract allows."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def result_to_dict(plan: Plan, result: PlanResult) -> dict[str, Any]:
             "extra_spend": _list(change.extra_spend),
             "extra_spend_pre_plan": change.extra_spend_pre_plan,
         }
+        if change.nurture_won_back is not None:
+            out["spec_change"]["nurture_won_back"] = _list(change.nurture_won_back)
     if result.capacity_limited is not None:
         cap = result.capacity_limited
         out["capacity_limited"] = {
@@ -74,4 +76,32 @@ def result_to_dict(plan: Plan, result: PlanResult) -> dict[str, Any]:
             "revenue": _list(cap.revenue),
             "revenue_gap": _list(cap.revenue_gap),
         }
+    out.update(_v2_sections(result))
+    return out
+
+
+def _v2_sections(result: PlanResult) -> dict[str, Any]:
+    """``after_plan`` (always) and ``nurture`` (with a pool)."""
+    after = result.after_plan
+    out: dict[str, Any] = {
+        "after_plan": {
+            "mode": after.mode,
+            "months": after.months,
+            "revenue_target": _list(after.revenue_target),
+            "deals_required": _list(after.deals_required),
+            "carried_deals": float(after.carried_deals),
+            "carried_revenue": float(after.carried_revenue),
+        }
+    }
+    pool = result.nurture
+    if pool is not None:
+        section: dict[str, Any] = {
+            "stage": pool.stage,
+            "recycled": _list(pool.recycled),
+            "pool": _list(pool.pool),
+            "matured": _list(pool.matured),
+        }
+        if pool.utilization is not None:
+            section["utilization"] = _list(pool.utilization)
+        out["nurture"] = section
     return out
