@@ -18,7 +18,7 @@ from core.calc.explain import Explanation, explain, peak_month, plural
 from core.calc.figures import adopted_result
 from core.calc.funnel import DAYS_PER_MONTH
 from core.calc.lead_spec import pass_rate
-from core.model.plan import Channel, FreeSource, Plan, Stage
+from core.model.plan import AfterPlan, Channel, FreeSource, Plan, Stage
 from tests.strategies import plans
 
 
@@ -178,7 +178,8 @@ def test_pipeline_is_subtracted_before_dividing_by_deal_size() -> None:
 
 
 def test_lag_is_explained_as_shares_of_months() -> None:
-    plan = textbook_plan(lag_days=1.4 * DAYS_PER_MONTH)
+    # nothing required after the plan (the first version's rule)
+    plan = textbook_plan(lag_days=1.4 * DAYS_PER_MONTH).with_changes(after_plan=AfterPlan("none"))
     e = explain(plan, calculate(plan), "stage:Inquiry")
     lag_step = e.steps[5].text
     assert "1.4 months" in lag_step
@@ -186,6 +187,38 @@ def test_lag_is_explained_as_shares_of_months() -> None:
     # with a one-month plan, all of it had to enter before the plan starts
     assert e.value == pytest.approx(0.0)
     assert "3,200 that must enter before the plan starts" in e.steps[-1].text
+
+
+def test_far_edge_deals_feed_the_total_and_are_split_off() -> None:
+    # The target goes on after the one-month plan for R = 2 months (the lag's reach): 40 deals a month,
+    # 800 MQLs a month in Jan, Feb, Mar 27. Inquiries enter 1.4 months ahead: 60 % one month, 40 % two
+    # months before the MQL: G[s] = (0.6 * Q[s+1] + 0.4 * Q[s+2]) / 25 %: Jan 3,200, Feb 1,920 (after the
+    # plan), Dec 26 3,200 and Nov 26 1,280 (pre-plan, 4,480).
+    plan = textbook_plan(lag_days=1.4 * DAYS_PER_MONTH)
+    result = calculate(plan)
+    e = explain(plan, result, "stage:Inquiry")
+    assert [s.value for s in e.steps] == pytest.approx([1_000_000, 40, 120, 480, 960, 2400, 9600, 7680, 3200])
+    assert e.steps[2].text.startswith("+ 80 deals in the 2 months after the plan")
+    assert e.steps[-2].text.startswith("\u2212 1,920 entering after the plan ends")
+    assert e.steps[-1].text.startswith("\u2212 4,480 that must enter before the plan starts")
+    month = explain(plan, result, "stage:Inquiry", 0)
+    assert [s.value for s in month.steps] == pytest.approx([800, 800, 800, 3200])
+    assert month.steps[0].text.startswith("MQLs needed in Feb 27 (after the plan): 800; 60.0% of the Inquiries")
+    assert month.steps[1].text.startswith("MQLs needed in Mar 27 (after the plan): 800; 40.0% of the Inquiries")
+    assert "come from Inquiries entering in Jan 27" in month.steps[2].text
+
+
+def test_whole_month_lag_names_both_months() -> None:
+    # Opportunity -> Won takes exactly two months: an Opportunity needed in Jan 27 is for a deal in Mar 27
+    plan = textbook_plan()
+    stages = list(plan.stages)
+    stages[3] = Stage("Opportunity", 0.25, 2 * DAYS_PER_MONTH)
+    plan = plan.with_changes(stages=tuple(stages))
+    e = explain(plan, calculate(plan), "stage:Opportunity", 0)
+    assert [s.value for s in e.steps] == pytest.approx([1_000_000, 40, 160])
+    assert e.steps[0].text == "Revenue target assumed for Mar 27, after the plan (Jan 27's again)"
+    assert e.steps[-1].text.startswith("\u00f7 25.0% (Opportunity \u2192 Won) = 160 Opportunities in Jan 27, for deals")
+    assert "for deals in Mar 27" in e.steps[-1].text
 
 
 def test_free_source_is_subtracted() -> None:
@@ -218,7 +251,8 @@ def test_example_pass_rate_replaces_entered_rate(example_plan: Plan) -> None:
     assert e.value == pytest.approx(pass_rate(example_plan.lead_spec))
     assert "replaces the entered MQL \u2192 SQL rate of 40.0%" in e.steps[-1].text
     chain = explain(example_plan, result, "stage:MQL")
-    assert any("lead spec pass rate, replacing the entered 40.0%" in s.text for s in chain.steps)
+    shown = f"lead spec pass rate {pass_rate(example_plan.lead_spec) * 100:.1f}%, replacing the entered 40.0%"
+    assert any(shown in s.text and "later from the nurture pool" in s.text for s in chain.steps)
 
 
 def test_utilization_without_month_explains_the_peak(example_plan: Plan) -> None:

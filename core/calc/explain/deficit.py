@@ -58,7 +58,7 @@ def gate_deficit_steps(c: Context, month: int | None) -> list[Step]:
     steps = funded_leads_steps(c, month)
     steps.append(
         Step(
-            f"These leads and the free sources, through the rates and lags (pass rate {c.pct(r.effective_rates[g - 1])}"
+            f"These leads and the free sources, through the rates and timings (pass rate {c.pct(r.effective_rates[g - 1])}"
             f" into {c.plan.stages[g].name}), bring {c.count(delivered)} {noun}"
             + ("" if month is None else f" in {c.month(month)}"),
             delivered,

@@ -19,10 +19,11 @@ def paid_steps(c: Context, month: int | None) -> list[Step]:
     """Chain to paid raw leads (plan months, or one month)."""
     r = c.result
     c0, rb = r.effective_rates[0], r.blended_paid_rate
+    paid_grid = c.basis.req.paid
     if month is None:
         steps = stage_total_steps(c, 0)
         gross, net = c.gross_all(0), c.net_all(0)
-        paid_all = float(r.paid_leads.sum()) + r.paid_leads_pre_plan
+        paid_all = float(paid_grid.sum())
     else:
         steps = stage_month_steps(c, 0, month)
         gross, net = float(c.gross(0)[month]), float(c.net(0)[month])
@@ -30,12 +31,12 @@ def paid_steps(c: Context, month: int | None) -> list[Step]:
     free = free_step(c, 0, gross, net)
     if free is not None:
         steps.append(free)
-    raw = c.noun(0)
+    raw = c.noun(0).lower()
     if c.plan.channels and abs(rb - c0) > 1e-15:
         steps.append(
             Step(
-                f"\u00d7 {c.pct(c0)} / {c.pct(rb)}: paid {raw.lower()} convert at the channels' {rb_text(c)}"
-                f" instead of {c.pct(c0)} = {c.count(paid_all)} paid {raw.lower()}",
+                f"\u00d7 {c.pct(c0)} / {c.pct(rb)}: paid {raw} convert at the channels' {rb_text(c)}"
+                f" instead of {c.pct(c0)} = {c.count(paid_all)} paid {raw}",
                 paid_all,
                 "count",
                 "*",
@@ -43,19 +44,32 @@ def paid_steps(c: Context, month: int | None) -> list[Step]:
             )
         )
     else:
-        steps.append(Step(f"= {c.count(paid_all)} paid {raw.lower()}", paid_all))
-    if month is None and r.paid_leads_pre_plan > 0:
-        in_plan = float(r.paid_leads.sum())
-        steps.append(
-            Step(
-                f"\u2212 {c.count(r.paid_leads_pre_plan)} bought before the plan starts (pre-plan) ="
-                f" {c.count(in_plan)} in the plan's months",
-                in_plan,
-                "count",
-                "-",
-                r.paid_leads_pre_plan,
+        steps.append(Step(f"= {c.count(paid_all)} paid {raw}", paid_all))
+    if month is None:
+        after = float(c.grid.beyond(paid_grid).sum())
+        if after > 0:
+            left = paid_all - after
+            steps.append(
+                Step(
+                    f"\u2212 {c.count(after)} bought after the plan ends (for deals after it) = {c.count(left)}",
+                    left,
+                    "count",
+                    "-",
+                    after,
+                )
             )
-        )
+        if r.paid_leads_pre_plan > 0:
+            in_plan = float(r.paid_leads.sum())
+            steps.append(
+                Step(
+                    f"\u2212 {c.count(r.paid_leads_pre_plan)} bought before the plan starts (pre-plan) ="
+                    f" {c.count(in_plan)} in the plan's months",
+                    in_plan,
+                    "count",
+                    "-",
+                    r.paid_leads_pre_plan,
+                )
+            )
     return steps
 
 
