@@ -7,7 +7,6 @@ import itertools
 import math
 import operator
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,9 +15,10 @@ from core.calc.calendar import short_month
 from core.calc.engine import PlanResult, calculate
 from core.calc.explain import Explanation, explain, peak_month, plural
 from core.calc.figures import adopted_result
-from core.calc.funnel import DAYS_PER_MONTH
+from core.calc.funnel import DAYS_PER_MONTH, FloatArray
 from core.calc.lead_spec import pass_rate
-from core.model.plan import AfterPlan, Channel, FreeSource, Plan, Stage
+from core.model.plan import AfterPlan, Channel, FreeSource, Nurture, Plan, Stage
+from tests.builders import simple_plan
 from tests.strategies import plans
 
 
@@ -48,7 +48,7 @@ def core_figure(plan: Plan, result: PlanResult, figure: str, month: int | None) 
     kind, _, arg = figure.partition(":")
     sel = slice(None) if month is None else slice(month, month + 1)
 
-    def total(values: np.ndarray) -> float:  # type: ignore[type-arg]
+    def total(values: FloatArray) -> float:
         return float(values[sel].sum())
 
     if kind == "deals":
@@ -84,6 +84,20 @@ def core_figure(plan: Plan, result: PlanResult, figure: str, month: int | None) 
     if kind == "pass_rate":
         assert result.spec_pass_rate is not None
         return result.spec_pass_rate
+    if kind.startswith("nurture_"):
+        pool = result.nurture
+        assert pool is not None
+        series = {"recycled": pool.recycled, "pool": pool.pool, "returned": pool.matured}.get(kind[8:])
+        if series is None:
+            assert pool.utilization is not None
+            series = pool.utilization
+        if month is None and kind in ("nurture_pool", "nurture_utilization"):
+            return float(series.max())
+        return total(series)
+    if kind == "carried_deals":
+        return result.after_plan.carried_deals
+    if kind == "carried_revenue":
+        return result.after_plan.carried_revenue
     assert result.spec_change is not None
     if kind == "spec_deficit":
         # with a budget: the deficit after adopting the proposal (core.calc.figures), else today's flow's
@@ -112,7 +126,11 @@ def figures_of(plan: Plan, result: PlanResult) -> list[str]:
         out.append("pass_rate")
     if result.spec_change is not None:
         out += ["spec_deficit", "spec_extra_leads", "spec_extra_spend"]
-    return out
+    if result.nurture is not None:
+        out += ["nurture_recycled", "nurture_pool", "nurture_returned"]
+        if result.nurture.utilization is not None:
+            out.append("nurture_utilization")
+    return [*out, "carried_deals", "carried_revenue"]
 
 
 OPS = {"/": operator.truediv, "*": operator.mul, "-": operator.sub, "+": operator.add}
@@ -219,6 +237,49 @@ def test_whole_month_lag_names_both_months() -> None:
     assert e.steps[0].text == "Revenue target assumed for Mar 27, after the plan (Jan 27's again)"
     assert e.steps[-1].text.startswith("\u00f7 25.0% (Opportunity \u2192 Won) = 160 Opportunities in Jan 27, for deals")
     assert "for deals in Mar 27" in e.steps[-1].text
+
+
+def pool_plan() -> Plan:
+    """Lead -> MQL 100 %, MQL -> SQL 50 %, SQL -> Won 100 %, no lags; 10 deals in each of two months; a pool on
+    SQL taking half the failing MQLs, half of it maturing each month, for one month; 0.5 h per lead, 1 h a month."""
+    nurture = Nurture(0.5, 0.5, 0.0, 1, stage="SQL", hours_per_lead=0.5, hours_available=(1.0, 1.0))
+    return simple_plan([1000, 1000], 100, [1.0, 0.5, 1.0], stage_names=["Lead", "MQL", "SQL", "Won"], nurture=nurture)
+
+
+def test_nurture_chains() -> None:
+    # K(MQL -> SQL) = [0.5, 0.125], R = 0.625: MQLs needed = [3.2 (Dec 26) | 16, 12.8]; a quarter of them
+    # fail and are recycled: [0.8 | 4, 3.2]; the pool is last month's recycled leads, half of it returns.
+    plan = pool_plan()
+    result = calculate(plan)
+    recycled = explain(plan, result, "nurture_recycled", 1)
+    assert [s.value for s in recycled.steps] == pytest.approx([12.8, 12.8, 6.4, 3.2])
+    assert recycled.steps[0].text.startswith("MQLs entering in Feb 27: 13; 100.0% of them reach the SQL test")
+    assert "50.0% that fail it (SQL pass rate 50.0%)" in recycled.steps[2].text
+    total = explain(plan, result, "nurture_recycled")
+    assert [s.value for s in total.steps] == pytest.approx([28.8, 14.4, 7.2])
+    returned = explain(plan, result, "nurture_returned", 1)
+    assert [s.value for s in returned.steps] == pytest.approx([4, 4, 2])
+    assert returned.steps[0].text == "Recycled in Jan 27: 4, 100.0% of them still in the pool"
+    assert returned.steps[-1].text == "\u00d7 50.0% becoming sales-ready each month = 2 leads returned to SQL in Feb 27"
+    peak = explain(plan, result, "nurture_utilization")
+    assert peak.month == 1 and peak.title == "Peak: lead development utilization (Feb 27)"
+    assert [s.value for s in peak.steps][-2:] == pytest.approx([2.0, 2.0])
+    assert "(more than the team can work)" in peak.steps[-1].text
+
+
+def test_carried_deals_chain() -> None:
+    # Lead -> Won at 50 %, half in the month, half a month later, nothing after the plan: 30 and 20 leads
+    # bought in Jan and Feb bring 25 deals, 20 of them within the plan, 5 (USD 500) in Mar.
+    plan = simple_plan([1000, 2000], 100, [0.5], profiles=[[0.5, 0.5]])
+    e = explain(plan, calculate(plan), "carried_revenue")
+    assert [s.value for s in e.steps] == pytest.approx([50, 25, 5, 500])
+    assert e.steps[-2].text == "\u2212 20 won within the plan = 5 deals won after it ends"
+
+
+def test_nurture_figures_need_a_pool() -> None:
+    plan = textbook_plan()
+    with pytest.raises(ValueError, match="no nurture pool"):
+        explain(plan, calculate(plan), "nurture_returned")
 
 
 def test_free_source_is_subtracted() -> None:

@@ -27,7 +27,10 @@ Figure names: ``deals``, ``stage:<stage>``, ``paid_leads``,
 ``channel_leads:<channel>``, ``spend:<channel>``, ``spend_total``,
 ``budget_gap``, ``gate_deficit``, ``utilization`` (``month=None``: the peak
 month), ``pass_rate``, ``pre_plan:<stage>``, ``revenue_gap``,
-``spec_deficit``, ``spec_extra_leads``, ``spec_extra_spend``. An unknown
+``spec_deficit``, ``spec_extra_leads``, ``spec_extra_spend``; with a nurture
+pool ``nurture_recycled``, ``nurture_pool`` and ``nurture_utilization``
+(``month=None``: the peak month), ``nurture_returned``; the far edge's
+``carried_deals`` and ``carried_revenue`` (plan totals only). An unknown
 name, or a figure the plan does not have (no budget, no spec, ...), raises
 :class:`ValueError` with a message saying what is missing.
 
@@ -36,8 +39,9 @@ uses :mod:`core.calc.display`, a GUI passes its locale-aware one.
 
 The chains live by what they explain: :mod:`.requirements` (deals, stage
 requirements, lags, pre-plan), :mod:`.money` (paid leads, channels, spend,
-budget gap), :mod:`.deficit` (funded projection, proposed spec) and
-:mod:`.capacity` (utilization, pass rate); :mod:`.common` holds the steps,
+budget gap), :mod:`.deficit` (funded projection, proposed spec),
+:mod:`.capacity` (utilization, pass rate) and :mod:`.nurture` (the pool, the
+deals carried past the plan); :mod:`.common` holds the steps,
 the number format and the context they share.
 """
 
@@ -55,6 +59,14 @@ from core.calc.explain.money import (
     paid_steps,
     spend_total_steps,
 )
+from core.calc.explain.nurture import (
+    carried_steps,
+    matured_steps,
+    peak_pool_month,
+    pool_steps,
+    recycled_steps,
+)
+from core.calc.explain.nurture import utilization_steps as team_utilization_steps
 from core.calc.explain.requirements import pre_plan_steps, stage
 from core.calc.figures import plural
 from core.model.plan import Plan
@@ -81,7 +93,29 @@ _TITLES = {
     "spec_deficit": "Qualified sales lead deficit under the proposed spec",
     "spec_extra_leads": "Extra paid leads the proposed spec needs",
     "spec_extra_spend": "Extra budget the proposed spec needs",
+    "nurture_recycled": "Leads recycled into the nurture pool",
+    "nurture_pool": "Leads in the nurture pool",
+    "nurture_returned": "Leads the nurture pool returns",
+    "nurture_utilization": "Lead development utilization",
+    "carried_deals": "Deals the plan's leads bring after it ends",
+    "carried_revenue": "Revenue the plan's leads bring after it ends",
 }
+
+
+def _flow_steps(c: Context, kind: str, month: int | None) -> tuple[list[Step], int | None]:
+    """The nurture pool's and the far edge's chains, and the month each is for."""
+    if kind == "nurture_recycled":
+        return recycled_steps(c, month), month
+    if kind == "nurture_returned":
+        return matured_steps(c, month), month
+    if kind == "nurture_pool":
+        t = peak_pool_month(c, month)
+        return pool_steps(c, t), t
+    if kind == "nurture_utilization":
+        return team_utilization_steps(c, month)
+    if kind in ("carried_deals", "carried_revenue"):
+        return carried_steps(c, kind == "carried_revenue"), None
+    raise ValueError(f"Unknown figure {kind!r}.")
 
 
 def explain(
@@ -94,6 +128,7 @@ def explain(
     figure the plan does not have.
     """
     c = Context(plan, result, fmt or NumberFormat())
+    figure_month = month
     if month is not None and not 0 <= month < c.n:
         raise ValueError(f"Month {month} is outside the plan (0 to {c.n - 1}).")
     kind, _, arg = figure.partition(":")
@@ -139,6 +174,10 @@ def explain(
         steps = spec_deficit_steps(c, month)
     elif kind in ("spec_extra_leads", "spec_extra_spend"):
         steps = spec_extra_steps(c, month, kind == "spec_extra_spend")
+    elif kind.startswith("nurture_") or kind.startswith("carried_"):
+        steps, month = _flow_steps(c, kind, month)
+        if month is not None and kind in ("nurture_pool", "nurture_utilization") and figure_month is None:
+            title = f"Peak: {title[0].lower()}{title[1:]}"
     else:
         raise ValueError(f"Unknown figure {figure!r}.")
     when = "plan total" if month is None else c.month(month)

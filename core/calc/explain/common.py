@@ -133,17 +133,17 @@ class Context:
         """``Q_k`` on the whole grid (``W`` for the won stage)."""
         return self.basis.deals if k == self.k else self.basis.req.net[k]
 
-    def _at(self, series: FloatArray, t: int) -> float:
+    def at(self, series: FloatArray, t: int) -> float:
         i = self.grid.offset + t
         return float(series[i]) if 0 <= i < len(series) else 0.0
 
     def gross_at(self, k: int, t: int) -> float:
         """``G_k[t]`` in any month of the grid (0 beyond it)."""
-        return self._at(self.gross_grid(k), t)
+        return self.at(self.gross_grid(k), t)
 
     def net_at(self, k: int, t: int) -> float:
         """``Q_k[t]`` in any month of the grid (0 beyond it)."""
-        return self._at(self.net_grid(k), t)
+        return self.at(self.net_grid(k), t)
 
     def pre(self, k: int) -> float:
         return 0.0 if k == self.k else float(self.result.pre_plan[k])

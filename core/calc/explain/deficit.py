@@ -65,6 +65,17 @@ def gate_deficit_steps(c: Context, month: int | None) -> list[Step]:
         )
     )
     steps.append(Step(f"{noun} required: {c.count(required)}", required))
+    full = float(c.grid.plan(c.required_flow[g])[sel].sum())
+    timing = required - full
+    if abs(timing) >= 0.5:
+        steps.append(
+            Step(
+                f"Every required lead bought would bring {c.count(full)} {noun}: {c.count(abs(timing))}"
+                f" {'short' if timing > 0 else 'to spare'} from the funnel's timing alone (leads arrive spread over"
+                f" the following months), {c.count(abs(deficit - timing))} from the budget",
+                timing,
+            )
+        )
     steps.append(
         Step(
             f"{c.count(required)} required \u2212 {c.count(delivered)} delivered = {c.count(deficit)}"
