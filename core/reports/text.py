@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from core.calc.display import format_count, format_money, format_percent
 from core.calc.engine import PlanResult
-from core.calc.figures import WORDS, deficit_words, figures, money_in, signed_count
+from core.calc.figures import WORDS, Figures, deficit_words, figures, money_in, signed_count
+from core.calc.flow_figures import percent_words
 from core.model.plan import Plan
 
 
@@ -85,12 +86,66 @@ def render_report(plan: Plan, result: PlanResult) -> str:
         )
         out += _table(headers, rows)
 
-    out += _budget_and_capacity(plan, result)
-    out += _lead_spec_section(plan, result)
+    fig = figures(plan, result)
+    out += _after_plan_section(fig)
+    out += _nurture_section(fig)
+    out += _budget_and_capacity(plan, result, fig)
+    out += _lead_spec_section(plan, result, fig)
     return "\n".join(out) + "\n"
 
 
-def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
+def _after_plan_section(fig: Figures) -> list[str]:
+    """What the plan assumes after its end and what its own leads carry over (figures' far edge)."""
+    edge = fig.after_plan
+    cur = fig.currency
+    if edge.mode == "none":
+        head = "After the plan: mode none (nothing is required after the plan), 0 months"
+    else:
+        period = "a year" if edge.cycle == 12 else f"every {edge.cycle} months"
+        months = "month" if edge.months == 1 else "months"
+        head = f"After the plan: mode repeat, {edge.months} {months}, growth {percent_words(edge.growth)} {period}"
+    out = ["", head]
+    if edge.mode != "none":
+        out.append(
+            f"  Target assumed after the plan {format_money(edge.target_after, cur)}:"
+            f" {format_count(edge.deals_after)} deals, whose leads enter during the plan."
+        )
+    out.append(
+        f"  Carried over by the plan's own leads: {format_count(edge.carried_deals)} deals,"
+        f" {format_money(edge.carried_revenue, cur)}."
+    )
+    out.append("  " + edge.sentence(money_in(cur)))
+    return out
+
+
+def _nurture_section(fig: Figures) -> list[str]:
+    """The nurture pool per month (figures' nurture)."""
+    pool = fig.nurture
+    if pool is None:
+        return []
+    headers = ["Month", "Recycled", "Pool", f"Returned to {pool.stage}"]
+    if pool.utilization is not None:
+        headers.append("Lead dev. util.")
+    rows = []
+    for t, month in enumerate(pool.months):
+        row = [month, format_count(pool.recycled[t]), format_count(pool.pool[t]), format_count(pool.matured[t])]
+        if pool.utilization is not None:
+            row.append(format_percent(pool.utilization[t], 0))
+        rows.append(row)
+    total = ["Total", format_count(pool.recycled_total), "", format_count(pool.returned_total)]
+    rows.append([*total, ""] if pool.utilization is not None else total)
+    out = [
+        "",
+        f"Nurture pool on {pool.stage} (recycle {percent_words(pool.recycle)} of the leads failing, maturity"
+        f" {percent_words(pool.maturity)}, decay {percent_words(pool.decay)} a month, at most {pool.max_months}"
+        " months; pool at the start of the month)",
+    ]
+    out += _table(headers, rows)
+    out.append(pool.sentence())
+    return out
+
+
+def _budget_and_capacity(plan: Plan, result: PlanResult, fig: Figures) -> list[str]:
     if result.budget_gap is None and result.sales_utilization is None:
         return []
     cur = plan.currency
@@ -117,11 +172,13 @@ def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
         rows.append(row)
     out = ["", f"Budget, funded projection and sales capacity ({cur}; gap > 0: funding to request)"]
     out += _table(headers, rows)
-    fig = figures(plan, result)
     if fig.budget is not None:
         out.append("Budget: " + fig.budget.sentence(money_in(cur)))
     if fig.deficit is not None and fig.gate is not None:
         out.append(f"Qualified-lead deficit at {fig.gate} with the approved budget: {fig.deficit_words()}.")
+        split = fig.deficit_split
+        if split is not None:
+            out.append(f"  Why: {split.sentence()}")
     if result.sales_utilization is not None:
         peak = int(result.sales_utilization.argmax())
         out.append(
@@ -131,9 +188,9 @@ def _budget_and_capacity(plan: Plan, result: PlanResult) -> list[str]:
     return out
 
 
-def _spec_change_lines(plan: Plan, result: PlanResult, cur: str) -> list[str]:
+def _spec_change_lines(fig: Figures, cur: str) -> list[str]:
     """The spec change in the figures' words (as the Results page)."""
-    ch = figures(plan, result).spec_change
+    ch = fig.spec_change
     assert ch is not None
     out = []
     if ch.deficit_adopted is not None and ch.deficit_change is not None:
@@ -147,6 +204,8 @@ def _spec_change_lines(plan: Plan, result: PlanResult, cur: str) -> list[str]:
         f" and {format_money(ch.extra_spend, cur)} more budget {WORDS['over_plan']}"
         f" ({format_money(ch.extra_spend_with_pre_plan, cur)} {WORDS['pre_plan']})."
     )
+    if ch.won_back is not None:
+        out.append(f"  {ch.won_back.sentence()}")
     return out
 
 
@@ -155,7 +214,7 @@ def _signed_count(value: float) -> str:
     return format_count(value) if value >= 0 else "-" + format_count(-value)
 
 
-def _lead_spec_section(plan: Plan, result: PlanResult) -> list[str]:
+def _lead_spec_section(plan: Plan, result: PlanResult, fig: Figures) -> list[str]:
     out: list[str] = []
     spec = plan.lead_spec
     if spec is not None and result.spec_pass_rate is not None:
@@ -174,6 +233,6 @@ def _lead_spec_section(plan: Plan, result: PlanResult) -> list[str]:
         out += [
             "",
             f"Spec change at {change.gate}: pass rate {format_percent(change.pass_rate_current)} -> {format_percent(change.pass_rate_proposed)}.",
-            *_spec_change_lines(plan, result, cur),
+            *_spec_change_lines(fig, cur),
         ]
     return out
