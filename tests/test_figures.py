@@ -371,3 +371,20 @@ def test_whole_month_lags_leave_no_timing_part() -> None:
     split = figures(plan, calculate(plan)).deficit_split
     # 20 leads a month needed at USD 100: the budget buys [10, 0], SQLs [5, 0] of [10, 10]
     assert split is not None and split.timing == pytest.approx(0, abs=1e-9) and split.budget == pytest.approx(15)
+
+
+def test_budget_story_counts_the_leads_for_deals_after_the_plan() -> None:
+    # The far-edge plan above: leads needed [10 (pre-plan) | 30, 31] at USD 100 (the 31 include February's
+    # share of March's 11 deals). Spend [3,000, 3,100] against USD 3,000 a month: February is USD 100 short;
+    # the USD 1,000 pre-plan spend is said apart.
+    plan = simple_plan(
+        [1000, 2000], 100, [0.5], profiles=[[0.5, 0.5]], after=AfterPlan("repeat", 0.1), budget=[3000, 3000]
+    )
+    story = figures(plan, calculate(plan)).budget
+    assert story is not None
+    assert story.months_short == ("2027-02",) and story.short_total == pytest.approx(100)
+    assert story.net == pytest.approx(100) and story.pre_plan_spend == pytest.approx(1000)
+    assert story.sentence(money_in("USD")) == (
+        "Request USD 100 for the 1 month short (of 2); USD 100 over the plan (net) if money can move between months."
+        " Pre-plan spend of USD 1,000 comes before the plan and is in neither figure."
+    )
