@@ -40,6 +40,7 @@ from gui.views.channels import ChannelsPage
 from gui.views.funnel import FunnelPage
 from gui.views.help import show_guide
 from gui.views.lead_spec import LeadSpecPage
+from gui.views.nurture import NurturePage
 from gui.views.results import ResultsPage
 from gui.views.scenarios import ScenariosPage
 from gui.views.targets import TargetsPage
@@ -67,7 +68,16 @@ class MainWindow(QMainWindow):
     """The planner's window over one :class:`PlanDocument`."""
 
     shown = Signal()
-    PAGES = ("Targets", "Funnel", "Lead spec", "Channels & budget", "Capacity", "Results", "Scenarios")
+    PAGES = (
+        "Targets",
+        "Funnel",
+        "Lead spec",
+        "Lead development",
+        "Channels & budget",
+        "Capacity",
+        "Results",
+        "Scenarios",
+    )
 
     def __init__(self, settings: QSettings, recovery_folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +112,7 @@ class MainWindow(QMainWindow):
         self.targets = TargetsPage(self.document)
         self.funnel = FunnelPage(self.document)
         self.lead_spec = LeadSpecPage(self.document)
+        self.nurture = NurturePage(self.document)
         self.channels = ChannelsPage(self.document)
         self.capacity = CapacityPage(self.document)
         self.results = ResultsPage(self.document)
@@ -110,6 +121,7 @@ class MainWindow(QMainWindow):
             self.targets,
             self.funnel,
             self.lead_spec,
+            self.nurture,
             self.channels,
             self.capacity,
             self.results,

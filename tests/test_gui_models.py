@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from core.model.plan import Plan
+from core.model.plan import FreeSource, Plan
 from gui.document import PlanDocument
 from gui.models.paths import concerns, get_value, set_value
 from gui.models.tables import (
@@ -181,7 +181,9 @@ def test_criteria_required_flag_toggles(document: PlanDocument) -> None:
     assert document.plan.lead_spec.criteria[0].required
 
 
-def test_pasted_stage_names_may_swap_and_take_their_sources_along(document: PlanDocument) -> None:
+def test_pasted_stage_names_may_swap_and_take_their_sources_along(example_plan: Plan) -> None:
+    nurture_db = FreeSource("Nurture database", "MQL", (60.0,) * example_plan.months)
+    document = PlanDocument(example_plan.with_changes(free_sources=(*example_plan.free_sources, nurture_db)))
     model = StagesModel(document)
     count, refused = model.paste_text(0, StagesModel.NAME, "MQL\t20%\nInquiry\n")
     assert refused is None and count == 3

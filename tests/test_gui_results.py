@@ -75,7 +75,8 @@ def test_headline_cards_show_the_core_figures(dashboard: ResultsDashboard, examp
     assert dashboard.cards["gate"].caption.text() == "SQLS NEEDED"
     assert headline(dashboard, "leads") == count_text(float(r.paid_leads.sum()))
     assert headline(dashboard, "budget") == money_text(float(r.spend_total.sum()), "USD")
-    assert money_text(2_280_000, "USD") in dashboard.cards["budget"].detail.text()
+    assert r.approved_budget is not None
+    assert money_text(float(r.approved_budget.sum()), "USD") in dashboard.cards["budget"].detail.text()
     assert headline(dashboard, "pre_plan") == count_text(r.pre_plan[0])
     assert headline(dashboard, "utilization") == percent_text(float(r.sales_utilization.max()), 0)
     assert headline(dashboard, "deficit") == count_text(float(r.funded.gate_deficit.sum()))
@@ -89,7 +90,8 @@ def test_charts_show_the_core_series(dashboard: ResultsDashboard, example_plan: 
     assert bar_values(dashboard.req_bars) == pytest.approx(list(r.stage_required[2]))
     stacked = [sum(dashboard.spend_sets[i].at(t) for i in range(len(r.spend))) for t in range(12)]
     assert stacked == pytest.approx(list(r.spend_total))
-    assert dashboard.budget_line.count() == 12 and dashboard.budget_line.at(0).y() == pytest.approx(190_000)
+    assert example_plan.approved_budget is not None and dashboard.budget_line.count() == 12
+    assert dashboard.budget_line.at(0).y() == pytest.approx(example_plan.approved_budget[0])
     assert r.budget_gap is not None and r.sales_utilization is not None
     gap = [a + b for a, b in zip(bar_values(dashboard.gap_request), bar_values(dashboard.gap_unspent), strict=True)]
     assert gap == pytest.approx(list(r.budget_gap))

@@ -9,15 +9,17 @@ from functools import partial
 from typing import Any
 
 from core.calc.engine import PlanResult, month_labels
-from core.model.edits import PlanEdit, rename_stages
+from core.model.edits import PlanEdit, mean_lag_days, rename_stages, timing_shares
 from core.model.plan import Plan, Problem
 from gui.commands import push_edit, set_fields
 from gui.document import PlanDocument
+from gui.formatting import number_text
 from gui.models.base import Cell, PlanTableModel, series_value
 from gui.models.values import Kind
 
 DASH = "—"
 _STAGE_NAME = re.compile(r"stages\[(\d+)\]\.name")
+_STAGE_LAG = re.compile(r"stages\[(\d+)\]\.lag_days")
 
 
 class StagesModel(PlanTableModel):
@@ -27,7 +29,8 @@ class StagesModel(PlanTableModel):
     header_tips = (
         "Stage names, top of the funnel first; the last stage is the won deal.",
         "Share of items in this stage that reach the next one.",
-        "Average days an item takes to reach the next stage.",
+        "Average days an item takes to reach the next stage, or its timing profile by month "
+        "(Set timing... to enter the share converting in each month).",
         "Sales time one item entering this stage costs (0 when marketing or lead development handles it).",
         "Items that must enter this stage during the plan (from the results).",
     )
@@ -47,12 +50,18 @@ class StagesModel(PlanTableModel):
         values = []
         for path, value in edits:
             match = _STAGE_NAME.fullmatch(path)
-            if match is None:
-                values.append((path, value))
-            else:
+            lag = _STAGE_LAG.fullmatch(path)
+            if match is not None:
                 names[int(match.group(1))] = str(value)
-        if not names:
+            elif lag is not None and self.plan.stages[int(lag.group(1))].lag_profile is not None:
+                if value is not None:  # days typed over a profile: the mean lag replaces it
+                    values += [(path, value), (f"stages[{lag.group(1)}].lag_profile", None)]
+            else:
+                values.append((path, value))
+        if not names and len(values) == len(edits):
             return super().make_edits(edits, text)
+        if not names:
+            return push_edit(self.document, text, [set_fields(values)], [path for path, _ in edits]) if values else ()
         steps: list[PlanEdit] = [set_fields(values)] if values else []
         steps.append(partial(rename_stages, names=names))
         return push_edit(self.document, text, steps, [path for path, _ in edits])
@@ -75,12 +84,34 @@ class StagesModel(PlanTableModel):
         if column == self.LAG:
             if last:
                 return Cell(Kind.NUMBER, None, empty=DASH)
+            if stage.lag_profile is not None:
+                return Cell(
+                    Kind.NUMBER,
+                    None,
+                    f"{base}.lag_days",
+                    optional=True,
+                    empty=profile_text(stage.lag_profile, self._mean_lag(row)),
+                    tooltip="Timing by month; change it with Set timing..., or type days to use a mean lag instead.",
+                )
             return Cell(Kind.NUMBER, stage.lag_days or 0.0, f"{base}.lag_days")
         if column == self.HOURS:
             return Cell(Kind.NUMBER, stage.sales_hours, f"{base}.sales_hours")
         result = self.result
         needed = None if result is None else float(result.stage_required[row].sum())
         return Cell(Kind.COUNT, needed)
+
+    def _mean_lag(self, row: int) -> float:
+        """The lag shown for a stage's timing: the result's mean lag (the plan's own without a result)."""
+        result = self.result
+        if result is not None and row < len(result.lag_days) and result.stage_names[row] == self.plan.stages[row].name:
+            return float(result.lag_days[row])
+        return mean_lag_days(timing_shares(self.plan.stages[row]))
+
+
+def profile_text(shares: Sequence[float], mean_days: float) -> str:
+    """A timing profile as a cell reads: ``45 days · profile 10/30/30/20/10 %``."""
+    parts = "/".join(f"{round(p * 100, 1):g}" for p in shares)
+    return f"{number_text(mean_days, 0)} days \u00b7 profile {parts} %"
 
 
 class CriteriaModel(PlanTableModel):
@@ -334,4 +365,34 @@ def capacity_columns(plan: Plan) -> list[SeriesColumn]:
             Kind.PERCENT,
             computed=lambda r, t: None if r.sales_utilization is None else float(r.sales_utilization[t]),
         ),
+    ]
+
+
+def nurture_columns(plan: Plan) -> list[SeriesColumn]:
+    """The nurture pool month by month: the team's hours (editable) and what the pool does (from the results)."""
+    if plan.nurture is None:
+        return []
+
+    def pool_figure(name: str) -> Callable[[PlanResult, int], float | None]:
+        def value(result: PlanResult, t: int) -> float | None:
+            pool = result.nurture
+            series = None if pool is None else getattr(pool, name)
+            return None if series is None or t >= len(series) else float(series[t])
+
+        return value
+
+    index = plan.nurture_stage()
+    stage = plan.stages[index].name if index is not None else "the stage"
+    return [
+        SeriesColumn(
+            "Lead-development hours",
+            Kind.NUMBER,
+            "nurture.hours_available",
+            optional=True,
+            tooltip="Hours the lead development team has this month (leave empty to plan without them).",
+        ),
+        SeriesColumn("Recycled into the pool", Kind.COUNT, computed=pool_figure("recycled")),
+        SeriesColumn("In the pool", Kind.COUNT, computed=pool_figure("pool")),
+        SeriesColumn(f"Returned to {stage}", Kind.COUNT, computed=pool_figure("matured")),
+        SeriesColumn("Team utilization", Kind.PERCENT, computed=pool_figure("utilization")),
     ]

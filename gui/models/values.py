@@ -125,9 +125,11 @@ def clipboard_text(kind: Kind, value: Any) -> str:
 
 _NUMBER = r"(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|-?inf)"
 _RATE_RULE = re.compile(
-    r"the (?P<what>rate|share) must be (?P<rule>more than 0 and at most 1|between 0 and 1)"
-    r"(?: \(e\.g\. [0-9.]+ for [0-9.]+%\))?; it is " + _NUMBER
+    r"the (?P<what>rate|share(?: [a-z -]{1,60}?)?(?: \(decay\))?) must be "
+    r"(?P<rule>more than 0 and at most 1|between 0 and 1)"
+    r"(?: \(e\.g\. [0-9.]+ for [0-9.]+%\))?; it is (?P<value>" + _NUMBER + ")"
 )
+_GROWTH = re.compile(r"(a year) \(e\.g\. 0\.1 for 10%\); it is " + _NUMBER)
 _MIX_SUM = re.compile(r"add up to " + _NUMBER + r"; they must add up to 1 \(100%\)")
 
 
@@ -149,7 +151,8 @@ def in_percent(message: str) -> str:
 
     def rate(match: re.Match[str]) -> str:
         rule = "more than 0% and at most 100%" if match["rule"].startswith("more") else "between 0% and 100%"
-        return f"the {match['what']} must be {rule}; it is {_percent(match.group(3))}"
+        return f"the {match['what']} must be {rule}; it is {_percent(match['value'])}"
 
     message = _RATE_RULE.sub(rate, message)
+    message = _GROWTH.sub(lambda m: f"{m.group(1)}; it is {_percent(m.group(2))}", message)
     return _MIX_SUM.sub(lambda m: f"add up to {_percent(m.group(1))}; they must add up to 100%", message)

@@ -61,6 +61,16 @@ def _deficit_words(fig: Figures) -> str:
     return fig.deficit_words(count_text)
 
 
+def _pool(fig: Figures) -> Any:
+    """The scenario's nurture pool figures (None without a pool)."""
+    return getattr(fig, "nurture", None)
+
+
+def _after(fig: Figures) -> Any:
+    """What the scenario assumes after the plan and carries over."""
+    return getattr(fig, "after_plan", None)
+
+
 def _qualified_words(fig: Figures) -> str:
     return f"{plural(fig.qualified_name)} needed ({fig.qualified_why})"
 
@@ -99,6 +109,22 @@ KEY_FIGURES: tuple[KeyFigure, ...] = (
         "Peak sales utilization", "rate", "lower", lambda f: f.peak_utilization, lambda f: "utilization", decimals=0
     ),
     KeyFigure("Lead spec pass rate", "rate", "neutral", lambda f: f.pass_rate, lambda f: "pass_rate"),
+    KeyFigure(
+        "Leads the nurture pool returns",
+        "count",
+        "higher",
+        lambda f: None if _pool(f) is None else _pool(f).returned_total,
+        words=lambda f: "No nurture pool" if _pool(f) is None else _pool(f).sentence(count_text),
+    ),
+    KeyFigure(
+        "Revenue carried over after the plan",
+        "money",
+        "neutral",
+        lambda f: _after(f).carried_revenue if _after(f) is not None else None,
+        words=lambda f: (
+            "" if _after(f) is None else _after(f).sentence(lambda v: money_text(v, f.currency), count_text)
+        ),
+    ),
 )
 """The rows, every number read from each scenario's :class:`Figures` (as the KPI strip, the
 Results page and the report), named as on the strip: "(net)" is over the plan, net."""

@@ -67,6 +67,7 @@ from gui.results.charts import (
     set_values,
 )
 from gui.results.explain_dialog import ExplanationDialog, explain_in_dialog
+from gui.results.v2_cards import CarryOverCard, NurtureCard
 from gui.widgets.fit_label import FitLabel
 
 STYLE = f"""
@@ -294,6 +295,8 @@ class ResultsDashboard(QWidget):
         self._build_gap_chart()
         self._build_deficit_chart()
         self._build_utilization_chart()
+        self.nurture_card = NurtureCard(self._locale)
+        self.carry_card = CarryOverCard(self._locale)
         self.chart_cards = [
             self.funnel,
             self.req.card,
@@ -301,6 +304,8 @@ class ResultsDashboard(QWidget):
             self.gap.card,
             self.deficit.card,
             self.util.card,
+            self.nurture_card,
+            self.carry_card,
         ]
         self.chart_grid = QGridLayout()
         self.chart_grid.setSpacing(12)
@@ -441,6 +446,7 @@ class ResultsDashboard(QWidget):
         for mc in (self.req, self.spend, self.gap, self.deficit, self.util):
             room = max(4, int(mc.card.width() - 90) // 56)
             mc.x_axis.set_months(self._months, room, self._locale)
+        self.nurture_card.set_months(self._months)
 
     # ----------------------------------------------------------------- public
     def show_result(self, plan: Plan, result: PlanResult, fig: Figures | None = None) -> None:
@@ -467,6 +473,14 @@ class ResultsDashboard(QWidget):
         self._update_gap(plan, result)
         self._update_deficit(plan, result)
         self._update_utilization(result)
+        self._update_v2_cards(plan, result)
+
+    def _update_v2_cards(self, plan: Plan, result: PlanResult) -> None:
+        """The nurture pool and what the plan carries over, in the figures' own sentences."""
+        pool = getattr(self.fig, "nurture", None)
+        sentence = pool.sentence(lambda v: count_text(v, self._locale)) if pool is not None else ""
+        self.nurture_card.show_pool(result, sentence)
+        self.carry_card.show_after(plan, result, getattr(self.fig, "after_plan", None), self._money)
 
     def show_problems(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
         """The shown plan's warnings in a banner above its figures. Errors

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QAbstractItemDelegate, QLabel, QLineEdit, QPushButton, QWidget
 
 from core.model.edits import add_stage, move_stage, remove_stage, unique_name
 from gui.document import PlanDocument
 from gui.models.tables import StagesModel
 from gui.views.base import Page, button_row, selected_row
+from gui.widgets.timing import TimingDialog
 
 __all__ = ["FunnelPage", "unique_name"]
 
@@ -19,7 +21,7 @@ class FunnelPage(Page):
     title = "Funnel"
     subtitle = (
         "Every stage a lead passes on its way to a won deal. Rates say how many move on, "
-        "days how long it takes. Select a cell and type to change it; paste blocks from Excel."
+        "days (or a profile by month) how long it takes. Select a cell and type to change it; paste blocks from Excel."
     )
 
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
@@ -31,12 +33,20 @@ class FunnelPage(Page):
         self.remove = QPushButton("Remove stage")
         self.up = QPushButton("Move up")
         self.down = QPushButton("Move down")
+        self.timing = QPushButton("Set timing...")
+        self.timing.setToolTip(
+            "The time to the next stage: an average lag in days, or the share converting in each month."
+        )
+        self.timing.clicked.connect(self.edit_timing)
+        self.timing_dialog: TimingDialog | None = None
         self.add.clicked.connect(self.add_stage)
         self.remove.clicked.connect(self.remove_stage)
         self.up.clicked.connect(lambda: self.move_stage(-1))
         self.down.clicked.connect(lambda: self.move_stage(1))
-        self.layout_.addLayout(button_row(self.add, self.remove, self.up, self.down))
+        self.layout_.addLayout(button_row(self.add, self.remove, self.up, self.down, self.timing))
         self.layout_.addWidget(self.table, 1)
+        self.table.selectionModel().currentChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(self._double_clicked)
         self.note = QLabel()
         self.note.setObjectName("hint")
         self.note.setWordWrap(True)
@@ -53,7 +63,31 @@ class FunnelPage(Page):
                 f" The rate into '{spec.gate}' comes from the lead spec (see Lead spec); the rate entered here is "
                 "used only without a spec."
             )
+        if any(s.lag_profile is not None for s in plan.stages):
+            text += " A step timed by a profile shows its average lag and the share converting in each month."
         self.note.setText(text)
+        self._update_buttons()
+
+    def _update_buttons(self, *_: object) -> None:
+        row = selected_row(self.table)
+        self.timing.setEnabled(row is not None and row < len(self.document.plan.stages) - 1)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        """A profile is edited in the timing dialog (its cell takes days, which replace it)."""
+        if index.column() == StagesModel.LAG and self.document.plan.stages[index.row()].lag_profile is not None:
+            for editor in self.table.findChildren(QLineEdit):
+                if editor.isVisible():
+                    self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            self.edit_timing()
+
+    def edit_timing(self) -> None:
+        """Open the timing of the selected stage's step to the next stage."""
+        row = selected_row(self.table)
+        if row is None or row >= len(self.document.plan.stages) - 1:
+            self.message.emit("Select a stage above the won deal to set its timing.")
+            return
+        self.timing_dialog = TimingDialog(self.document, row, self)
+        self.timing_dialog.open()
 
     def add_stage(self) -> None:
         """Insert a stage above the selected one (above the won deal by default)."""

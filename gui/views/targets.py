@@ -8,18 +8,20 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QButtonGroup,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QWidget,
 )
 
-from core.model.edits import set_months
-from core.model.plan import MAX_MONTHS, Plan
+from core.model.edits import set_after_plan, set_months
+from core.model.plan import MAX_MONTHS, AfterPlanMode, Plan
 from gui.commands import set_field_edit
 from gui.document import PlanDocument
 from gui.formatting import currency_symbol, money_text
@@ -103,6 +105,27 @@ class TargetsPage(Page):
         annual.addRow("Seasonality", self.profile)
         annual.addRow("", self.apply_total)
         annual.addRow("", self.total_error)
+        annual.addRow(section_label("After the plan"))
+        self.goes_on = QRadioButton("Target goes on after the plan, growing")
+        self.growth = FieldEdit(document, "after_plan.growth", Kind.PERCENT, "% a year", width=56)
+        self.growth.message.connect(self.message)
+        self.one_off = QRadioButton("Nothing after the plan (one-off campaign)")
+        self.after_group = QButtonGroup(self)
+        for radio in (self.goes_on, self.one_off):
+            self.after_group.addButton(radio)
+            radio.setToolTip(
+                "Leads bought in the plan's last months become deals after it ends; when the target goes on, "
+                "the plan buys them (next year's first deals), else it does not."
+            )
+        self.goes_on.clicked.connect(lambda: self._after_plan("repeat"))
+        self.one_off.clicked.connect(lambda: self._after_plan("none"))
+        growth_row = QHBoxLayout()
+        growth_row.setSpacing(6)
+        growth_row.addWidget(self.goes_on)
+        growth_row.addWidget(self.growth)
+        growth_row.addStretch(1)
+        annual.addRow(growth_row)
+        annual.addRow(self.one_off)
         top.addLayout(annual)
         top.addStretch(1)
         self.layout_.addLayout(top)
@@ -114,6 +137,7 @@ class TargetsPage(Page):
         self.table.setModel(self.model)
         self.layout_.addWidget(self.table, 1)
         document.planChanged.connect(self.refresh)
+        self.refresh()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -135,6 +159,14 @@ class TargetsPage(Page):
             self.total.setText(f"{sum(plan.revenue_target):.12g}")
         self.total_unit.setText(f"{plan.currency}  (now {money_text(sum(plan.revenue_target), plan.currency)})")
         self.deal.set_unit(f"{currency_symbol(plan.currency).strip()} per won deal")
+        repeat = plan.after_plan.mode == "repeat"
+        (self.goes_on if repeat else self.one_off).setChecked(True)
+        self.growth.edit.setEnabled(repeat)
+
+    def _after_plan(self, mode: AfterPlanMode) -> None:
+        text = "Target goes on after the plan" if mode == "repeat" else "Nothing after the plan"
+        if not self.edit_plan(partial(set_after_plan, mode=mode), text):
+            self.refresh()
 
     def _months_changed(self, months: int) -> None:
         plan = self.document.plan

@@ -52,11 +52,17 @@ class FieldEdit(QWidget):
         unit: str = "",
         width: int = 140,
         parent: QWidget | None = None,
+        optional: bool = False,
+        every_month: bool = False,
     ) -> None:
         super().__init__(parent)
         self.document = document
         self.path = path
         self.kind = kind
+        self.optional = optional
+        """Empty means none (the field is cleared) rather than an entry to refuse."""
+        self.every_month = every_month
+        """The field holds a monthly series: one value shown and entered for every month."""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(2)
@@ -91,12 +97,20 @@ class FieldEdit(QWidget):
         if self.edit.hasFocus() and self.edit.isModified():
             return
         value = self.value()
+        tip = ""
+        if self.every_month and isinstance(value, tuple):
+            tip = (
+                ""
+                if len(set(value)) <= 1
+                else "Varies by month; this is the first month. Entering a value sets every month."
+            )
+            value = value[0] if value else None
         if self.kind is Kind.TEXT:
             self.edit.setText("" if value is None else str(value))
         else:
             shown = edit_value(self.kind, value)
             self.edit.setText("" if shown == "" else f"{shown:.12g}")
-        self.edit.setToolTip(display_text(self.kind, value, self.document.plan.currency))
+        self.edit.setToolTip(tip or display_text(self.kind, value, self.document.plan.currency))
         self.edit.setModified(False)
         self._show_error("")
 
@@ -105,10 +119,12 @@ class FieldEdit(QWidget):
             return
         self.edit.setModified(False)
         try:
-            value = to_plan_value(self.kind, self.edit.text())
+            value = to_plan_value(self.kind, self.edit.text(), self.optional)
         except EntryError as exc:
             self._show_error(str(exc))
             return
+        if self.every_month and value is not None:
+            value = (value,) * self.document.plan.months
         refused = self.document.edit(self.path, value)
         if refused:
             self._show_error(in_percent(refused[0].message))
