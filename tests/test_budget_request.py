@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from core.calc.display import shown_count
-from core.calc.engine import PlanResult, calculate
+from core.calc.engine import PlanResult, basis, calculate
 from core.calc.feasibility import validate
 from core.calc.figures import adopted_result, figures, plural
 from core.calc.lead_spec import pass_rate
@@ -289,7 +289,7 @@ def test_defined_names_point_at_the_inputs(example_plan: Plan, tmp_path: Path) -
         assert name in book.defined_names
     sheet, ref = next(iter(book.defined_names["ApprovedBudget"].destinations))
     cells = [c for row in book[sheet][ref.replace("$", "")] for c in row]
-    assert [c.value for c in cells] == [190000] * 12
+    assert [c.value for c in cells] == list(example_plan.approved_budget or ())
 
 
 def test_print_setup_freeze_panes_and_formats(example_plan: Plan, tmp_path: Path) -> None:
@@ -306,7 +306,8 @@ def test_print_setup_freeze_panes_and_formats(example_plan: Plan, tmp_path: Path
     rf = book[REVERSE]
     assert not rf.sheet_properties.pageSetUpPr.fitToPage
     assert rf.page_setup.scale >= 80
-    assert [b.id for b in rf.col_breaks.brk] == [3 + 7 + 6]  # after A, B, 'Before the plan', 7 hidden, 6 months
+    pre = basis(example_plan)[0].grid.offset  # months before the plan the lags need
+    assert [b.id for b in rf.col_breaks.brk] == [3 + pre + 6]  # after A, B, 'Before the plan', the hidden, 6 months
     assert book[REVERSE].freeze_panes == "C5"
     assert book[BUDGET].freeze_panes == "C5"
     assert book[SUMMARY].freeze_panes == "A5"
@@ -314,17 +315,17 @@ def test_print_setup_freeze_panes_and_formats(example_plan: Plan, tmp_path: Path
     # the months before the plan are grouped and hidden; 'Before the plan' sums them
     spans = [(d.min, d.max) for d in rf.column_dimensions.values() if d.hidden]
     hidden = [rf.cell(4, c).value for first, last in spans for c in range(first, last + 1)]
-    assert len(hidden) == 7 and all("before the plan" in str(h) for h in hidden)
+    assert len(hidden) == pre and all("before the plan" in str(h) for h in hidden)
     assert all(rf.column_dimensions[get_column_letter(first)].outlineLevel == 1 for first, _ in spans)
     assert rf["C4"].value == "Before the plan"
     paid = next(r for r in rf.iter_rows() if r[0].value == "Paid raw leads (all channels)")
-    assert paid[2].value == "=SUM(D{0}:J{0})".format(paid[2].row)
+    assert paid[2].value == "=SUM(D{0}:{1}{0})".format(paid[2].row, get_column_letter(3 + pre))
 
     rf = book[REVERSE]
     target = next(r for r in rf.iter_rows() if r[0].value == "Revenue target")
-    assert '"$"#,##0' in target[10].number_format
+    assert '"$"#,##0' in target[3 + pre].number_format  # the plan's first month
     deals = next(r for r in rf.iter_rows() if r[0].value == "Deals required")
-    assert deals[10].number_format == "#,##0.0"
+    assert deals[3 + pre].number_format == "#,##0.0"
     assumptions = book[ASSUMPTIONS]
     _, ref = defined_cell(export(example_plan, tmp_path, "again.xlsx"), "PassRate")
     assert assumptions[ref].number_format == "0.00%"
@@ -376,7 +377,7 @@ def test_summary_counts_are_rounded_up_and_money_is_exact(example_plan: Plan, tm
     spend = float(res.spend_total.sum())
     assert close(summary_value(values, "Cost per qualified lead (SQL)"), spend / res.stage_required[gate].sum())
     assert close(summary_value(values, "Cost per deal"), spend / res.deals_required.sum())
-    assert close(summary_value(values, "Approved budget"), 190000 * 12)
+    assert close(summary_value(values, "Approved budget"), sum(example_plan.approved_budget or ()))
     sc = res.spec_change
     assert sc is not None
     assert close(summary_value(values, "Pass rate, proposed spec"), sc.pass_rate_proposed)
@@ -457,7 +458,7 @@ def test_text_from_the_plan_stays_text(example_plan: Plan, tmp_path: Path) -> No
         *example_plan.channels[2:],
     )
     stages = (replace(example_plan.stages[0], name="@SUM(A1)"), *example_plan.stages[1:])
-    free = (FreeSource("-2", "@SUM(A1)", (450.0,) * 12), example_plan.free_sources[1])
+    free = (FreeSource("-2", "@SUM(A1)", (450.0,) * 12),)
     plan = replace(example_plan, name="=1+2", channels=channels, stages=stages, free_sources=free)
     path = export(plan, tmp_path)
     book = openpyxl.load_workbook(path)

@@ -45,7 +45,7 @@ from core.calc.feasibility import validate
 from core.calc.figures import Figures, figures
 from core.formats.files import atomic_write
 from core.model.plan import Plan, PlanRefused, errors_only
-from core.reports.budget_request.assumptions import write_assumptions
+from core.reports.budget_request.assumptions import lag_check, write_assumptions
 from core.reports.budget_request.budget_by_channel import write_budget_by_channel
 from core.reports.budget_request.common import (
     ASSUMPTIONS,
@@ -55,15 +55,18 @@ from core.reports.budget_request.common import (
     SHEETS,
     SPEC,
     SUMMARY,
+    TIMING,
     Context,
     currency_format,
     make_context,
+    print_plan_months_only,
 )
 from core.reports.budget_request.lead_spec_deficit import write_lead_spec_deficit
 from core.reports.budget_request.numbers import Numbers, numbers, qualified_stage
 from core.reports.budget_request.reverse_funnel import write_reverse_funnel
 from core.reports.budget_request.sales_capacity import write_sales_capacity
 from core.reports.budget_request.summary import SheetRows, write_summary
+from core.reports.budget_request.timing import timing_layout, write_timing
 
 __all__ = [
     "ASSUMPTIONS",
@@ -73,6 +76,7 @@ __all__ = [
     "SHEETS",
     "SPEC",
     "SUMMARY",
+    "TIMING",
     "currency_format",
     "qualified_stage",
     "write_budget_request",
@@ -81,12 +85,16 @@ __all__ = [
 
 def _write_sheets(ctx: Context, fig: Figures) -> None:
     """Every sheet, each given where the cells it refers to are on the sheets before it."""
-    assumptions = write_assumptions(ctx)
-    reverse = write_reverse_funnel(ctx, assumptions)
+    timing = timing_layout(ctx)
+    assumptions = write_assumptions(ctx, timing)
+    write_timing(ctx, assumptions, timing)
+    lag_check(ctx, assumptions, timing)
+    reverse = write_reverse_funnel(ctx, assumptions, timing)
     budget = write_budget_by_channel(ctx, assumptions, reverse)
-    spec = write_lead_spec_deficit(ctx, assumptions, reverse, budget)
+    spec = write_lead_spec_deficit(ctx, assumptions, timing, reverse, budget)
     capacity = write_sales_capacity(ctx, assumptions, reverse)
     write_summary(ctx, SheetRows(reverse, budget, spec, capacity), fig)
+    print_plan_months_only(ctx)
     ctx.sheets[SUMMARY].ws.activate()
 
 

@@ -5,8 +5,10 @@ names (``AvgDealSize``, ``Rate_<stage>``, ``Lag_<stage>``, ``Mix_<channel>``,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname
@@ -18,13 +20,18 @@ from core.reports.budget_request.common import (
     ASSUMPTIONS,
     DAYS_PER_MONTH_FORMULA,
     LINE_HEIGHT,
+    TIMING,
     Context,
     Sheet,
     cell,
+    cell_range,
     define_name,
     print_sheet,
     unique_part,
 )
+
+if TYPE_CHECKING:
+    from core.reports.budget_request.timing import KernelRows
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class AssumptionCells:
     month_cols: tuple[tuple[str, int], ...]  # (key, column) of each monthly input
     fixed_cols: tuple[int, ...]  # column of each channel's fixed cost
     free_cols: tuple[tuple[int, ...], ...]  # columns of the free volumes into each stage
+    general: _GeneralRows
 
     def month_row(self, t: int) -> int:
         return self.month_top + t
@@ -55,25 +63,6 @@ class AssumptionCells:
         """Stage ``k``'s rate in column ``col`` (2: in force, 3: proposed spec)."""
         return cell(self.stage_rows[k], col, ASSUMPTIONS, True)
 
-    def reverse_cell(self, k: int, i: int, q_range: str, size: int, rates_col: int) -> str:
-        """``G_k = ((1-f)*Q[i+a] + f*Q[i+a+1]) / c_k`` with a, f, c on Assumptions."""
-        r = self.stage_rows[k]
-        a, f = cell(r, 6, ASSUMPTIONS, True), cell(r, 7, ASSUMPTIONS, True)
-        c = cell(r, rates_col, ASSUMPTIONS, True)
-        pos = i + 1
-        near = f"IF({pos}+{a}<={size},INDEX({q_range},1,{pos}+{a}),0)"
-        far = f"IF({pos}+{a}+1<={size},INDEX({q_range},1,{pos}+{a}+1),0)"
-        return f"((1-{f})*{near}+{f}*{far})/{c}"
-
-    def forward_cell(self, k: int, i: int, x_range: str, rate: str) -> str:
-        """``c*((1-f)*x[i-a] + f*x[i-a-1])`` for the items entering stage k."""
-        r = self.stage_rows[k]
-        a, f = cell(r, 6, ASSUMPTIONS, True), cell(r, 7, ASSUMPTIONS, True)
-        pos = i + 1
-        near = f"IF({pos}-{a}>=1,INDEX({x_range},1,{pos}-{a}),0)"
-        far = f"IF({pos}-{a}-1>=1,INDEX({x_range},1,{pos}-{a}-1),0)"
-        return f"(1-{f})*({rate}*{near})+{f}*({rate}*{far})"
-
 
 @dataclass(frozen=True)
 class _GeneralRows:
@@ -84,6 +73,7 @@ class _GeneralRows:
     need: int
     check: int
     next: int
+    after: int  # months after the plan the target goes on (AfterPlanMonths)
 
 
 @dataclass(frozen=True)
@@ -158,6 +148,8 @@ def _general(ctx: Context, sheet: Sheet) -> _GeneralRows:
     )
     blended_cpl = rows.label("Blended cost per paid raw lead", "Mix-weighted cost per lead of the paid channels.")
     proposed_blended = rows.label("Blended rate, proposed spec") if proposed is not None else None
+    after = _after_plan(ctx, rows)
+    _nurture(ctx, rows)
     pre = rows.row
     sheet.text(pre, 0, "Months before the plan held")
     sheet.ws.write_number(pre, 1, ctx.nums.n_pre, st.whole)
@@ -167,7 +159,37 @@ def _general(ctx: Context, sheet: Sheet) -> _GeneralRows:
     rows.row += 1
     need = rows.label("Months before the plan the lags need")
     check = rows.label("Lag check")
-    return _GeneralRows(blended, blended_cpl, proposed_blended, pre, need, check, rows.row + 1)
+    return _GeneralRows(blended, blended_cpl, proposed_blended, pre, need, check, rows.row + 1, after)
+
+
+def _after_plan(ctx: Context, rows: _Rows) -> int:
+    """After the plan: the mode, the growth (an input) and the months the target goes on; returns
+    the row of those months (its formula, from the Timing sheet's reach, is written by the lag check)."""
+    after = ctx.plan.after_plan
+    if after.mode == "none":
+        rows.put_text("After the plan", "nothing", "A one-off campaign: nothing is required after the last month.")
+    else:
+        note = "The target goes on after the plan: its last 12 months again, grown by this much a year."
+        rows.put_text("After the plan", "target goes on")
+        rows.put_input("Growth a year after the plan", "AfterPlanGrowth", after.growth, ctx.st.pct_in, note)
+    return rows.label(
+        "Months after the plan", "As far as leads entering in the plan reach (all the lags, nurture included)."
+    )
+
+
+def _nurture(ctx: Context, rows: _Rows) -> None:
+    """The nurture pool's inputs (named ``Nurture*``), where the plan has one."""
+    nurture, st = ctx.plan.nurture, ctx.st
+    h = ctx.plan.nurture_stage()
+    if nurture is None or h is None:
+        return
+    stage = ctx.plan.stages[h].name
+    rows.put_text("Nurture pool into", stage, "Leads failing the step into it are developed for months.")
+    rows.put_input("Share of failing leads nurtured", "NurtureRecycle", nurture.recycle, st.pct_in)
+    rows.put_input("Share of the pool ready each month", "NurtureMaturity", nurture.maturity, st.pct_in)
+    rows.put_input("Share of the pool lost each month", "NurtureDecay", nurture.decay, st.pct_in)
+    note = "A lead leaves the pool after this many months."
+    rows.put_input("Months a lead stays at most", "NurtureMaxMonths", float(nurture.max_months), st.whole, note)
 
 
 def _stage_heads(ctx: Context, sheet: Sheet, row: int) -> None:
@@ -188,7 +210,27 @@ def _stage_heads(ctx: Context, sheet: Sheet, row: int) -> None:
     sheet.ws.set_row(row, 54)
 
 
-def _stages(ctx: Context, sheet: Sheet, row: int) -> tuple[tuple[int, ...], tuple[str, ...], int]:
+def _lag(ctx: Context, sheet: Sheet, row: int, k: int, part: str, timing: KernelRows) -> None:
+    """A transition's lag: days (an input, ``Lag_<stage>``), in months, whole months and the share a
+    month later; or, with a lag profile (entered on the Timing sheet), its mean in days."""
+    st, stage = ctx.st, ctx.plan.stages[k]
+    if stage.lag_profile is not None:
+        p = timing.offsets(timing.timing[k], 0, timing.width)
+        header = cell_range(3, 4, 4 + timing.width, TIMING)
+        days = f"{DAYS_PER_MONTH_FORMULA}*SUMPRODUCT({header},{p})"
+        sheet.formula(row, 4, days, ctx.res.lag_days[k], st.number)
+        sheet.text(row, 9, "Lag profile: entered month by month on the Timing sheet.", st.note)
+        return
+    sheet.ws.write_number(row, 4, float(stage.lag_days or 0.0), st.days_in)
+    define_name(ctx.book, f"Lag_{part}", cell(row, 4, ASSUMPTIONS, True))
+    lam = float(stage.lag_days or 0.0) / (365.25 / 12)
+    whole = math.floor(lam)
+    sheet.formula(row, 5, f"{cell(row, 4)}/{DAYS_PER_MONTH_FORMULA}", lam, st.months)
+    sheet.formula(row, 6, f"INT({cell(row, 5)})", whole, st.whole)
+    sheet.formula(row, 7, f"{cell(row, 5)}-{cell(row, 6)}", lam - whole, st.number)
+
+
+def _stages(ctx: Context, sheet: Sheet, row: int, timing: KernelRows) -> tuple[tuple[int, ...], tuple[str, ...], int]:
     """The stage table from ``row``: (rows, defined-name parts, next row)."""
     plan, st, nums, ws = ctx.plan, ctx.st, ctx.nums, sheet.ws
     _stage_heads(ctx, sheet, row)
@@ -209,13 +251,7 @@ def _stages(ctx: Context, sheet: Sheet, row: int) -> tuple[tuple[int, ...], tupl
             if nums.proposed_rates is not None:
                 p_force = "ProposedPassRate" if pgate is not None and k == pgate - 1 else cell(row, 1)
                 sheet.formula(row, 3, p_force, nums.proposed_rates[k], st.rate)
-            ws.write_number(row, 4, float(stage.lag_days or 0.0), st.days_in)
-            define_name(ctx.book, f"Lag_{part}", cell(row, 4, ASSUMPTIONS, True))
-            lag = nums.lags[k]
-            lam = float(stage.lag_days or 0.0) / (365.25 / 12)
-            sheet.formula(row, 5, f"{cell(row, 4)}/{DAYS_PER_MONTH_FORMULA}", lam, st.months)
-            sheet.formula(row, 6, f"INT({cell(row, 5)})", lag.whole, st.whole)
-            sheet.formula(row, 7, f"{cell(row, 5)}-{cell(row, 6)}", lag.fraction, st.number)
+            _lag(ctx, sheet, row, k, part, timing)
             if gate is not None and k == gate - 1:
                 sheet.text(row, 9, "Not used: lead spec", st.note)
         ws.write_number(row, 8, stage.sales_hours, st.number_in)
@@ -224,18 +260,46 @@ def _stages(ctx: Context, sheet: Sheet, row: int) -> tuple[tuple[int, ...], tupl
     return tuple(stage_rows), tuple(names), row
 
 
-def _lag_check(ctx: Context, sheet: Sheet, general: _GeneralRows, stage_rows: Sequence[int]) -> None:
-    """The months before the plan the lags need, and whether the workbook holds them."""
-    st = ctx.st
-    first_t, last_t = stage_rows[0], stage_rows[-2]
-    need = f'SUM({cell(first_t, 6)}:{cell(last_t, 6)})+COUNTIF({cell(first_t, 7)}:{cell(last_t, 7)},">0")+1'
-    sheet.formula(general.need, 1, need, ctx.nums.n_pre, st.whole)
-    check = f'IF({cell(general.need, 1)}<={cell(general.pre, 1)},"OK","Export again")'
-    sheet.formula(general.check, 1, check, "OK", st.label)
+def _kernel_totals(ctx: Context, a: AssumptionCells, timing: KernelRows) -> list[tuple[int, str]]:
+    """Each kernel row and the total it has when the Timing sheet holds all of it: the rate, plus
+    for the nurture transition ``recycle * (1-rate) * sum_{d=1..M} maturity * q^(d-1)``, ``q = 1-maturity-decay``."""
+    h = ctx.plan.nurture_stage()
+    out: list[tuple[int, str]] = []
+    for k in range(len(ctx.plan.stages) - 1):
+        for r, col in {timing.kernel[k]: 2, timing.proposed[k]: 3}.items():
+            rate = cell(a.stage_rows[k], col, ASSUMPTIONS, True)
+            total = rate
+            if h is not None and k == h - 1:
+                q = "(1-NurtureMaturity-NurtureDecay)"
+                total += f"+NurtureRecycle*(1-{rate})*NurtureMaturity*(1-{q}^NurtureMaxMonths)/(1-{q})"
+            out.append((r, total))
+    return out
+
+
+def lag_check(ctx: Context, a: AssumptionCells, timing: KernelRows) -> None:
+    """The months before and after the plan the lags need (from the Timing sheet's reach), and
+    whether the workbook holds them (call once the Timing sheet is laid out)."""
+    st, sheet, general = ctx.st, ctx.sheets[ASSUMPTIONS], a.general
+    current, proposed = timing.funnel_reach(False), timing.funnel_reach(True)
+    nums = ctx.nums
+    reach = max(f.reach for f in (nums.funnel, nums.proposed_funnel) if f is not None)
+    sheet.formula(general.need, 1, f"MAX({current},{proposed})+1", reach + 1, st.whole)
+    repeat = ctx.plan.after_plan.mode != "none"
+    if repeat:
+        sheet.formula(general.after, 1, current, ctx.res.after_plan.months, st.whole)
+    else:
+        sheet.ws.write_number(general.after, 1, 0, st.whole)
+    define_name(ctx.book, "AfterPlanMonths", cell(general.after, 1, ASSUMPTIONS, True))
+    held = [f"ABS({timing.total(r)}-1)<0.000001" for r in timing.timing]
+    held += [f"ABS({timing.total(r)}-({total}))<0.000000001" for r, total in _kernel_totals(ctx, a, timing)]
+    after = f"MAX({current},{proposed})<={nums.n_after}" if repeat else "TRUE"
+    ok = f"AND({cell(general.need, 1)}<={cell(general.pre, 1)},{after},{','.join(held)})"
+    sheet.formula(general.check, 1, f'IF({ok},"OK","Export again")', "OK", st.label)
     sheet.text(
         general.check,
         2,
-        "If longer lags need more months before the plan than this workbook holds, export it again from the planner.",
+        "If longer lags need more months before or after the plan than this workbook holds, "
+        "export it again from the planner.",
         st.note,
     )
 
@@ -387,7 +451,7 @@ def _criteria(ctx: Context, sheet: Sheet, row: int) -> None:
         row += 2
 
 
-def write_assumptions(ctx: Context) -> AssumptionCells:
+def write_assumptions(ctx: Context, timing: KernelRows) -> AssumptionCells:
     """Write the Assumptions sheet; returns where its inputs are."""
     plan, st = ctx.plan, ctx.st
     sheet = ctx.sheets[ASSUMPTIONS]
@@ -402,8 +466,7 @@ def write_assumptions(ctx: Context) -> AssumptionCells:
         st.note,
     )
     general = _general(ctx, sheet)
-    stage_rows, stage_names, row = _stages(ctx, sheet, general.next)
-    _lag_check(ctx, sheet, general, stage_rows)
+    stage_rows, stage_names, row = _stages(ctx, sheet, general.next, timing)
     channel_rows, channel_names, row = _channels(ctx, sheet, row + 1, stage_rows[0])
     _blended(ctx, sheet, general, channel_rows, stage_rows[0])
     monthly = _monthly_inputs(ctx, sheet, row + 1, channel_names)
@@ -421,4 +484,5 @@ def write_assumptions(ctx: Context) -> AssumptionCells:
         month_cols=monthly.cols,
         fixed_cols=monthly.fixed,
         free_cols=monthly.free,
+        general=general,
     )

@@ -47,7 +47,7 @@ def _total_row(
     ctx: Context, sheet: Sheet, row: int, rows: Sequence[int], grid_values: FloatArray, plan_total: float, fmt: Format
 ) -> None:
     """``SUM`` of ``rows`` in every column of the grid and both totals."""
-    g, n_pre = ctx.grid, ctx.nums.n_pre
+    g, n_pre = ctx.plan_grid, ctx.nums.n_pre
     for c in [*(g.col(i) for i in range(g.size)), g.PRE, g.total]:
         if c == g.PRE:
             value = float(grid_values[:n_pre].sum())
@@ -62,7 +62,7 @@ def _leads(
     ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int, by_quarter: list[_QuarterRow]
 ) -> tuple[list[int], int]:
     """Each channel's leads and their total from ``row``: (channel rows, total row)."""
-    g, st, nums = ctx.grid, ctx.st, ctx.nums
+    g, st, nums = ctx.plan_grid, ctx.st, ctx.nums
     rows: list[int] = []
     for j, ch in enumerate(ctx.plan.channels):
         mix = f"Mix_{a.channel_names[j]}"
@@ -76,8 +76,16 @@ def _leads(
         row += 1
     leads_total = np.sum([ch.mix * nums.paid for ch in ctx.plan.channels], axis=0)
     sheet.text(row, 0, "Paid raw leads, all channels", st.bold)
-    _total_row(ctx, sheet, row, rows, leads_total, float(leads_total[nums.n_pre :].sum()), st.count)
-    by_quarter.append((row, leads_total[nums.n_pre :], st.count))
+    _total_row(
+        ctx,
+        sheet,
+        row,
+        rows,
+        leads_total,
+        float(leads_total[nums.n_pre : nums.n_pre + ctx.plan.months].sum()),
+        st.count,
+    )
+    by_quarter.append((row, leads_total[nums.n_pre : nums.n_pre + ctx.plan.months], st.count))
     return rows, row
 
 
@@ -85,14 +93,14 @@ def _spend(
     ctx: Context, sheet: Sheet, a: AssumptionCells, row: int, lead_rows: Sequence[int], by_quarter: list[_QuarterRow]
 ) -> tuple[list[int], int]:
     """Each channel's spend and the total from ``row``: (channel rows, total row)."""
-    g, st, nums, res, n_pre = ctx.grid, ctx.st, ctx.nums, ctx.res, ctx.nums.n_pre
+    g, st, nums, res, n_pre = ctx.plan_grid, ctx.st, ctx.nums, ctx.res, ctx.nums.n_pre
     rows: list[int] = []
     spend_values: list[FloatArray] = []
     for j, ch in enumerate(ctx.plan.channels):
         cpl = f"CPL_{a.channel_names[j]}"
         variable = ch.cost_per_lead * (ch.mix * nums.paid)
         values = variable.copy()
-        values[n_pre:] = res.spend[j]
+        values[n_pre : n_pre + len(res.spend_total)] = res.spend[j]
         sheet.text(row, 0, "Spend")
         sheet.text(row, 1, ch.name)
         lead_row = lead_rows[j]
@@ -108,7 +116,7 @@ def _spend(
         spend_values.append(values)
         row += 1
     total = np.sum(spend_values, axis=0)
-    total[n_pre:] = res.spend_total
+    total[n_pre : n_pre + len(res.spend_total)] = res.spend_total
     sheet.text(row, 0, "Budget requested (total spend)", st.bold)
     _total_row(ctx, sheet, row, rows, total, float(res.spend_total.sum()), st.money_bold)
     by_quarter.append((row, res.spend_total, st.money_bold))
@@ -119,7 +127,7 @@ def _approved(
     ctx: Context, sheet: Sheet, a: AssumptionCells, row: int, spend_row: int, by_quarter: list[_QuarterRow]
 ) -> tuple[int, int] | None:
     """The approved budget and the gap from ``row`` (None without a budget): (budget row, gap row)."""
-    g, st, res, n, n_pre = ctx.grid, ctx.st, ctx.res, ctx.plan.months, ctx.nums.n_pre
+    g, st, res, n, n_pre = ctx.plan_grid, ctx.st, ctx.res, ctx.plan.months, ctx.nums.n_pre
     if res.approved_budget is None or res.budget_gap is None:
         return None
     sheet.text(row, 0, "Approved budget")
@@ -139,7 +147,7 @@ def _approved(
 
 
 def _fixed(ctx: Context, sheet: Sheet, a: AssumptionCells, row: int) -> None:
-    g, st, n, n_pre = ctx.grid, ctx.st, ctx.plan.months, ctx.nums.n_pre
+    g, st, n, n_pre = ctx.plan_grid, ctx.st, ctx.plan.months, ctx.nums.n_pre
     sheet.text(row, 0, "Fixed cost, all channels")
     fixed_total = np.sum([np.asarray(c.fixed_cost, dtype=float) for c in ctx.plan.channels], axis=0)
     for t in range(n):
@@ -150,7 +158,7 @@ def _fixed(ctx: Context, sheet: Sheet, a: AssumptionCells, row: int) -> None:
 def _quarter_table(ctx: Context, sheet: Sheet, row: int, rows: Sequence[_QuarterRow]) -> None:
     """The rows ``rows`` again by calendar quarter, from ``row`` down,
     quarters in the first month columns."""
-    g, st = ctx.grid, ctx.st
+    g, st = ctx.plan_grid, ctx.st
     by_quarter = quarters(ctx.months)
     sheet.text(row, g.LABEL, "By quarter", st.header_left)
     sheet.text(row, g.NAME, "", st.header_left)
@@ -167,7 +175,7 @@ def _quarter_table(ctx: Context, sheet: Sheet, row: int, rows: Sequence[_Quarter
 
 def write_budget_by_channel(ctx: Context, a: AssumptionCells, rf: ReverseFunnelRows) -> BudgetRows:
     """Write the Budget by channel sheet; returns where its rows are."""
-    plan, st, g = ctx.plan, ctx.st, ctx.grid
+    plan, st, g = ctx.plan, ctx.st, ctx.plan_grid
     sheet = ctx.sheets[BUDGET]
     sheet.text(0, 0, f"Budget by channel ({plan.currency})", st.title)
     subtitle(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -14,6 +14,7 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from core.calc.calendar import month_labels
 from core.calc.engine import PlanResult
 from core.calc.funnel import FloatArray
 from core.formats.xlsx.printing import (
@@ -33,7 +34,9 @@ REVERSE = "Reverse funnel"
 BUDGET = "Budget by channel"
 SPEC = "Lead spec & deficit"
 CAPACITY = "Sales capacity"
-SHEETS = (SUMMARY, ASSUMPTIONS, REVERSE, BUDGET, SPEC, CAPACITY)
+TIMING = "Timing"
+SHEETS = (SUMMARY, ASSUMPTIONS, TIMING, REVERSE, BUDGET, SPEC, CAPACITY)
+AFTER = "(after plan)"  # the header of a month after the plan
 
 BEFORE = "Before the plan"  # the column summing the pre-plan months
 FONT_SIZE = 10
@@ -144,11 +147,13 @@ def up(ref: str) -> str:
 @dataclass(frozen=True)
 class Grid:
     """Columns of a month sheet: A label, B name, C pre-plan total, then the
-    pre-plan months, the plan's months, and the plan total."""
+    pre-plan months, the plan's months, the plan total, and the ``n_after``
+    months after the plan (the far edge, greyed)."""
 
     n_pre: int
     n: int
     with_pre: bool = True
+    n_after: int = 0
 
     LABEL = 0
     NAME = 1
@@ -159,24 +164,55 @@ class Grid:
         return 3 if self.with_pre else 2
 
     @property
+    def held_pre(self) -> int:
+        return self.n_pre if self.with_pre else 0
+
+    @property
     def size(self) -> int:
-        return (self.n_pre if self.with_pre else 0) + self.n
+        """Grid months the sheet holds: before, in and after the plan."""
+        return self.held_pre + self.n + self.n_after
+
+    @property
+    def upto_plan(self) -> int:
+        """Grid months before and in the plan (the grid index of the first month after it)."""
+        return self.held_pre + self.n
 
     def col(self, i: int) -> int:
-        """Column of grid index ``i`` (0 = the first pre-plan month)."""
-        return self.first + i
+        """Column of grid index ``i`` (0 = the first pre-plan month; after the
+        plan's months, the plan total column is skipped)."""
+        if i < self.upto_plan:
+            return self.first + i
+        return self.total + 1 + (i - self.upto_plan)
 
     def month(self, t: int) -> int:
         """Column of plan month ``t``."""
-        return self.first + (self.n_pre if self.with_pre else 0) + t
+        return self.first + self.held_pre + t
+
+    def is_after(self, i: int) -> bool:
+        return i >= self.upto_plan
 
     @property
     def total(self) -> int:
         return self.month(self.n - 1) + 1
 
+    @property
+    def last_col(self) -> int:
+        return self.col(self.size - 1) if self.n_after else self.total
+
+    def segments(self, first: int, last: int) -> list[tuple[int, int, int]]:
+        """Grid indices ``first..last`` as runs of adjacent columns: ``(first column,
+        last column, index of the run's first month counted from first)``."""
+        runs: list[tuple[int, int, int]] = []
+        i = first
+        while i <= last:
+            end = min(last, self.upto_plan - 1) if i < self.upto_plan else last
+            runs.append((self.col(i), self.col(end), i - first))
+            i = end + 1
+        return runs
+
     def row_range(self, row: int, sheet: str | None = None) -> str:
-        """The whole grid of ``row`` (pre-plan months and plan months)."""
-        return cell_range(row, self.col(0), self.col(self.size - 1), sheet)
+        """The pre-plan and plan months of ``row``."""
+        return cell_range(row, self.col(0), self.col(self.upto_plan - 1), sheet)
 
 
 # ---------------------------------------------------------------- formats
@@ -209,6 +245,11 @@ class Styles:
     hours: Format
     months: Format
     whole: Format
+    twins: Mapping[int, Format] = field(default_factory=dict)
+
+    def grey(self, fmt: Format) -> Format:
+        """The greyed twin of ``fmt`` (months after the plan)."""
+        return self.twins.get(id(fmt), fmt)
 
 
 def make_styles(book: Workbook, currency: str) -> Styles:
@@ -217,7 +258,7 @@ def make_styles(book: Workbook, currency: str) -> Styles:
 
     yellow = "#FFF2CC"
     money = currency_format(currency)
-    return Styles(
+    st = Styles(
         title=f(bold=True, font_size=14),
         header=f(bold=True, bg_color="#D9E1F2", bottom=1, text_wrap=True, align="center", valign="vcenter"),
         header_left=f(bold=True, bg_color="#D9E1F2", bottom=1, valign="vcenter"),
@@ -244,6 +285,13 @@ def make_styles(book: Workbook, currency: str) -> Styles:
         months=f(num_format="0.000"),
         whole=f(num_format="0"),
     )
+    grey = {"font_color": "#7F7F7F", "bg_color": "#F2F2F2"}
+    twins = {
+        id(st.count): f(num_format="#,##0.0", **grey),
+        id(st.money): f(num_format=money, **grey),
+        id(st.header): f(bold=True, text_wrap=True, align="center", valign="vcenter", bottom=1, **grey),
+    }
+    return replace(st, twins=twins)
 
 
 # ---------------------------------------------------------------- writing cells
@@ -257,6 +305,7 @@ class Sheet:
     ws: Worksheet
     st: Styles
     labels: dict[int, tuple[str, str]] = field(default_factory=dict)
+    after_from: int | None = None  # first column of the months after the plan (greyed)
 
     @property
     def name(self) -> str:
@@ -270,7 +319,10 @@ class Sheet:
             self.labels[row] = (value, name) if col == 0 else (label, value)
 
     def formula(self, row: int, col: int, formula: str, value: float | str, fmt: Format) -> None:
-        """A live formula carrying the core's ``value`` as its cached result."""
+        """A live formula carrying the core's ``value`` as its cached result
+        (greyed in the months after the plan)."""
+        if self.after_from is not None and col >= self.after_from:
+            fmt = self.st.grey(fmt)
         if isinstance(value, str):
             self.ws.write_formula(row, col, "=" + formula, fmt, value)
         else:
@@ -288,7 +340,8 @@ class Sheet:
             first, last = cell(row, grid.col(0)), cell(row, grid.col(n_pre - 1))
             self.formula(row, grid.PRE, f"SUM({first}:{last})", float(values[:n_pre].sum()), fmt)
         first, last = cell(row, grid.month(0)), cell(row, grid.month(grid.n - 1))
-        self.formula(row, grid.total, f"SUM({first}:{last})", float(values[n_pre:].sum()), fmt)
+        in_plan = values[grid.held_pre : grid.held_pre + grid.n]
+        self.formula(row, grid.total, f"SUM({first}:{last})", float(in_plan.sum()), fmt)
 
 
 def define_name(book: Workbook, name: str, ref: str) -> None:
@@ -309,10 +362,16 @@ class Context:
     sheets: Mapping[str, Sheet]
     months: tuple[str, ...]
     pre_months: tuple[str, ...]
+    after_months: tuple[str, ...] = ()
 
     @property
     def res(self) -> PlanResult:
         return self.nums.result
+
+    @property
+    def plan_grid(self) -> Grid:
+        """The grid without the months after the plan (sheets of money spent in the plan)."""
+        return Grid(self.grid.n_pre, self.grid.n)
 
 
 def make_context(book: Workbook, plan: Plan, nums: Numbers) -> Context:
@@ -323,10 +382,11 @@ def make_context(book: Workbook, plan: Plan, nums: Numbers) -> Context:
         plan=plan,
         nums=nums,
         st=st,
-        grid=Grid(nums.n_pre, plan.months),
+        grid=Grid(nums.n_pre, plan.months, True, nums.n_after),
         sheets=sheets,
         months=tuple(nums.result.months),
         pre_months=months_before(plan.start, nums.n_pre),
+        after_months=month_labels(plan.start, plan.months + nums.n_after)[plan.months :],
     )
 
 
@@ -390,6 +450,8 @@ def month_header(ctx: Context, sheet: Sheet, row: int, grid: Grid, totals: bool 
         sheet.text(row, grid.month(t), label, st.header)
     if totals:
         sheet.text(row, grid.total, "Plan total", st.header)
+    for i, label in enumerate(ctx.after_months[: grid.n_after]):
+        sheet.text(row, grid.col(grid.upto_plan + i), f"{label} {AFTER}", st.grey(st.header))
     sheet.ws.set_row(row, 30)
 
 
@@ -406,8 +468,20 @@ def setup_month_sheet(ctx: Context, sheet: Sheet, grid: Grid, header_row: int) -
         if grid.n_pre:
             ws.set_column(grid.col(0), grid.col(grid.n_pre - 1), MONTH_WIDTH, None, {"hidden": True, "level": 1})
         ws.outline_settings(True, True, False, False)  # the group's button beside 'Before the plan'
+    if grid.n_after:
+        first = grid.col(grid.upto_plan)
+        ws.set_column(first, grid.last_col, MONTH_WIDTH, None, {"level": 1})
+        sheet.after_from = first
     ws.freeze_panes(header_row + 1, 2)
     per_page = page_months(ctx.plan.months)
     breaks = [grid.month(t) for t in range(per_page, ctx.plan.months, per_page)]
     labels = [LABEL_WIDTH, NAME_WIDTH, MONTH_WIDTH] if grid.with_pre else [LABEL_WIDTH, NAME_WIDTH]
     print_sheet(ctx, sheet, [*labels, *([MONTH_WIDTH] * (per_page + 1))], header_row, breaks=breaks)
+
+
+def print_plan_months_only(ctx: Context) -> None:
+    """The months after the plan are on screen only (greyed, grouped): every
+    sheet that holds them prints up to its plan total (call when written)."""
+    for sheet in ctx.sheets.values():
+        if sheet.after_from is not None:
+            sheet.ws.print_area(0, 0, sheet.ws.dim_rowmax or 0, sheet.after_from - 1)

@@ -28,6 +28,7 @@ from core.reports.budget_request.common import (
 )
 from core.reports.budget_request.numbers import qualified_stage
 from core.reports.budget_request.reverse_funnel import ReverseFunnelRows
+from core.reports.budget_request.timing import KernelRows
 
 
 @dataclass(frozen=True)
@@ -71,65 +72,69 @@ def _free_term(ctx: Context, rf: ReverseFunnelRows, k: int, i: int) -> str:
     return f"+{cell(free, ctx.grid.col(i), REVERSE)}" if free is not None else ""
 
 
-def _first_flow(ctx: Context, a: AssumptionCells, rf: ReverseFunnelRows, i: int, x_range: str, rates: int) -> str:
-    """What enters stage 1 in grid month ``i``: the paid leads in ``x_range`` at the blended rate
-    (``rates`` 2: current, 3: proposed spec), free volume into stage 0 at stage 0's rate, free volume into 1."""
-    blended = "BlendedRate" if rates == 2 else "ProposedBlendedRate"
-    f = a.forward_cell(0, i, x_range, blended)
+def _first_flow(
+    ctx: Context, tm: KernelRows, rf: ReverseFunnelRows, i: int, x: tuple[int, str | None], proposed: bool
+) -> str:
+    """What enters stage 1 in grid month ``i``: the paid leads in row ``x`` (row, sheet) at the blended
+    rate through the first timing, free volume into stage 0 through the first kernel, free volume into 1."""
+    g = ctx.grid
+    blended = "ProposedBlendedRate" if proposed else "BlendedRate"
+    f = f"{blended}*({tm.forward(tm.timing[0], g, i, x[0], x[1])})"
     if rf.free and rf.free[0] is not None:
-        f += "+" + a.forward_cell(0, i, ctx.grid.row_range(rf.free[0], REVERSE), a.rate(0, rates))
+        kernel = tm.proposed[0] if proposed else tm.kernel[0]
+        f += "+" + tm.forward(kernel, g, i, rf.free[0], REVERSE)
     return f + _free_term(ctx, rf, 1, i)
 
 
 @dataclass(frozen=True)
 class _Projection:
     """A forward projection of what the approved budget buys: under the current spec
-    (rates column 2 on Assumptions) or with the proposed spec adopted (column 3)."""
+    or with the proposed spec adopted (``proposed``). Before the plan the flow is
+    the one required (the pre-plan requirement is taken as met)."""
 
     suffix: str  # after the row labels ("" or ", proposed spec")
     paid: tuple[int, str | None]  # row and sheet of the paid raw leads required
-    rates: int
-    bought: FloatArray  # plan months
-    volumes: tuple[FloatArray, ...]  # plan months, each stage
+    proposed: bool
+    bought: FloatArray  # on the grid
+    volumes: tuple[FloatArray, ...]  # on the grid, each stage
 
 
 def _bought(ctx: Context, sheet: Sheet, a: AssumptionCells, p: _Projection, row: int) -> None:
-    """Paid raw leads the approved budget buys (at most the leads required)."""
+    """Paid raw leads the approved budget buys (at most the leads required); before the plan, the leads required."""
     g, st, plan = ctx.grid, ctx.st, ctx.plan
     sheet.text(row, 0, "Paid raw leads the budget buys" + p.suffix)
-    sheet.zeros(row, g)
+    for i in range(g.n_pre):
+        sheet.formula(row, g.col(i), cell(p.paid[0], g.col(i), p.paid[1]), float(p.bought[i]), st.count)
     for t in range(plan.months):
         c = g.month(t)
         paid = cell(p.paid[0], c, p.paid[1])
         budget = a.month_ref("budget", t)
         bought = f"IF(BlendedCPL>0,MIN({paid},MAX(0,{budget}-({a.fixed_sum(t)}))/BlendedCPL),{paid})"
         f = bought if plan.channels else "0"
-        sheet.formula(row, c, f, float(p.bought[t]), st.count)
-    sheet.totals(row, g, np.concatenate([np.zeros(ctx.nums.n_pre), p.bought]), st.count, pre=False)
+        sheet.formula(row, c, f, float(p.bought[g.n_pre + t]), st.count)
+    sheet.totals(row, g, p.bought, st.count)
 
 
 def _funded_volumes(
-    ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, p: _Projection, row: int, last: int
+    ctx: Context, sheet: Sheet, tm: KernelRows, rf: ReverseFunnelRows, p: _Projection, row: int, last: int
 ) -> list[int]:
     """What the bought leads (in ``row - 1``) bring into stages 0 to ``last``, from ``row``: the rows."""
-    g, st, plan, n_pre = ctx.grid, ctx.st, ctx.plan, ctx.nums.n_pre
-    bought_range = g.row_range(row - 1)
+    g, st, plan = ctx.grid, ctx.st, ctx.plan
+    bought = row - 1
     rows: list[int] = []
     for k in range(last + 1):
         sheet.text(row, 0, "Funded volume entering" + p.suffix)
         sheet.text(row, 1, plan.stages[k].name)
-        sheet.zeros(row, g)
-        for t in range(plan.months):
-            i = n_pre + t
+        kernel = (tm.proposed if p.proposed else tm.kernel)[k - 1] if k >= 1 else 0
+        for i in range(g.upto_plan):
             if k == 0:
-                f = cell(row - 1, g.col(i)) + _free_term(ctx, rf, 0, i)
+                f = cell(bought, g.col(i)) + _free_term(ctx, rf, 0, i)
             elif k == 1:
-                f = _first_flow(ctx, a, rf, i, bought_range, p.rates)
+                f = _first_flow(ctx, tm, rf, i, (bought, None), p.proposed)
             else:
-                f = a.forward_cell(k - 1, i, g.row_range(rows[k - 1]), a.rate(k - 1, p.rates))
-                f += _free_term(ctx, rf, k, i)
-            sheet.formula(row, g.month(t), f, float(p.volumes[k][t]), st.count)
-        sheet.totals(row, g, np.concatenate([np.zeros(n_pre), p.volumes[k]]), st.count, pre=False)
+                f = tm.forward(kernel, g, i, rows[k - 1], None) + _free_term(ctx, rf, k, i)
+            sheet.formula(row, g.col(i), f, float(p.volumes[k][i]), st.count)
+        sheet.totals(row, g, p.volumes[k], st.count)
         rows.append(row)
         row += 1
     return rows
@@ -167,7 +172,9 @@ def _funded_gap(ctx: Context, sheet: Sheet, rf: ReverseFunnelRows, row: int, vol
     return _Funded(row + 1, row + 3, row + 5)
 
 
-def _funded(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int) -> _Funded | None:
+def _funded(
+    ctx: Context, sheet: Sheet, a: AssumptionCells, tm: KernelRows, rf: ReverseFunnelRows, row: int
+) -> _Funded | None:
     """The funded projection from ``row`` (None, and a note, without an approved budget)."""
     nums = ctx.nums
     if ctx.res.funded is None or nums.funded_bought is None or nums.funded_volumes is None:
@@ -176,36 +183,35 @@ def _funded(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRow
         )
         return None
     sheet.text(row, 0, "Funded projection: what the approved budget buys", ctx.st.header_left)
-    n_pre = nums.n_pre
-    p = _Projection("", (rf.paid, REVERSE), 2, ctx.res.funded.paid_leads, tuple(v[n_pre:] for v in nums.funded_volumes))
+    p = _Projection("", (rf.paid, REVERSE), False, nums.funded_bought, nums.funded_volumes)
     _bought(ctx, sheet, a, p, row + 1)
-    vol_rows = _funded_volumes(ctx, sheet, a, rf, p, row + 2, len(ctx.plan.stages) - 1)
+    vol_rows = _funded_volumes(ctx, sheet, tm, rf, p, row + 2, len(ctx.plan.stages) - 1)
     return _funded_gap(ctx, sheet, rf, vol_rows[-1] + 1, vol_rows)
 
 
 def _proposed_flow(
-    ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int, sc: SpecChange, pgate: int
+    ctx: Context, sheet: Sheet, a: AssumptionCells, tm: KernelRows, rf: ReverseFunnelRows, row: int, sc: SpecChange
 ) -> _Flow:
     """Today's paid leads qualified under the proposed spec, from ``row``: the pass rates,
     what enters each stage up to the gate, the requirement there and the deficit."""
     g, st, plan, nums, n_pre = ctx.grid, ctx.st, ctx.plan, ctx.nums, ctx.nums.n_pre
     assert nums.proposed_flow is not None
+    pgate = plan.stage_index(sc.gate)
+    assert pgate is not None
     sheet.text(row, 0, "Pass rate, current")
     sheet.formula(row, 1, a.rate(pgate - 1, 2), sc.pass_rate_current, st.rate)
     sheet.text(row + 1, 0, "Pass rate, proposed")
     sheet.formula(row + 1, 1, a.rate(pgate - 1, 3), sc.pass_rate_proposed, st.rate)
     flow_rows: dict[int, int] = {}
-    paid_range = g.row_range(rf.paid, REVERSE)
     for k in range(1, pgate + 1):
         r = row + 1 + k
         sheet.text(r, 0, "Volume entering, proposed spec")
         sheet.text(r, 1, plan.stages[k].name)
-        for i in range(g.size):
+        for i in range(g.upto_plan):
             if k == 1:
-                f = _first_flow(ctx, a, rf, i, paid_range, 3)
+                f = _first_flow(ctx, tm, rf, i, (rf.paid, REVERSE), True)
             else:
-                f = a.forward_cell(k - 1, i, g.row_range(flow_rows[k - 1]), a.rate(k - 1, 3))
-                f += _free_term(ctx, rf, k, i)
+                f = tm.forward(tm.proposed[k - 1], g, i, flow_rows[k - 1], None) + _free_term(ctx, rf, k, i)
             sheet.formula(r, g.col(i), f, float(nums.proposed_flow[k][i]), st.count)
         sheet.totals(r, g, nums.proposed_flow[k], st.count)
         flow_rows[k] = r
@@ -222,7 +228,7 @@ def _proposed_flow(
     return _Flow(row, row + 1, req_row + 1, req_row + 3)
 
 
-def _proposed_reverse(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int) -> int:
+def _proposed_reverse(ctx: Context, sheet: Sheet, tm: KernelRows, rf: ReverseFunnelRows, row: int) -> int:
     """The reverse funnel under the proposed spec from ``row``, down to what the first
     stage needs; returns the row of that need (the next row is free)."""
     g, st, plan, nums = ctx.grid, ctx.st, ctx.plan, ctx.nums
@@ -231,11 +237,10 @@ def _proposed_reverse(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: Revers
     need_sheet: str | None = REVERSE
     for k in range(len(plan.stages) - 2, -1, -1):
         name = plan.stages[k].name
-        q_range = g.row_range(need_row, need_sheet)
         sheet.text(row, 0, "Required (gross), proposed spec")
         sheet.text(row, 1, name)
         for i in range(g.size):
-            f = a.reverse_cell(k, i, q_range, g.size, 3)
+            f = tm.reverse(tm.proposed[k], g, i, need_row, need_sheet)
             sheet.formula(row, g.col(i), f, float(nums.proposed_gross[k][i]), st.count)
         sheet.totals(row, g, nums.proposed_gross[k], st.count)
         need_row, row = row, row + 1
@@ -244,7 +249,8 @@ def _proposed_reverse(ctx: Context, sheet: Sheet, a: AssumptionCells, rf: Revers
             sheet.text(row, 0, "Net to generate, proposed spec")
             sheet.text(row, 1, name)
             for i in range(g.size):
-                f = f"MAX(0,{cell(need_row, g.col(i))}-{cell(free, g.col(i), REVERSE)})"
+                free_ref = "" if g.is_after(i) else f"-{cell(free, g.col(i), REVERSE)}"
+                f = f"MAX(0,{cell(need_row, g.col(i))}{free_ref})"
                 sheet.formula(row, g.col(i), f, float(nums.proposed_net[k][i]), st.count)
             sheet.totals(row, g, nums.proposed_net[k], st.count)
             need_row, row = row, row + 1
@@ -294,20 +300,22 @@ def _extra_spend(ctx: Context, sheet: Sheet, row: int, p_paid_row: int, sc: Spec
 
 
 def _adopted(
-    ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, row: int, p_paid_row: int, pgate: int
+    ctx: Context, sheet: Sheet, a: AssumptionCells, tm: KernelRows, rf: ReverseFunnelRows, row: int, p_paid_row: int
 ) -> int | None:
     """What the approved budget buys with the proposed spec adopted, from ``row``, down to
     the deficit at the gate (as the planner shows it after "Adopt"); returns that row
     (None, nothing written, without an approved budget)."""
-    adopted = ctx.nums.adopted
+    adopted, nums = ctx.nums.adopted, ctx.nums
     funded = None if adopted is None else adopted.funded
-    if funded is None or funded.gate_deficit is None:
+    if funded is None or funded.gate_deficit is None or nums.adopted_bought is None or nums.adopted_volumes is None:
         return None
+    pgate = ctx.plan.stage_index(ctx.res.spec_change.gate) if ctx.res.spec_change is not None else None
+    assert pgate is not None
     st, g = ctx.st, ctx.grid
     sheet.text(row, 0, "After adopting the proposed spec: what the approved budget buys", st.header_left)
-    p = _Projection(", proposed spec", (p_paid_row, None), 3, funded.paid_leads, funded.stage_volume)
+    p = _Projection(", proposed spec", (p_paid_row, None), True, nums.adopted_bought, nums.adopted_volumes)
     _bought(ctx, sheet, a, p, row + 1)
-    vol_rows = _funded_volumes(ctx, sheet, a, rf, p, row + 2, pgate)
+    vol_rows = _funded_volumes(ctx, sheet, tm, rf, p, row + 2, pgate)
     for hidden in range(row + 1, vol_rows[-1]):  # the working below the gate: grouped, shown with its button
         sheet.ws.set_row(hidden, None, None, {"hidden": True, "level": 1})
     deficit_row = vol_rows[-1] + 1
@@ -321,28 +329,26 @@ def _adopted(
 
 
 def _spec_change(
-    ctx: Context, sheet: Sheet, a: AssumptionCells, rf: ReverseFunnelRows, bud: BudgetRows, row: int
+    ctx: Context, sheet: Sheet, a: AssumptionCells, tm: KernelRows, rf: ReverseFunnelRows, bud: BudgetRows, row: int
 ) -> SpecRows:
     """The proposed lead spec's part from ``row`` (a note without one)."""
     nums, st, sc = ctx.nums, ctx.st, ctx.res.spec_change
     if sc is None or nums.proposed_flow is None or nums.proposed_gross is None or nums.proposed_paid is None:
         sheet.text(row, 0, "No proposed lead spec: no spec change to compare.", st.note)
         return SpecRows()
-    pgate = ctx.plan.stage_index(sc.gate)
-    assert pgate is not None
     sheet.text(
         row, 0, "Proposed lead spec: the paid leads planned today, qualified under the proposed spec", st.header_left
     )
-    flow = _proposed_flow(ctx, sheet, a, rf, row + 1, sc, pgate)
+    flow = _proposed_flow(ctx, sheet, a, tm, rf, row + 1, sc)
     sheet.text(flow.next, 0, "Reverse funnel under the proposed spec: what closes the deficit", st.header_left)
-    net0 = _proposed_reverse(ctx, sheet, a, rf, flow.next + 1)
+    net0 = _proposed_reverse(ctx, sheet, tm, rf, flow.next + 1)
     p_paid_row = net0 + 1
     _extra_leads(ctx, sheet, a, rf, p_paid_row, net0)
     extra_spend = None
     if ctx.plan.channels:
         _extra_spend(ctx, sheet, p_paid_row + 2, p_paid_row, sc, bud)
         extra_spend = p_paid_row + 3
-    adopted = _adopted(ctx, sheet, a, rf, (extra_spend or p_paid_row + 1) + 2, p_paid_row, pgate)
+    adopted = _adopted(ctx, sheet, a, tm, rf, (extra_spend or p_paid_row + 1) + 2, p_paid_row)
     return SpecRows(
         pass_current=flow.pass_current,
         pass_proposed=flow.pass_proposed,
@@ -353,7 +359,9 @@ def _spec_change(
     )
 
 
-def write_lead_spec_deficit(ctx: Context, a: AssumptionCells, rf: ReverseFunnelRows, bud: BudgetRows) -> SpecRows:
+def write_lead_spec_deficit(
+    ctx: Context, a: AssumptionCells, tm: KernelRows, rf: ReverseFunnelRows, bud: BudgetRows
+) -> SpecRows:
     """Write the Lead spec & deficit sheet; returns where its rows are."""
     plan, st, g = ctx.plan, ctx.st, ctx.grid
     sheet = ctx.sheets[SPEC]
@@ -364,11 +372,12 @@ def write_lead_spec_deficit(ctx: Context, a: AssumptionCells, rf: ReverseFunnelR
         ctx,
         sheet,
         f"Qualified leads are counted entering {plan.stages[qualified_stage(plan)].name}. Projection: what enters "
-        "a stage = conversion rate x what entered the stage before, one lag earlier, plus free volume.",
+        "a stage = what entered the stage before in the months before, by the transition's kernel (Timing sheet), "
+        "plus free volume; before the plan, the leads required are taken as bought.",
         g,
     )
-    funded = _funded(ctx, sheet, a, rf, HEADER_ROW + 1)
-    change = _spec_change(ctx, sheet, a, rf, bud, funded.next if funded is not None else HEADER_ROW + 3)
+    funded = _funded(ctx, sheet, a, tm, rf, HEADER_ROW + 1)
+    change = _spec_change(ctx, sheet, a, tm, rf, bud, funded.next if funded is not None else HEADER_ROW + 3)
     if funded is None:
         return change
     return SpecRows(

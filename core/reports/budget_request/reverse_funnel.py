@@ -21,6 +21,7 @@ from core.reports.budget_request.common import (
     setup_month_sheet,
     subtitle,
 )
+from core.reports.budget_request.timing import KernelRows
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,20 @@ def _plan_row(
     )
 
 
+def _after_target(ctx: Context, sheet: Sheet, row: int) -> None:
+    """The target after the plan (far edge): the plan's last (up to) 12 months again, grown a year
+    at a time, ``T[N+i] = T[N-L + i mod L] * (1+growth)^(i div L + 1)``, for the months the lags reach."""
+    g, n = ctx.grid, ctx.plan.months
+    span = min(12, n)
+    for i in range(g.n_after):
+        source = cell(row, g.month(n - span + i % span))
+        grown = f"{source}*(1+AfterPlanGrowth)^{i // span + 1}"
+        value = float(ctx.nums.target[g.upto_plan + i])
+        sheet.formula(row, g.col(g.upto_plan + i), f"IF({i + 1}<=AfterPlanMonths,{grown},0)", value, ctx.st.money)
+
+
 def _deals(ctx: Context, sheet: Sheet, row: int, target: int, pipeline: int) -> None:
-    """Deals required: zero before the plan."""
+    """Deals required: zero before the plan; after it, the far edge's target over the deal size."""
     g, st, plan = ctx.grid, ctx.st, ctx.plan
     sheet.text(row, 0, "Deals required")
     sheet.text(row, 1, plan.stages[-1].name)
@@ -71,19 +84,24 @@ def _deals(ctx: Context, sheet: Sheet, row: int, target: int, pipeline: int) -> 
         tgt, pipe = cell(target, g.month(t)), cell(pipeline, g.month(t))
         value = float(ctx.res.deals_required[t])
         sheet.formula(row, g.month(t), f"MAX(0,{tgt}-{pipe})/AvgDealSize", value, st.count)
+    for i in range(g.upto_plan, g.size):
+        value = float(ctx.nums.deals[i])
+        sheet.formula(row, g.col(i), f"{cell(target, g.col(i))}/AvgDealSize", value, st.count)
     sheet.totals(row, g, ctx.nums.deals, st.count)
 
 
-def _stage(ctx: Context, sheet: Sheet, a: AssumptionCells, k: int, row: int, need_row: int) -> _StageRows:
+def _stage(
+    ctx: Context, sheet: Sheet, a: AssumptionCells, tm: KernelRows, k: int, row: int, need_row: int
+) -> _StageRows:
     """Stage ``k``'s rows from ``row``: required (gross) from what the stage below needs in
     ``need_row``, and with free volume into it the free volume and the net to generate."""
     g, st, nums, n, n_pre = ctx.grid, ctx.st, ctx.nums, ctx.plan.months, ctx.nums.n_pre
     name = ctx.plan.stages[k].name
-    q_range = g.row_range(need_row)
     sheet.text(row, 0, "Required (gross)")
     sheet.text(row, 1, name)
     for i in range(g.size):
-        sheet.formula(row, g.col(i), a.reverse_cell(k, i, q_range, g.size, 2), float(nums.gross[k][i]), st.count)
+        f = tm.reverse(tm.kernel[k], g, i, need_row, None)
+        sheet.formula(row, g.col(i), f, float(nums.gross[k][i]), st.count)
     sheet.totals(row, g, nums.gross[k], st.count)
     gross_row = row
     row += 1
@@ -102,7 +120,8 @@ def _stage(ctx: Context, sheet: Sheet, a: AssumptionCells, k: int, row: int, nee
     sheet.text(row, 1, name)
     for i in range(g.size):
         gross, free = cell(gross_row, g.col(i)), cell(free_row, g.col(i))
-        sheet.formula(row, g.col(i), f"MAX(0,{gross}-{free})", float(nums.net[k][i]), st.count)
+        f = f"MAX(0,{gross})" if g.is_after(i) else f"MAX(0,{gross}-{free})"
+        sheet.formula(row, g.col(i), f, float(nums.net[k][i]), st.count)
     sheet.totals(row, g, nums.net[k], st.count)
     return _StageRows(gross_row, free_row, row, row + 2)
 
@@ -118,7 +137,7 @@ def _paid(ctx: Context, sheet: Sheet, a: AssumptionCells, row: int, net0: int) -
     sheet.totals(row, g, ctx.nums.paid, st.count)
 
 
-def write_reverse_funnel(ctx: Context, a: AssumptionCells) -> ReverseFunnelRows:
+def write_reverse_funnel(ctx: Context, a: AssumptionCells, tm: KernelRows) -> ReverseFunnelRows:
     """Write the Reverse funnel sheet; returns where its rows are."""
     plan, st, g = ctx.plan, ctx.st, ctx.grid
     sheet = ctx.sheets[REVERSE]
@@ -126,9 +145,10 @@ def write_reverse_funnel(ctx: Context, a: AssumptionCells) -> ReverseFunnelRows:
     subtitle(
         ctx,
         sheet,
-        "Required entering a stage = what the next stage needs, one lag later, divided by the conversion rate; "
-        "a lag of 1.5 months splits it between 1 and 2 months later (Assumptions). "
-        "Counts are expected values to one decimal (the Summary rounds up).",
+        "Required entering a stage = what the next stage needs in the months after, spread back by the "
+        "transition's timing and divided by its conversion rate (Timing sheet). Grey columns right of the "
+        "plan total: the months after the plan, whose deals the plan's last months' leads bring (on screen "
+        "only). Counts are expected values to one decimal (the Summary rounds up).",
         g,
     )
     month_header(ctx, sheet, HEADER_ROW, g)
@@ -144,13 +164,14 @@ def write_reverse_funnel(ctx: Context, a: AssumptionCells) -> ReverseFunnelRows:
         pipeline_values,
         lambda t: a.month_ref("pipeline", t),
     )
+    _after_target(ctx, sheet, target)
     _deals(ctx, sheet, deals, target, pipeline)
     K = len(plan.stages) - 1
     gross, net = [0] * K, [0] * K
     free: list[int | None] = [None] * K
     need_row, row = deals, deals + 2
     for k in range(K - 1, -1, -1):
-        rows = _stage(ctx, sheet, a, k, row, need_row)
+        rows = _stage(ctx, sheet, a, tm, k, row, need_row)
         gross[k], free[k], net[k] = rows.gross, rows.free, rows.net
         need_row, row = rows.net, rows.next
     _paid(ctx, sheet, a, row, net[0])
