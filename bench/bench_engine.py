@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.large_plan import large_plan
+from bench.large_plan import large_plan, large_plan_v2
 from core.calc.engine import calculate
 from core.calc.feasibility import validate
 from core.calc.lead_spec import criteria_pass_rate
@@ -45,9 +45,17 @@ def main() -> None:
     big = large_plan()
     example = load_plan_json_or_raise(example_plan_path())
     print(f"full recalculation (validate + calculate), {runs} runs")
-    for label, plan in (("large plan (60 m, 12 stages, 40 channels, 30 criteria)", big), ("example plan", example)):
+    medians = {}
+    for label, plan in (
+        ("large plan (60 m, 12 stages, 40 channels, 30 criteria)", big),
+        ("same, 12-month profiles everywhere + 24-month pool", large_plan_v2()),
+        ("example plan", example),
+    ):
         med, p90 = median_ms(lambda plan=plan: recalc(plan), runs)
+        medians[label] = med
         print(f"  {label:58s} median {med:6.2f} ms   p90 {p90:6.2f} ms")
+    first, second = list(medians.values())[:2]
+    print(f"  {'ratio profiles+pool / lag days':58s} {second / first:6.2f}x")
     med, _ = median_ms(lambda: calculate(big) and None, runs)
     print(f"  {'large plan, calculate only':58s} median {med:6.2f} ms")
 

@@ -5,8 +5,9 @@ budget and capacity. Deterministic, so runs compare."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
-from core.model.plan import Channel, Criterion, FreeSource, LeadSpec, Plan, Stage
+from core.model.plan import Channel, Criterion, FreeSource, LeadSpec, Nurture, Plan, Stage
 
 MONTHS = 60
 STAGES = 12
@@ -70,3 +71,25 @@ def large_plan() -> Plan:
         approved_budget=(900_000.0,) * MONTHS,
         sales_hours_available=(20_000.0,) * MONTHS,
     )
+
+
+def profile_of_12_months(k: int) -> tuple[float, ...]:
+    """A 12-month timing profile (cohort-like: a peak early, a long tail)."""
+    raw = [(1 + j) * math.exp(-j / (2.0 + 0.3 * (k % 4))) for j in range(12)]
+    total = math.fsum(raw)
+    shares = [x / total for x in raw]
+    shares[-1] = 1.0 - math.fsum(shares[:-1])
+    return tuple(shares)
+
+
+def large_plan_v2() -> Plan:
+    """The large plan with a 12-month timing profile on every transition and
+    a nurture pool on the lead spec's gate (24 months; issue 11's benchmark)."""
+    plan = large_plan()
+    stages = tuple(
+        replace(s, lag_days=None, lag_profile=profile_of_12_months(k)) if s.rate is not None else s
+        for k, s in enumerate(plan.stages)
+    )
+    nurture = Nurture(0.5, 0.1, 0.02, 24, hours_per_lead=0.25, hours_available=(5_000.0,) * MONTHS)
+    free = tuple(f for f in plan.free_sources if f.name != "Nurture database")
+    return plan.with_changes(stages=stages, nurture=nurture, free_sources=free)

@@ -22,7 +22,9 @@ def month_label(start: str, offset: int) -> str:
 
 def month_labels(start: str, months: int, first: int = 0) -> tuple[str, ...]:
     """``YYYY-MM`` labels of ``months`` months from offset ``first`` (0: the plan's first month)."""
-    return tuple(month_label(start, first + i) for i in range(months))
+    year, month = (int(part) for part in start.split("-"))
+    base = year * 12 + month - 1 + first
+    return tuple(f"{(base + i) // 12:04d}-{(base + i) % 12 + 1:02d}" for i in range(months))
 
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

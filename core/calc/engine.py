@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.calc.calendar import month_label
 from core.calc.calendar import month_labels as month_labels  # re-exported: callers read labels here too
-from core.calc.funnel import FloatArray
+from core.calc.funnel import FloatArray, mean_lag_days
 from core.calc.grid import (
     Funnel,
     GridRequirement,
@@ -53,7 +54,7 @@ def _after_plan(b: Basis, reach: int, after_target: FloatArray) -> AfterPlanResu
         deals_required=after_target[:months] / plan.avg_deal_size,
         carried_deals=carried,
         carried_revenue=carried * plan.avg_deal_size,
-        month_labels=month_labels(plan.start, plan.months + months)[plan.months :],
+        start=month_label(plan.start, plan.months),
     )
 
 
@@ -72,7 +73,8 @@ def basis(plan: Plan) -> tuple[Basis, FloatArray, FloatArray]:
     deals_grid, after_target = deals_on_grid(plan, grid, deals, current.reach)
     free = free_by_stage(plan, grid)
     req = require(current, deals_grid, free)
-    return Basis(plan, grid, free, deals_grid, target, pipeline, req), deals, after_target
+    proposed = funnels[1] if len(funnels) > 1 else None
+    return Basis(plan, grid, free, deals_grid, target, pipeline, req, proposed), deals, after_target
 
 
 def calculate(plan: Plan) -> PlanResult:
@@ -127,7 +129,7 @@ def calculate(plan: Plan) -> PlanResult:
         capacity_limited=capacity,
         after_plan=_after_plan(b, req.funnel.reach, after_target),
         nurture=nurture_pool(b),
-        lag_days=shown_lag_days(plan),
+        lag_days=tuple(mean_lag_days(p) for p in req.funnel.timings),
     )
 
 

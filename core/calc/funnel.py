@@ -94,8 +94,8 @@ class Kernel:
 
 
 def plain_kernel(rate: float, timing: FloatArray) -> Kernel:
-    """``K[j] = c * p[j]``."""
-    return Kernel.of(rate * timing)
+    """``K[j] = c * p[j]`` (a timing ends on a month with a share: so does the kernel)."""
+    return Kernel(rate * timing)
 
 
 def maturing(maturity: float, decay: float, max_months: int) -> FloatArray:

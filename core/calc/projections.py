@@ -8,6 +8,7 @@ of :mod:`core.calc.grid` and returns plan-month figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -30,6 +31,28 @@ class Basis:
     target: FloatArray
     pipeline: FloatArray
     req: GridRequirement
+    proposed: Funnel | None = None
+    """The funnel under the proposed lead spec (None without one)."""
+
+    @property
+    def horizon(self) -> int:
+        """Grid months up to the plan's end: what a projection shown for the
+        plan's months needs (the months after it cannot change them)."""
+        return self.grid.offset + self.grid.n
+
+    @cached_property
+    def required_flow(self) -> tuple[FloatArray, ...]:
+        """The required paid flow ``P`` and the free sources run forward,
+        up to the plan's end (shared by capacity, the pool and the spec change)."""
+        return self.forward(self.req.funnel, self.req.paid)
+
+    def forward(
+        self, funnel: Funnel, paid: FloatArray, throttle: list[FloatArray | None] | None = None
+    ) -> tuple[FloatArray, ...]:
+        """``paid`` and the free sources run forward through ``funnel`` up to the plan's end."""
+        h = self.horizon
+        limits = None if throttle is None else [None if t is None else t[:h] for t in throttle]
+        return run_forward(funnel, paid[:h], [f[:h] for f in self.free], limits)
 
 
 def bought_leads(plan: Plan, required: FloatArray, budget: FloatArray) -> FloatArray:
@@ -63,7 +86,7 @@ def funded_flow(b: Basis, bought: FloatArray) -> FloatArray:
 def funded(b: Basis, budget: FloatArray, gate: int | None, required_at_gate: FloatArray | None) -> Funded:
     """What the approved budget buys, run forward; revenue ``E_K*D + Pipe``."""
     bought = bought_leads(b.plan, b.grid.plan(b.req.paid), budget)
-    volumes = run_forward(b.req.funnel, funded_flow(b, bought), b.free)
+    volumes = b.forward(b.req.funnel, funded_flow(b, bought))
     in_plan = tuple(b.grid.plan(v) for v in volumes)
     revenue = in_plan[-1] * b.plan.avg_deal_size + b.pipeline
     deficit = None
@@ -81,15 +104,14 @@ def capacity_limited(b: Basis, hours: FloatArray) -> CapacityLimited:
     """
     grid = b.grid
     per_item = [s.sales_hours for s in b.plan.stages]
-    volumes = run_forward(b.req.funnel, b.req.paid, b.free)
-    demand = sum((h * v for h, v in zip(per_item, volumes, strict=True)), np.zeros(grid.size))
-    hours_grid = np.full(grid.size, np.inf)
-    hours_grid[grid.offset : grid.offset + grid.n] = hours
-    share = np.ones(grid.size)
-    short = demand > hours_grid  # never outside the plan: hours there are infinite
+    demand = sum((h * v for h, v in zip(per_item, b.required_flow, strict=True)), np.zeros(b.horizon))
+    hours_grid = np.full(b.horizon, np.inf)
+    hours_grid[grid.offset :] = hours
+    share = np.ones(b.horizon)
+    short = demand > hours_grid  # never before the plan: hours there are infinite
     share[short] = hours_grid[short] / demand[short]
     throttle: list[FloatArray | None] = [share if h > 0 else None for h in per_item]
-    limited = run_forward(b.req.funnel, b.req.paid, b.free, throttle)
+    limited = b.forward(b.req.funnel, b.req.paid, throttle)
     revenue = grid.plan(limited[-1]) * b.plan.avg_deal_size + b.pipeline
     return CapacityLimited(grid.plan(share), revenue, b.target - revenue)
 
@@ -128,8 +150,7 @@ def nurture_pool(b: Basis) -> NurtureResult | None:
     nurture = plan.nurture
     if nurture is None or h is None:
         return None
-    volumes = run_forward(b.req.funnel, b.req.paid, b.free)
-    recycled, pool, matured = pool_flow(plan, b.req.funnel, volumes[h - 1], h)
+    recycled, pool, matured = pool_flow(plan, b.req.funnel, b.required_flow[h - 1], h)
     utilization = None
     if nurture.hours_per_lead is not None and nurture.hours_available is not None:
         utilization = nurture.hours_per_lead * grid.plan(pool) / np.asarray(nurture.hours_available, dtype=float)
@@ -146,16 +167,13 @@ def nurture_pool(b: Basis) -> NurtureResult | None:
 def spend_of(plan: Plan, paid: FloatArray, grid: MonthGrid) -> tuple[list[FloatArray], FloatArray, float]:
     """Per-channel in-plan spend ``CPL_j * m_j * P + Fix_j``, their total, and
     the pre-plan variable spend."""
-    spend = []
-    pre = 0.0
-    total = np.zeros(grid.n)
-    for channel in plan.channels:
-        variable = channel.cost_per_lead * channel.mix * paid
-        s = grid.plan(variable) + np.asarray(channel.fixed_cost, dtype=float)
-        spend.append(s)
-        total = total + s
-        pre += grid.pre(variable)
-    return spend, total, pre
+    if not plan.channels:
+        return [], np.zeros(grid.n), 0.0
+    per_lead = np.array([c.cost_per_lead * c.mix for c in plan.channels])
+    fixed = np.array([c.fixed_cost for c in plan.channels], dtype=float)
+    spend = np.outer(per_lead, grid.plan(paid)) + fixed
+    pre = float(per_lead.sum()) * grid.pre(paid)
+    return list(spend), spend.sum(axis=0), pre
 
 
 def spec_change(b: Basis, proposed: LeadSpec, spend_total: FloatArray, spend_pre: float) -> SpecChange:
@@ -165,11 +183,12 @@ def spec_change(b: Basis, proposed: LeadSpec, spend_total: FloatArray, spend_pre
     plan, grid, current = b.plan, b.grid, b.req
     gate = plan.stage_index(proposed.gate)
     assert gate is not None and gate >= 1, "validation guarantees a gate below S0"
-    proposed_req = require(funnel_of(plan, proposed, list(current.funnel.timings)), b.deals, b.free)
+    funnel = b.proposed if b.proposed is not None else funnel_of(plan, proposed, list(current.funnel.timings))
+    proposed_req = require(funnel, b.deals, b.free)
     # Today's flow: every paid lead the current plan requires, pre-plan included,
     # so the deficit shown is the spec's doing and not the plan's start.
-    flow_current = run_forward(current.funnel, current.paid, b.free)
-    flow_proposed = run_forward(proposed_req.funnel, current.paid, b.free)
+    flow_current = b.required_flow
+    flow_proposed = b.forward(proposed_req.funnel, current.paid)
     _, new_total, new_pre = spend_of(plan, proposed_req.paid, grid)
     required_at_gate = grid.plan(current.gross[gate]) if gate < len(current.gross) else grid.plan(b.deals)
     gate_volume = grid.plan(flow_proposed[gate])

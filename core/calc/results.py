@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.calc.calendar import month_labels
 from core.calc.funnel import FloatArray
 
 
@@ -70,7 +71,14 @@ class AfterPlanResult:
     deals_required: FloatArray
     carried_deals: float
     carried_revenue: float
-    month_labels: tuple[str, ...]
+    start: str
+    """The first month after the plan (YYYY-MM)."""
+
+    @property
+    def month_labels(self) -> tuple[str, ...]:
+        """``YYYY-MM`` of each month after the plan (built when asked: up to
+        ~150 labels no recalculation needs)."""
+        return month_labels(self.start, self.months)
 
 
 @dataclass(frozen=True, eq=False)
