@@ -133,6 +133,12 @@ def show(value: object) -> str:
     return f"'{value}'"
 
 
+def show_first(value: object) -> str:
+    """:func:`show` opening a sentence (the value itself keeps its case)."""
+    said = show(value)
+    return said[:1].upper() + said[1:]
+
+
 _KINDS = {
     "rate": ("a rate", "enter a number more than 0 and at most 1 (e.g. 35%)"),
     "share": ("a share", "enter a number between 0 and 1 (e.g. 40%)"),
@@ -243,7 +249,7 @@ class CellReader:
             self.fail(field, value.message("a number"), sheet.where(row, col))
             return math.nan
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(field, f"{show(value).capitalize()} in {noun} cell: {todo}.", sheet.where(row, col))
+            self.fail(field, f"{show_first(value)} in {noun} cell: {todo}.", sheet.where(row, col))
             return math.nan
         number = float(value)
         if not math.isfinite(number):
@@ -295,7 +301,7 @@ class CellReader:
         if isinstance(value, Unreadable):
             self.fail(field, value.message("a name"), sheet.where(row, col))
             return ""
-        self.fail(field, f"{show(value).capitalize()} where a text is expected: enter a name.", sheet.where(row, col))
+        self.fail(field, f"{show_first(value)} where a text is expected: enter a name.", sheet.where(row, col))
         return ""
 
     def flag(self, sheet: SheetCells, row: int, col: int, field: str) -> bool:
@@ -307,7 +313,7 @@ class CellReader:
             return True
         if is_blank(value) or (isinstance(value, str) and norm(value) in ("no", "n", "false")):
             return False
-        self.fail(field, f"{show(value).capitalize()} in a yes/no cell: enter yes or no.", sheet.where(row, col))
+        self.fail(field, f"{show_first(value)} in a yes/no cell: enter yes or no.", sheet.where(row, col))
         return False
 
     # -- labelled values and tables --
@@ -423,7 +429,7 @@ class CellReader:
             elif is_blank(value):
                 message = f"The month label is empty: write the {kind}'s month as YYYY-MM ({span})."
             elif key is None:
-                message = f"{show(value).capitalize()} is not a month: write the {kind}'s month as YYYY-MM ({span})."
+                message = f"{show_first(value)} is not a month: write the {kind}'s month as YYYY-MM ({span})."
             else:
                 message = (
                     f"{key[0]:04d}-{key[1]:02d} is not a month of this plan ({span}): delete the {kind}, "

@@ -27,6 +27,7 @@ from core.formats.xlsx.plan_cells import (
     norm,
     plan_month_labels,
     show,
+    show_first,
     with_unreadable,
 )
 from core.formats.xlsx.plan_layout import (
@@ -145,7 +146,7 @@ def _read_start(r: CellReader, sheet: SheetCells, at: tuple[int, int]) -> str:
     if is_blank(value):
         r.fail("start", "The cell is empty: enter the first month as YYYY-MM (e.g. 2027-01).", sheet.where(*at))
         return ""
-    r.fail("start", f"{show(value).capitalize()}: enter the first month as YYYY-MM (e.g. 2027-01).", sheet.where(*at))
+    r.fail("start", f"{show_first(value)}: enter the first month as YYYY-MM (e.g. 2027-01).", sheet.where(*at))
     return ""
 
 
@@ -305,7 +306,7 @@ def _read_spec_block(r: CellReader, sheet: SheetCells, path: str, first: int, la
         elif said not in ("criteria", ""):
             r.fail(
                 f"{path}.pass_rate_source",
-                f"{show(raw).capitalize()}: enter 'criteria' or 'measured'.",
+                f"{show_first(raw)}: enter 'criteria' or 'measured'.",
                 sheet.where(*source_at),
             )
     return LeadSpec(

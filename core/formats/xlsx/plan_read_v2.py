@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from core.formats.xlsx.location import location
-from core.formats.xlsx.plan_cells import CellReader, SheetCells, Table, is_blank, norm, show
+from core.formats.xlsx.plan_cells import CellReader, SheetCells, Table, is_blank, norm, show, show_first
 from core.formats.xlsx.plan_layout import (
     AFTER_NONE,
     AFTER_REPEAT,
@@ -150,7 +150,7 @@ def read_after_plan(r: CellReader, sheet: SheetCells, title_row: int | None) -> 
         elif not is_blank(raw) and said not in (norm(AFTER_REPEAT), "repeat"):
             r.fail(
                 "after_plan.mode",
-                f"{show(raw).capitalize()}: choose '{AFTER_REPEAT}' or '{AFTER_NONE}' from the list.",
+                f"{show_first(raw)}: choose '{AFTER_REPEAT}' or '{AFTER_NONE}' from the list.",
                 sheet.where(*at),
             )
     growth = 0.0

@@ -142,7 +142,7 @@ def _write_about(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan, scenarios:
 def _write_calendar(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(CALENDAR, worksheet_class=ExactWorksheet)
     w = CellWriter(sheet, fmt)
-    sheet.set_column(0, 0, 22)
+    sheet.set_column(0, 0, 28)
     sheet.set_column(1, 2, 18)
     sheet.set_column(3, 3, 60)
     w.text(0, 0, "Calendar and revenue targets", fmt.title)
@@ -185,7 +185,7 @@ def _write_calendar(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
     validate_min(sheet, top + 1, top + plan.months, 2, "Pipeline revenue")
     write_after_plan(w, fmt, plan, top + plan.months + 2)
     sheet.freeze_panes(top + 1, 0)
-    apply_print(sheet, SheetPrint([22, 18, 18, 60], top, repeat_labels=False), plan.name)
+    apply_print(sheet, SheetPrint([28, 18, 18, 60], top, repeat_labels=False), plan.name)
 
 
 def _labels(plan: Plan) -> tuple[str, ...]:
@@ -202,7 +202,7 @@ def _at(values: Series, t: int) -> float | None:
 def _write_funnel(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     sheet = book.add_worksheet(FUNNEL, worksheet_class=ExactWorksheet)
     w = CellWriter(sheet, fmt)
-    widths = [24, 20, 20, 20, 20, 24]
+    widths = [24, 14, 14, 14, 14, 12]  # narrow enough for six months of timing below
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     w.text(0, 0, "Funnel stages, from raw lead to won deal", fmt.title)
@@ -212,9 +212,9 @@ def _write_funnel(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
         [
             "unique name; the last stage is the won deal",
             "rate: more than 0, at most 1 (e.g. 35%)",
-            "days, 0 or more (blank = 0; blank with a timing by month below)",
+            "days, 0 or more; blank = 0, or the timing below",
             "hours, 0 or more (blank = 0)",
-            "items the rate was measured on (whole number); blank = not measured",
+            "whole number; blank = not measured",
         ],
     )
     top = 3
@@ -228,7 +228,7 @@ def _write_funnel(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
             w.number(row, 2, stage.lag_days, fmt.number)
             w.number(row, 4, stage.rate_sample, fmt.number)
         else:
-            w.text(row, 5, "won deal: no rate or lag", fmt.hint)
+            w.text(row, 5, "won deal: no rate or lag", fmt.hint_line)
         w.number(row, 3, stage.sales_hours, fmt.number)
     validate_rate(sheet, top + 1, top + max(last, 0), 1, "Rate")
     validate_min(sheet, top + 1, top + len(plan.stages), 2, "Lag")
@@ -236,7 +236,8 @@ def _write_funnel(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     validate_sample(sheet, top + 1, top + max(last, 0), 4)
     write_timing(w, fmt, plan, top + len(plan.stages) + 3)
     sheet.freeze_panes(top + 1, 0)
-    sheet.set_row(2, 45)
+    sheet.set_row(2, 60)
+    sheet.set_row(top, 30)
     extra = max(0, 1 + timing_columns(plan) - len(widths))  # profile months beyond the stage table's columns
     sheet.set_column(len(widths), len(widths) + extra, 9)
     apply_print(sheet, SheetPrint([*widths, *[9.0] * extra], top, repeat_labels=False), plan.name)

@@ -90,18 +90,11 @@ def write_after_plan(w: CellWriter, fmt: Formats, plan: Plan, top: int) -> None:
     )
     w.text(top + 2, 0, L_AFTER_MODE, fmt.label)
     w.text(top + 2, 1, AFTER_NONE if after.mode == "none" else AFTER_REPEAT, fmt.text)
-    w.text(
-        top + 2,
-        3,
-        "repeat: the last 12 months' target goes on, so the last months carry next year's leads; "
-        "none: a one-off campaign",
-        fmt.hint,
-    )
-    w.sheet.set_row(top + 2, 30)
+    w.text(top + 2, 3, "repeat: the target goes on; none: a one-off campaign", fmt.hint)
     w.sheet.data_validation(top + 2, 1, top + 2, 1, {"validate": "list", "source": [AFTER_REPEAT, AFTER_NONE]})
     w.text(top + 3, 0, L_GROWTH, fmt.label)
     w.number(top + 3, 1, after.growth, fmt.percent)
-    w.text(top + 3, 3, "growth of that target a year: more than -100%, at most 1,000% (blank = 0)", fmt.hint)
+    w.text(top + 3, 3, "a year: more than -100%, at most 1,000%; blank = 0", fmt.hint)
     ref = cell_name(top + 3, 1)
     w.sheet.data_validation(
         top + 3,
@@ -119,12 +112,12 @@ def write_after_plan(w: CellWriter, fmt: Formats, plan: Plan, top: int) -> None:
 
 
 _NURTURE_HINTS = (
-    (L_NURTURE_STAGE, "a stage from the third down (e.g. SQL); blank = the lead spec's gate"),
-    (L_RECYCLE, "of the leads failing the step into that stage, the share the team nurtures: 0 to 100%"),
-    (L_MATURITY, "share of the pool becoming sales-ready each month: more than 0%, at most 100%"),
-    (L_DECAY, "share of the pool lost each month: 0 to 100%; with the maturing share at most 100% (blank = 0)"),
-    (L_POOL_MONTHS, f"a lead leaves the pool after this many months: whole number, 1 to {MAX_NURTURE_MONTHS}"),
-    (L_LEAD_HOURS, "lead-development hours one lead in the pool takes a month; blank = not planned"),
+    (L_NURTURE_STAGE, "the third stage or below (e.g. SQL); blank = the spec's gate"),
+    (L_RECYCLE, "of the leads failing the step into that stage: 0 to 100%"),
+    (L_MATURITY, "of the pool, sales-ready each month: more than 0%, at most 100%"),
+    (L_DECAY, "0 to 100% (blank = 0); maturing and lost at most 100%"),
+    (L_POOL_MONTHS, f"whole number, 1 to {MAX_NURTURE_MONTHS}: a lead leaves the pool then"),
+    (L_LEAD_HOURS, "hours one lead in the pool takes a month; blank = not planned"),
 )
 
 
@@ -168,21 +161,23 @@ def write_nurture(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     w.text(
         1,
         0,
-        "Leave the shares blank for no nurture pool. Each month the maturing share of the pool returns to the stage "
-        "below; the share lost leaves it.",
+        "Of the leads failing the step into the stage named below, the team nurtures a share; each month part of",
         fmt.hint_line,
     )
-    w.headers(2, 0, ["Input", "Value", "", "Valid values"])
-    top = 3
+    w.text(
+        2, 0, "the pool becomes sales-ready and enters that stage. Leave the values blank for no pool.", fmt.hint_line
+    )
+    w.headers(3, 0, ["Input", "Value", "", "Valid values"])
+    top = 4
     for offset, (label, hint) in enumerate(_NURTURE_HINTS):
         w.text(top + offset, 0, label, fmt.label)
         w.text(top + offset, 3, hint, fmt.hint)
-        w.sheet.set_row(top + offset, 30)
     _nurture_values(w, fmt, plan, top)
     _nurture_validation(sheet, plan, top)
     head = top + len(_NURTURE_HINTS) + 2
     w.text(head - 1, 0, "Hours per month, more than 0; whole column blank = not planned", fmt.hint_line)
     w.headers(head, 0, [H_MONTH, H_LEAD_HOURS])
+    sheet.set_row(head, 30)
     hours = plan.nurture.hours_available if plan.nurture is not None else None
     labels = _labels(plan)
     for t, label in enumerate(labels):
