@@ -111,9 +111,7 @@ def v2_plan(example_plan: Plan) -> Plan:
     """The example with a timing profile on two stages and every sample size filled."""
     stages = list(example_plan.stages)
     stages[1] = replace(stages[1], lag_days=None, lag_profile=(0.5, 0.5), rate_sample=812)
-    stages[3] = replace(
-        stages[3], lag_days=None, lag_profile=(0.1, 0.3, 0.3, 0.2, 0.0, 0.0, 0.0, 0.1), rate_sample=640
-    )
+    stages[3] = replace(stages[3], lag_days=None, lag_profile=(0.1, 0.3, 0.3, 0.2, 0.0, 0.0, 0.0, 0.1), rate_sample=640)
     stages[0] = replace(stages[0], rate_sample=12000)
     spec = example_plan.lead_spec
     assert spec is not None
@@ -251,7 +249,7 @@ def test_a_workbook_saved_before_v2_opens_with_the_defaults(v2_plan: Plan, tmp_p
 def test_a_profile_typed_in_excel_replaces_the_lag(example_plan: Plan, tmp_path: Path) -> None:
     def change(book: Workbook) -> None:
         funnel = book[FUNNEL]
-        row, col = find(funnel, "SQL")
+        row, _ = find(funnel, "SQL")
         funnel.cell(row, find(funnel, "Lag to next stage (days)")[1]).value = None
         r, c = timing_cell(funnel, "SQL", 0)
         funnel.cell(r, c).value = 0.25
