@@ -18,6 +18,7 @@ _KINDS = {
     "free_sources": "Free source",
     "criteria": "Criterion",
     "scenarios": "Scenario",
+    "sources": "Contingency source",
 }
 _PARTS = {
     "lead_spec": "The lead spec",
@@ -25,6 +26,9 @@ _PARTS = {
     "empirical": "The measured pass rate",
     "after_plan": "After the plan",
     "nurture": "The nurture pool",
+    "actuals": "Actuals",
+    "contingency": "The contingency plan",
+    "uncertainty": "Uncertainty",
 }
 _KEY_WORDS = {
     "lag_days": "days to the next stage",
@@ -39,6 +43,12 @@ _KEY_WORDS = {
     "max_months": "months in the pool",
     "hours_per_lead": "hours per lead in the pool",
     "hours_available": "lead-development hours available",
+    "cost_per_item": "cost per item",
+    "max_per_month": "items a month at most",
+    "lead_time_months": "lead time in months",
+    "months": "months",
+    "draws": "number of draws",
+    "alarm_threshold": "alarm threshold",
 }
 
 

@@ -17,6 +17,7 @@ from core.calc.feasibility import validate
 from core.formats.files import atomic_write_text
 from core.formats.json_reader import JsonReader
 from core.formats.json_text import MAX_JSON_BYTES, parse_json, show
+from core.formats.plan_json_year import read_actuals, read_contingency, read_uncertainty, year_to_dict
 from core.model.plan import (
     MAX_CHANNELS,
     MAX_CRITERIA,
@@ -45,6 +46,7 @@ _PLAN_KEYS = {
     "format", "name", "currency", "start", "months", "revenue_target", "avg_deal_size",
     "pipeline_revenue", "stages", "lead_spec", "proposed_lead_spec", "channels",
     "free_sources", "approved_budget", "sales_hours_available", "notes", "after_plan", "nurture",
+    "actuals", "contingency", "uncertainty",
 }  # fmt: skip
 _STAGE_KEYS = {"name", "rate", "lag_days", "sales_hours", "lag_profile", "rate_sample"}
 _AFTER_PLAN_KEYS = {"mode", "growth"}
@@ -251,6 +253,9 @@ def read_plan_dict(data: object, top_level: bool = True) -> tuple[Plan | None, t
         notes=r.text(data, "notes", "notes", ""),
         after_plan=_read_after_plan(r, data),
         nurture=_read_nurture(r, data),
+        actuals=read_actuals(r, data),
+        contingency=read_contingency(r, data),
+        uncertainty=read_uncertainty(r, data),
     )
     return plan, r.finish()
 
@@ -506,6 +511,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     if plan.sales_hours_available is not None:
         out["sales_hours_available"] = _scalar_or_list(plan.sales_hours_available)
     out.update(_v2_to_dict(plan))
+    out.update(year_to_dict(plan))
     if plan.notes:
         out["notes"] = plan.notes
     return out

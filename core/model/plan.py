@@ -46,6 +46,9 @@ MAX_PROFILE_MONTHS = 37
 MAX_GROWTH = 10.0
 """Growth a year of the target after the plan (1,000 %)."""
 MAX_NURTURE_MONTHS = 60
+MAX_CONTINGENCY_SOURCES = 50
+MIN_DRAWS = 100
+MAX_DRAWS = 100_000
 
 PassRateSource = Literal["criteria", "empirical"]
 
@@ -169,6 +172,56 @@ class Nurture:
 
 
 @dataclass(frozen=True)
+class Actuals:
+    """What happened in the months elapsed (``months``, 1..N): per stage (any
+    subset, by name) the items that entered it each month, optionally the
+    spend per channel. ``alarm_share``: the tracking alarm sounds when the
+    projected qualified-lead deficit at observed rates exceeds this share of
+    the requirement still to come (default 5 %)."""
+
+    months: int
+    stages: tuple[tuple[str, Series], ...] = ()
+    spend: tuple[tuple[str, Series], ...] = ()
+    alarm_share: float = 0.05
+
+
+ContingencyObjective = Literal["fastest", "cheapest"]
+
+
+@dataclass(frozen=True)
+class ContingencySource:
+    """A source of fast pipeline kept ready: it delivers items into ``stage``
+    at ``cost_per_item``, at most ``max_per_month`` a month (one per plan
+    month), from ``lead_time_months`` after the decision; ``rate`` (optional)
+    replaces the rate of the transition out of ``stage`` for its items."""
+
+    name: str
+    stage: str
+    cost_per_item: float
+    max_per_month: Series
+    lead_time_months: int
+    rate: float | None = None
+
+
+@dataclass(frozen=True)
+class Contingency:
+    """The contingency sources and what the plan to close a deficit aims at:
+    ``fastest`` (cover as early as possible, then cheapest) or ``cheapest``
+    (covered by the plan's end at least cost)."""
+
+    objective: ContingencyObjective = "fastest"
+    sources: tuple[ContingencySource, ...] = ()
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How the plan's odds are drawn: ``draws`` (100..100,000) and ``seed``."""
+
+    draws: int = 10_000
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class Plan:
     """A complete plan. Optional inputs are ``None`` (not planned)."""
 
@@ -189,6 +242,9 @@ class Plan:
     notes: str = field(default="", compare=True)
     after_plan: AfterPlan = AfterPlan()
     nurture: Nurture | None = None
+    actuals: Actuals | None = None
+    contingency: Contingency | None = None
+    uncertainty: Uncertainty | None = None
 
     def stage_index(self, name: str) -> int | None:
         """Index of the stage called ``name`` (case-insensitive), or None."""

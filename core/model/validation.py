@@ -44,6 +44,7 @@ from core.model.plan import (
     Problem,
 )
 from core.model.validation_v2 import check_profile, validate_v2
+from core.model.validation_year import validate_year
 
 SHARE_TOLERANCE = 1e-6
 _START = re.compile(r"^(\d{4})-(\d{2})$")
@@ -397,6 +398,7 @@ def validate_inputs(plan: Plan) -> tuple[Problem, ...]:
             minimum=MIN_SALES_HOURS,
         )
     problems += validate_v2(plan)
+    problems += validate_year(plan)
     if not any(p.severity == "error" for p in problems):
         problems += _gate_warning(plan)
     return tuple(problems)
