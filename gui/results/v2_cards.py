@@ -21,7 +21,6 @@ from gui.results.charts import (
     GOOD,
     INK,
     ChartCard,
-    LabelAxis,
     MonthAxis,
     TickAxis,
     bar_set,
@@ -108,7 +107,7 @@ class CarryOverCard(ChartCard):
         super().__init__("After the plan", make_chart())
         self.loc = locale
         self.currency = ""
-        self.x_axis = LabelAxis()
+        self.x_axis = MonthAxis()
         self.y_axis = TickAxis(lambda v: money_text(v, self.currency, locale))
         self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -136,8 +135,6 @@ class CarryOverCard(ChartCard):
         self.set_placeholder(None)
         self.set_note(sentence)
         set_values(self.target, after.revenue_target)
-        n = len(after.revenue_target)
-        step = max(1, n // 8)
-        labels = [(month_text(after.month_labels[i], self.loc), float(i)) for i in range(0, n, step)]
-        self.x_axis.set_labels(labels, -0.5, n - 0.5)
+        room = max(4, int(self.width() - 110) // 64)
+        self.x_axis.set_months(after.month_labels, room, self.loc)
         self.y_axis.set_span(0.0, float(after.revenue_target.max(initial=0.0)) * 1.05 or 1.0)

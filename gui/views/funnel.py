@@ -67,6 +67,10 @@ class FunnelPage(Page):
             text += " A step timed by a profile shows its average lag and the share converting in each month."
         self.note.setText(text)
         self._update_buttons()
+        # a profile reads "58 days · profile 10/30/30/20/10 %": its column as wide as that text
+        wanted = min(max(self.table.sizeHintForColumn(StagesModel.LAG), 0) + 16, 340)
+        if wanted > self.table.columnWidth(StagesModel.LAG):
+            self.table.setColumnWidth(StagesModel.LAG, wanted)
 
     def _update_buttons(self, *_: object) -> None:
         row = selected_row(self.table)

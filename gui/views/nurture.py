@@ -98,6 +98,7 @@ class NurturePage(Page):
         side.setSpacing(6)
         self.figure = QLabel()
         self.figure.setObjectName("bigFigure")
+        self.figure.setWordWrap(True)
         self.story = QLabel()
         self.story.setObjectName("hint")
         self.story.setWordWrap(True)
@@ -116,6 +117,7 @@ class NurturePage(Page):
         self.model = MonthlyModel(document, nurture_columns, self)
         self.table = self.sheet()
         self.table.setModel(self.model)
+        self.table.setMinimumHeight(220)  # a few months in view: the page scrolls on a small screen
         self.layout_.addWidget(self.table, 1)
         document.planChanged.connect(self.refresh)
         self.refresh()
@@ -176,7 +178,7 @@ class NurturePage(Page):
             self.story.setText(f"The pool holds {count_text(float(pool.pool.mean()))} leads on average.")
         if pool.utilization is not None:
             self.figure.setText(
-                self.figure.text() + f" \u00b7 team at {percent_text(float(pool.utilization.max()))} at the peak"
+                self.figure.text() + f"\nteam at {percent_text(float(pool.utilization.max()))} at the peak"
             )
 
     def _edit(self, text: str, edit: PlanEdit) -> None:
