@@ -148,8 +148,9 @@ def _general(ctx: Context, sheet: Sheet) -> _GeneralRows:
     )
     blended_cpl = rows.label("Blended cost per paid raw lead", "Mix-weighted cost per lead of the paid channels.")
     proposed_blended = rows.label("Blended rate, proposed spec") if proposed is not None else None
-    after = _after_plan(ctx, rows)
-    _nurture(ctx, rows)
+    after = rows.label(
+        "Months after the plan", "How far leads entering in the plan reach (Timing sheet); the target goes on there."
+    )
     pre = rows.row
     sheet.text(pre, 0, "Months before the plan held")
     sheet.ws.write_number(pre, 1, ctx.nums.n_pre, st.whole)
@@ -160,36 +161,6 @@ def _general(ctx: Context, sheet: Sheet) -> _GeneralRows:
     need = rows.label("Months before the plan the lags need")
     check = rows.label("Lag check")
     return _GeneralRows(blended, blended_cpl, proposed_blended, pre, need, check, rows.row + 1, after)
-
-
-def _after_plan(ctx: Context, rows: _Rows) -> int:
-    """After the plan: the mode, the growth (an input) and the months the target goes on; returns
-    the row of those months (its formula, from the Timing sheet's reach, is written by the lag check)."""
-    after = ctx.plan.after_plan
-    if after.mode == "none":
-        rows.put_text("After the plan", "nothing", "A one-off campaign: nothing is required after the last month.")
-    else:
-        note = "The target goes on after the plan: its last 12 months again, grown by this much a year."
-        rows.put_text("After the plan", "target goes on")
-        rows.put_input("Growth a year after the plan", "AfterPlanGrowth", after.growth, ctx.st.pct_in, note)
-    return rows.label(
-        "Months after the plan", "As far as leads entering in the plan reach (all the lags, nurture included)."
-    )
-
-
-def _nurture(ctx: Context, rows: _Rows) -> None:
-    """The nurture pool's inputs (named ``Nurture*``), where the plan has one."""
-    nurture, st = ctx.plan.nurture, ctx.st
-    h = ctx.plan.nurture_stage()
-    if nurture is None or h is None:
-        return
-    stage = ctx.plan.stages[h].name
-    rows.put_text("Nurture pool into", stage, "Leads failing the step into it are developed for months.")
-    rows.put_input("Share of failing leads nurtured", "NurtureRecycle", nurture.recycle, st.pct_in)
-    rows.put_input("Share of the pool ready each month", "NurtureMaturity", nurture.maturity, st.pct_in)
-    rows.put_input("Share of the pool lost each month", "NurtureDecay", nurture.decay, st.pct_in)
-    note = "A lead leaves the pool after this many months."
-    rows.put_input("Months a lead stays at most", "NurtureMaxMonths", float(nurture.max_months), st.whole, note)
 
 
 def _stage_heads(ctx: Context, sheet: Sheet, row: int) -> None:
@@ -462,7 +433,8 @@ def write_assumptions(ctx: Context, timing: KernelRows) -> AssumptionCells:
         1,
         0,
         "Yellow cells are inputs. Change one and every other sheet recalculates. "
-        "Amounts in " + plan.currency + "; rates as percentages; lags in days.",
+        "Amounts in " + plan.currency + "; rates as percentages; lags in days. "
+        "Lag profiles, the nurture pool and growth after the plan: Timing sheet.",
         st.note,
     )
     general = _general(ctx, sheet)

@@ -182,7 +182,7 @@ class Grid:
         plan's months, the plan total column is skipped)."""
         if i < self.upto_plan:
             return self.first + i
-        return self.total + 1 + (i - self.upto_plan)
+        return self.total + 2 + (i - self.upto_plan)
 
     def month(self, t: int) -> int:
         """Column of plan month ``t``."""
@@ -194,6 +194,11 @@ class Grid:
     @property
     def total(self) -> int:
         return self.month(self.n - 1) + 1
+
+    @property
+    def after_total(self) -> int:
+        """The column summing the months after the plan (with ``n_after``)."""
+        return self.total + 1
 
     @property
     def last_col(self) -> int:
@@ -245,6 +250,7 @@ class Styles:
     hours: Format
     months: Format
     whole: Format
+    whole_in: Format
     twins: Mapping[int, Format] = field(default_factory=dict)
 
     def grey(self, fmt: Format) -> Format:
@@ -284,6 +290,7 @@ def make_styles(book: Workbook, currency: str) -> Styles:
         hours=f(num_format="#,##0.0"),
         months=f(num_format="0.000"),
         whole=f(num_format="0"),
+        whole_in=f(num_format="0", bg_color=yellow),
     )
     grey = {"font_color": "#7F7F7F", "bg_color": "#F2F2F2"}
     twins = {
@@ -305,7 +312,8 @@ class Sheet:
     ws: Worksheet
     st: Styles
     labels: dict[int, tuple[str, str]] = field(default_factory=dict)
-    after_from: int | None = None  # first column of the months after the plan (greyed)
+    after_from: int | None = None  # first column after the plan total: the months after the plan (greyed)
+    after_rows: set[int] = field(default_factory=set)  # rows with figures after the plan
 
     @property
     def name(self) -> str:
@@ -323,6 +331,7 @@ class Sheet:
         (greyed in the months after the plan)."""
         if self.after_from is not None and col >= self.after_from:
             fmt = self.st.grey(fmt)
+            self.after_rows.add(row)
         if isinstance(value, str):
             self.ws.write_formula(row, col, "=" + formula, fmt, value)
         else:
@@ -342,6 +351,10 @@ class Sheet:
         first, last = cell(row, grid.month(0)), cell(row, grid.month(grid.n - 1))
         in_plan = values[grid.held_pre : grid.held_pre + grid.n]
         self.formula(row, grid.total, f"SUM({first}:{last})", float(in_plan.sum()), fmt)
+        if grid.n_after and row in self.after_rows:
+            first, last = cell(row, grid.col(grid.upto_plan)), cell(row, grid.col(grid.size - 1))
+            after = values[grid.upto_plan : grid.size]
+            self.formula(row, grid.after_total, f"SUM({first}:{last})", float(after.sum()), fmt)
 
 
 def define_name(book: Workbook, name: str, ref: str) -> None:
@@ -450,6 +463,8 @@ def month_header(ctx: Context, sheet: Sheet, row: int, grid: Grid, totals: bool 
         sheet.text(row, grid.month(t), label, st.header)
     if totals:
         sheet.text(row, grid.total, "Plan total", st.header)
+    if grid.n_after:
+        sheet.text(row, grid.after_total, "After the plan", st.grey(st.header))
     for i, label in enumerate(ctx.after_months[: grid.n_after]):
         sheet.text(row, grid.col(grid.upto_plan + i), f"{label} {AFTER}", st.grey(st.header))
     sheet.ws.set_row(row, 30)
@@ -471,17 +486,18 @@ def setup_month_sheet(ctx: Context, sheet: Sheet, grid: Grid, header_row: int) -
     if grid.n_after:
         first = grid.col(grid.upto_plan)
         ws.set_column(first, grid.last_col, MONTH_WIDTH, None, {"level": 1})
-        sheet.after_from = first
+        sheet.after_from = grid.after_total
     ws.freeze_panes(header_row + 1, 2)
     per_page = page_months(ctx.plan.months)
     breaks = [grid.month(t) for t in range(per_page, ctx.plan.months, per_page)]
     labels = [LABEL_WIDTH, NAME_WIDTH, MONTH_WIDTH] if grid.with_pre else [LABEL_WIDTH, NAME_WIDTH]
-    print_sheet(ctx, sheet, [*labels, *([MONTH_WIDTH] * (per_page + 1))], header_row, breaks=breaks)
+    tail = 2 if grid.n_after else 1  # the plan total (and 'After the plan') on the last page
+    print_sheet(ctx, sheet, [*labels, *([MONTH_WIDTH] * (per_page + tail))], header_row, breaks=breaks)
 
 
 def print_plan_months_only(ctx: Context) -> None:
     """The months after the plan are on screen only (greyed, grouped): every
-    sheet that holds them prints up to its plan total (call when written)."""
+    sheet that holds them prints up to their total, 'After the plan' (call when written)."""
     for sheet in ctx.sheets.values():
         if sheet.after_from is not None:
-            sheet.ws.print_area(0, 0, sheet.ws.dim_rowmax or 0, sheet.after_from - 1)
+            sheet.ws.print_area(0, 0, sheet.ws.dim_rowmax or 0, sheet.after_from)

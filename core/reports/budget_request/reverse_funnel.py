@@ -72,6 +72,10 @@ def _after_target(ctx: Context, sheet: Sheet, row: int) -> None:
         grown = f"{source}*(1+AfterPlanGrowth)^{i // span + 1}"
         value = float(ctx.nums.target[g.upto_plan + i])
         sheet.formula(row, g.col(g.upto_plan + i), f"IF({i + 1}<=AfterPlanMonths,{grown},0)", value, ctx.st.money)
+    if g.n_after:
+        first, last = cell(row, g.col(g.upto_plan)), cell(row, g.col(g.size - 1))
+        total = float(ctx.nums.target[g.upto_plan : g.size].sum())
+        sheet.formula(row, g.after_total, f"SUM({first}:{last})", total, ctx.st.money)
 
 
 def _deals(ctx: Context, sheet: Sheet, row: int, target: int, pipeline: int) -> None:
@@ -146,9 +150,9 @@ def write_reverse_funnel(ctx: Context, a: AssumptionCells, tm: KernelRows) -> Re
         ctx,
         sheet,
         "Required entering a stage = what the next stage needs in the months after, spread back by the "
-        "transition's timing and divided by its conversion rate (Timing sheet). Grey columns right of the "
-        "plan total: the months after the plan, whose deals the plan's last months' leads bring (on screen "
-        "only). Counts are expected values to one decimal (the Summary rounds up).",
+        "transition's timing and divided by its conversion rate (Timing sheet). 'After the plan' (grey): the "
+        "target goes on and the plan's last months' leads bring those deals; month by month on screen, to its "
+        "right. Counts are expected values to one decimal (the Summary rounds up).",
         g,
     )
     month_header(ctx, sheet, HEADER_ROW, g)

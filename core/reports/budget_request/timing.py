@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from xlsxwriter.format import Format
 
 from core.calc.engine import gate_of
 from core.calc.funnel import FloatArray
@@ -31,13 +32,14 @@ from core.reports.budget_request.common import (
     Sheet,
     cell,
     cell_range,
+    define_name,
     lines,
     print_sheet,
 )
 
 FIRST = 4  # column of offset 0
 HEADER = 3
-_LABEL_WIDTH, _WHAT_WIDTH, _WIDTH = 22, 21, 6.5
+_LABEL_WIDTH, _WHAT_WIDTH, _WIDTH = 20, 20, 5.2
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def _kernel_row(ctx: Context, sheet: Sheet, a: AssumptionCells, rows: KernelRows
         if nurture and j >= 1:
             terms = "+".join(f"{cell(p, FIRST + i)}*{cell(rows.maturing or 0, FIRST + j - i)}" for i in range(j))
             f += f"+NurtureRecycle*(1-{c})*({terms})"
-        sheet.formula(r, FIRST + j, f, float(values[j]), st.rate)
+        sheet.formula(r, FIRST + j, f, float(values[j]), st.pct)
     _total_and_reach(ctx, sheet, rows, r, values)
     return values
 
@@ -201,8 +203,48 @@ def _reversed_rows(ctx: Context, sheet: Sheet, rows: KernelRows, values: dict[in
         sheet.text(r, 0, label)
         sheet.text(r, 1, what + ", reversed")
         for c in range(w + 1):
-            sheet.formula(r, FIRST + c, cell(source, FIRST + w - c), float(values[source][w - c]), st.rate)
+            sheet.formula(r, FIRST + c, cell(source, FIRST + w - c), float(values[source][w - c]), st.pct)
         sheet.ws.set_row(r, None, None, {"hidden": True, "level": 1})
+
+
+def _input(ctx: Context, sheet: Sheet, row: int, label: str, name: str, value: float, fmt: Format, note: str) -> int:
+    sheet.text(row, 0, label)
+    sheet.ws.write_number(row, 2, value, fmt)
+    define_name(ctx.book, name, cell(row, 2, TIMING, True))
+    sheet.text(row, 3, note, ctx.st.note)
+    return row + 1
+
+
+def _timing_inputs(ctx: Context, sheet: Sheet, row: int) -> None:
+    """After the plan (the growth, an input named ``AfterPlanGrowth``) and the nurture pool's
+    inputs (named ``Nurture*``), from ``row``."""
+    st, plan = ctx.st, ctx.plan
+    sheet.text(row, 0, "After the plan", st.header_left)
+    sheet.text(row, 1, "", st.header_left)
+    sheet.text(row, 2, "Value", st.header)
+    row += 1
+    if plan.after_plan.mode == "none":
+        sheet.text(row, 0, "Nothing is required after the plan's last month (a one-off campaign).", st.note)
+        row += 1
+    else:
+        note = "The target goes on after the plan: its last 12 months again, grown by this much a year."
+        row = _input(ctx, sheet, row, "Growth a year", "AfterPlanGrowth", plan.after_plan.growth, st.pct_in, note)
+    nurture, h = plan.nurture, plan.nurture_stage()
+    if nurture is None or h is None:
+        return
+    row += 1
+    sheet.text(row, 0, f"Nurture pool into {plan.stages[h].name}", st.header_left)
+    sheet.text(row, 1, "", st.header_left)
+    sheet.text(row, 2, "Value", st.header)
+    row += 1
+    note = "Of the leads failing the step into it, developed for months by the lead development team."
+    row = _input(ctx, sheet, row, "Share nurtured", "NurtureRecycle", nurture.recycle, st.pct_in, note)
+    note = "Of the pool, ready for sales each month."
+    row = _input(ctx, sheet, row, "Share ready a month", "NurtureMaturity", nurture.maturity, st.pct_in, note)
+    note = "Of the pool, lost each month."
+    row = _input(ctx, sheet, row, "Share lost a month", "NurtureDecay", nurture.decay, st.pct_in, note)
+    note = "A lead leaves the pool after this many months."
+    _input(ctx, sheet, row, "Months at most", "NurtureMaxMonths", float(nurture.max_months), st.whole_in, note)
 
 
 def write_timing(ctx: Context, a: AssumptionCells, rows: KernelRows) -> None:
@@ -212,7 +254,7 @@ def write_timing(ctx: Context, a: AssumptionCells, rows: KernelRows) -> None:
     ws = sheet.ws
     ws.set_column(0, 0, _LABEL_WIDTH)
     ws.set_column(1, 1, _WHAT_WIDTH)
-    ws.set_column(2, 3, 7.5)
+    ws.set_column(2, 3, 7)
     ws.set_column(FIRST, FIRST + rows.width, _WIDTH)
     sheet.text(0, 0, "Timing: when the items entering a stage reach the next", st.title)
     note = (
@@ -221,10 +263,10 @@ def write_timing(ctx: Context, a: AssumptionCells, rows: KernelRows) -> None:
         "timing, plus the leads a nurture pool returns later. The Reverse funnel spreads what a stage needs "
         "over the months before by these rows."
     )
-    last = FIRST + min(rows.width, 12)
+    last = FIRST + min(rows.width, 9)
     ws.merge_range(1, 0, 1, last, "", st.note_wrap)
     sheet.text(1, 0, note, st.note_wrap)
-    ws.set_row(1, LINE_HEIGHT * lines(note, _LABEL_WIDTH + _WHAT_WIDTH + 15 + _WIDTH * (last - FIRST + 1)))
+    ws.set_row(1, LINE_HEIGHT * lines(note, _LABEL_WIDTH + _WHAT_WIDTH + 14 + _WIDTH * (last - FIRST + 1)))
     for c, h in enumerate(("Transition", "", "Total", "Reach (months)")):
         sheet.text(HEADER, c, h, st.header_left if c < 2 else st.header)
     for j in range(rows.width + 1):
@@ -240,5 +282,6 @@ def write_timing(ctx: Context, a: AssumptionCells, rows: KernelRows) -> None:
         if rows.proposed[k] != rows.kernel[k]:
             values[rows.proposed[k]] = _kernel_row(ctx, sheet, a, rows, k, True)
     _reversed_rows(ctx, sheet, rows, values)
+    _timing_inputs(ctx, sheet, rows.last + 2)
     ws.freeze_panes(HEADER + 1, 2)
-    print_sheet(ctx, sheet, [_LABEL_WIDTH, _WHAT_WIDTH, 7.5, 7.5, *([_WIDTH] * (rows.width + 1))], HEADER)
+    print_sheet(ctx, sheet, [_LABEL_WIDTH, _WHAT_WIDTH, 7, 7, *([_WIDTH] * (rows.width + 1))], HEADER)
