@@ -105,6 +105,23 @@ class TargetsPage(Page):
         annual.addRow("Seasonality", self.profile)
         annual.addRow("", self.apply_total)
         annual.addRow("", self.total_error)
+        self._build_after_plan(annual)
+        top.addLayout(annual)
+        top.addStretch(1)
+        self.layout_.addLayout(top)
+        self.top_row, self.form_part, self.annual_part = top, form, annual
+
+        self.layout_.addWidget(section_label("Month by month"))
+        self.model = MonthlyModel(document, target_columns, self)
+        self.table = self.sheet()
+        self.table.setModel(self.model)
+        self.layout_.addWidget(self.table, 1)
+        document.planChanged.connect(self.refresh)
+        self.refresh()
+
+    def _build_after_plan(self, annual: QFormLayout) -> None:
+        """The target going on after the plan (growing a share a year), or nothing after it."""
+        document = self.document
         annual.addRow(section_label("After the plan"))
         self.goes_on = QRadioButton("Target goes on after the plan, growing")
         self.growth = FieldEdit(document, "after_plan.growth", Kind.PERCENT, "% a year", width=56)
@@ -126,18 +143,6 @@ class TargetsPage(Page):
         growth_row.addStretch(1)
         annual.addRow(growth_row)
         annual.addRow(self.one_off)
-        top.addLayout(annual)
-        top.addStretch(1)
-        self.layout_.addLayout(top)
-        self.top_row, self.form_part, self.annual_part = top, form, annual
-
-        self.layout_.addWidget(section_label("Month by month"))
-        self.model = MonthlyModel(document, target_columns, self)
-        self.table = self.sheet()
-        self.table.setModel(self.model)
-        self.layout_.addWidget(self.table, 1)
-        document.planChanged.connect(self.refresh)
-        self.refresh()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
