@@ -69,6 +69,16 @@ def _profile(values: list[float]) -> Edit:
     return edit
 
 
+def _source(**changes: object) -> Edit:
+    """One contingency source (an appointment-setting vendor delivering SQLs), changed."""
+
+    def edit(data: dict[str, Any]) -> None:
+        source = {"name": "Vendor", "stage": "SQL", "cost_per_item": 450, "max_per_month": 60, "lead_time_months": 1}
+        data["contingency"] = {"objective": "fastest", "sources": [{**source, **changes}]}
+
+    return edit
+
+
 def _no_spec_pool(data: dict[str, Any]) -> None:
     del data["lead_spec"], data["proposed_lead_spec"], data["nurture"]["stage"]
 
@@ -125,6 +135,23 @@ CASES: list[tuple[str, Edit, str]] = [
     ("nurture pool of 0 months", _set("nurture.max_months", 0), "nurture.max_months"),
     ("sample of zero", _set("stages[1].rate_sample", 0), "stages[1].rate_sample"),
     ("sample not whole", _set("channels[0].rate_sample", 12.5), "channels[0].rate_sample"),
+    ("actuals for more months than the plan", _set("actuals", {"months": 13, "stages": {}}), "actuals.months"),
+    ("actuals list of the wrong length", _set("actuals", {"months": 2, "stages": {"SQL": [1]}}), "actuals.stages[0]"),
+    ("actuals for an unknown stage", _set("actuals", {"months": 1, "stages": {"SAL": [1]}}), "actuals.stages[0]"),
+    ("negative actuals", _set("actuals", {"months": 1, "stages": {"SQL": [-1]}}), "actuals.stages[0][0]"),
+    ("contingency source below the gate", _source(stage="Opportunity"), "contingency.sources[0].stage"),
+    ("contingency source on the won stage", _source(stage="Won"), "contingency.sources[0].stage"),
+    ("contingency source with a negative cost", _source(cost_per_item=-1), "contingency.sources[0].cost_per_item"),
+    ("contingency source with negative capacity", _source(max_per_month=-5), "contingency.sources[0].max_per_month"),
+    ("contingency lead time beyond the plan", _source(lead_time_months=13), "contingency.sources[0].lead_time_months"),
+    ("contingency lead time not whole", _source(lead_time_months=1.5), "contingency.sources[0].lead_time_months"),
+    (
+        "contingency objective unknown",
+        _set("contingency", {"objective": "soon", "sources": []}),
+        "contingency.objective",
+    ),
+    ("draws below 100", _set("uncertainty", {"draws": 99}), "uncertainty.draws"),
+    ("draws above 100,000", _set("uncertainty", {"draws": 100_001}), "uncertainty.draws"),
     ("criterion sample of -3", _set("lead_spec.criteria[1].share_sample", -3), "lead_spec.criteria[1].share_sample"),
 ]
 

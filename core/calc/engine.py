@@ -39,7 +39,9 @@ from core.calc.results import (
     NurtureResult,
     PlanResult,
     SpecChange,
+    Tracking,
 )
+from core.calc.tracking import tracking
 from core.model.plan import Plan
 
 
@@ -130,6 +132,7 @@ def calculate(plan: Plan) -> PlanResult:
         after_plan=_after_plan(b, req.funnel.reach, after_target),
         nurture=nurture_pool(b),
         lag_days=tuple(mean_lag_days(p) for p in req.funnel.timings),
+        tracking=tracking(b, stage_required),
     )
 
 
@@ -143,6 +146,7 @@ __all__ = [
     "NurtureResult",
     "PlanResult",
     "SpecChange",
+    "Tracking",
     "basis",
     "blended_rate",
     "calculate",

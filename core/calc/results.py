@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from core.calc.calendar import month_labels
 from core.calc.funnel import FloatArray
+from core.calc.grid import Funnel
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +98,46 @@ class NurtureResult:
 
 
 @dataclass(frozen=True, eq=False)
+class Forecast:
+    """One projection of the year: per stage the volume entering it each
+    plan month, revenue ``E_K*D + Pipe``, revenue gap ``T - R`` and, with a
+    gate, the gate deficit ``G_g - E_g``."""
+
+    stage_volume: tuple[FloatArray, ...]
+    revenue: FloatArray
+    revenue_gap: FloatArray
+    gate_deficit: FloatArray | None
+
+
+@dataclass(frozen=True, eq=False)
+class Tracking:
+    """Plan vs actual vs the two forecasts (see the module docstring).
+
+    ``observed_rates`` maps the upper stage of each transition with actuals
+    on both sides to its observed rate; ``planned_rates`` the same stages to
+    the plan's total rate ``R_k``. ``projected_deficit`` is the gate deficit
+    still to come at observed rates, ``remaining_requirement`` the gate
+    requirement of the months to come, and ``alarm`` whether the first
+    exceeds the plan's alarm share of the second."""
+
+    months_elapsed: int
+    gate: int | None
+    gate_required: FloatArray | None
+    gate_actual: FloatArray | None
+    gate_variance: FloatArray | None
+    gate_variance_cumulative: FloatArray | None
+    observed_rates: dict[str, float]
+    planned_rates: dict[str, float]
+    forecast: Forecast
+    forecast_observed: Forecast
+    observed_funnel: Funnel
+    projected_deficit: float
+    remaining_requirement: float
+    alarm: bool
+    spend_actual: FloatArray | None
+
+
+@dataclass(frozen=True, eq=False)
 class PlanResult:
     """Everything the planner shows for a plan (unrounded)."""
 
@@ -128,3 +169,4 @@ class PlanResult:
     nurture: NurtureResult | None
     lag_days: tuple[float, ...]
     """The lag shown per transition: the mean of its timing, in days."""
+    tracking: Tracking | None = None

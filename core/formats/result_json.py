@@ -8,6 +8,7 @@ from typing import Any
 
 from core.calc.engine import PlanResult
 from core.calc.funnel import FloatArray
+from core.calc.results import Forecast
 from core.model.plan import Plan
 
 
@@ -104,4 +105,42 @@ def _v2_sections(result: PlanResult) -> dict[str, Any]:
         if pool.utilization is not None:
             section["utilization"] = _list(pool.utilization)
         out["nurture"] = section
+    if result.tracking is not None:
+        out["tracking"] = _tracking(result)
+    return out
+
+
+def _forecast(names: tuple[str, ...], f: Forecast) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "stage_volume": {n: _list(v) for n, v in zip(names, f.stage_volume, strict=True)},
+        "revenue": _list(f.revenue),
+        "revenue_gap": _list(f.revenue_gap),
+    }
+    if f.gate_deficit is not None:
+        out["gate_deficit"] = _list(f.gate_deficit)
+    return out
+
+
+def _tracking(result: PlanResult) -> dict[str, Any]:
+    """``tracking``: the gate against its requirement in the months elapsed,
+    the observed rates (keyed by the upper stage), both forecasts and the
+    projected deficit; plus ``alarm`` and ``remaining_requirement`` (added)."""
+    t = result.tracking
+    assert t is not None
+    out: dict[str, Any] = {"months_elapsed": t.months_elapsed}
+    optional = {
+        "gate_required": t.gate_required,
+        "gate_actual": t.gate_actual,
+        "gate_variance": t.gate_variance,
+        "gate_variance_cumulative": t.gate_variance_cumulative,
+    }
+    out.update({key: _list(values) for key, values in optional.items() if values is not None})
+    out["observed_rates"] = dict(t.observed_rates)
+    out["forecast"] = _forecast(result.stage_names, t.forecast)
+    out["forecast_observed"] = _forecast(result.stage_names, t.forecast_observed)
+    out["projected_deficit"] = t.projected_deficit
+    out["remaining_requirement"] = t.remaining_requirement
+    out["alarm"] = t.alarm
+    if t.spend_actual is not None:
+        out["spend_actual"] = _list(t.spend_actual)
     return out

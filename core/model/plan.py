@@ -272,7 +272,7 @@ class Plan:
 Severity = Literal["error", "warning"]
 
 # A plan field path such as ``channels[1].cost_per_lead``: for programs, never shown.
-_FIELD_PATH = re.compile(r"[A-Za-z_]\w*(\[\d+\])?(\.[A-Za-z_]\w*(\[\d+\])?)*")
+_FIELD_PATH = re.compile(r"[A-Za-z_]\w*(\[\d+\])*(\.[A-Za-z_]\w*(\[\d+\])*)*")
 
 
 @dataclass(frozen=True)
