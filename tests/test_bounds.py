@@ -528,7 +528,8 @@ def test_a_workbook_with_a_lag_of_1e308_is_refused_at_its_cell(example_plan: Pla
     save_plan_workbook(example_plan, path)
     book = openpyxl.load_workbook(path)
     sheet = book[FUNNEL]
-    [(row, column)] = [(c.row, c.column) for r in sheet.iter_rows() for c in r if c.value == "MQL"]
+    # the stage table's row (the timing table below names the stage again)
+    row, column = next((c.row, c.column) for r in sheet.iter_rows() for c in r if c.value == "MQL")
     sheet.cell(row, column + 2, 1e308)
     book.save(path)
     plan, problems = load_plan_workbook(path)
