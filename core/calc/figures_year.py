@@ -1,0 +1,103 @@
+"""The figures of the year in progress, worked out once (the Tracking page,
+the KPI strip, the text report and the budget request's Tracking sheet read
+them here): the qualified-lead KPI against actuals and its alarm."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.calc.calendar import short_month
+from core.calc.display import format_count, format_percent
+from core.calc.engine import PlanResult
+from core.calc.flow_figures import plural
+from core.calc.funnel import FloatArray
+from core.model.plan import Plan
+
+Count = Callable[[float], str]
+
+
+@dataclass(frozen=True)
+class TrackingFigures:
+    """The KPI at the gate after ``months`` months.
+
+    ``required``/``actual`` are the gate's totals over the months elapsed
+    (``actual`` None without actuals at the gate); ``projected`` the
+    deficit still to come at observed rates, ``remaining`` the requirement
+    still to come, ``threshold`` the alarm share; ``gate_rate`` the observed
+    and planned rate into the gate (None when not observed)."""
+
+    gate: str
+    months: int
+    month_label: str
+    required: float
+    actual: float | None
+    projected: float
+    remaining: float
+    threshold: float
+    alarm: bool
+    gate_rate: tuple[float, float] | None
+
+    def sentence(self, count: Count = format_count) -> str:
+        """``After 4 months (to Apr 27): 612 SQLs of 850 required (238 short). At the rates
+        observed so far the rest of the year falls 410 SQLs short, 12% of the 3,400 still
+        required: above the 5% alarm threshold.``"""
+        items = plural(self.gate)
+        head = f"After {self.months} month{'s' if self.months != 1 else ''} (to {self.month_label})"
+        if self.actual is None:
+            head += f": {count(self.required)} {items} were required (no actuals entered at {self.gate})."
+        else:
+            gap = self.actual - self.required
+            words = f"{count(-gap)} short" if gap < 0 else f"{count(gap)} ahead"
+            head += f": {count(self.actual)} {items} of {count(self.required)} required ({words})."
+        if self.gate_rate is not None:
+            observed, planned = self.gate_rate
+            head += (
+                f" The rate into {self.gate} runs at {format_percent(observed)} (planned {format_percent(planned)})."
+            )
+        share = self.projected / self.remaining if self.remaining > 0 else 0.0
+        if self.projected > 0:
+            rest = (
+                f" At the rates observed so far the rest of the year falls {count(self.projected)} {items} short, "
+                f"{format_percent(share)} of the {count(self.remaining)} still required"
+            )
+            rest += (
+                f": above the {format_percent(self.threshold)} alarm threshold."
+                if self.alarm
+                else f", within the {format_percent(self.threshold)} alarm threshold."
+            )
+        else:
+            rest = f" At the rates observed so far the rest of the year meets its {items}."
+        return head + rest
+
+
+def cumulative(values: FloatArray) -> FloatArray:
+    """Running total (the KPI shown cumulatively)."""
+    out: FloatArray = np.cumsum(values)
+    return out
+
+
+def tracking_figures(plan: Plan, result: PlanResult) -> TrackingFigures | None:
+    """The KPI figures (None without actuals or without a gate)."""
+    t = result.tracking
+    if t is None or t.gate is None or t.gate_required is None:
+        return None
+    gate_name = result.stage_names[t.gate]
+    upper = result.stage_names[t.gate - 1] if t.gate >= 1 else None
+    rate = None
+    if upper is not None and upper in t.observed_rates:
+        rate = (t.observed_rates[upper], t.planned_rates[upper])
+    return TrackingFigures(
+        gate=gate_name,
+        months=t.months_elapsed,
+        month_label=short_month(result.months[t.months_elapsed - 1]),
+        required=float(t.gate_required.sum()),
+        actual=None if t.gate_actual is None else float(t.gate_actual.sum()),
+        projected=t.projected_deficit,
+        remaining=t.remaining_requirement,
+        threshold=plan.actuals.alarm_share if plan.actuals is not None else 0.05,
+        alarm=t.alarm,
+        gate_rate=rate,
+    )

@@ -1,0 +1,71 @@
+"""The text report's sections for the year in progress: the qualified-lead
+KPI against actuals (figures from :mod:`core.calc.figures_year`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from core.calc.display import format_count, format_percent
+from core.calc.engine import PlanResult
+from core.calc.figures_year import tracking_figures
+from core.model.plan import Plan
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "-" if value < 0 else "") + format_count(abs(value))
+
+
+Table = Callable[[Sequence[str], Sequence[Sequence[str]]], list[str]]
+"""Renders a table as lines (the text report's one table style)."""
+
+
+def tracking_section(plan: Plan, result: PlanResult, table: Table) -> list[str]:
+    """Plan vs actual vs the two forecasts at the gate, month by month."""
+    t = result.tracking
+    fig = tracking_figures(plan, result)
+    if t is None:
+        return []
+    out = ["", f"Tracking: {t.months_elapsed} of {plan.months} months elapsed"]
+    if fig is None:
+        out.append("  The plan has no lead spec or nurture pool, so there is no qualified-lead gate to track.")
+        return out
+    gate = fig.gate
+    required = result.stage_required[t.gate] if t.gate is not None else None
+    assert required is not None and t.forecast.gate_deficit is not None
+    plan_gate = required - t.forecast.gate_deficit
+    obs_deficit = t.forecast_observed.gate_deficit
+    assert obs_deficit is not None
+    obs_gate = required - obs_deficit
+    headers = [
+        "Month",
+        f"{gate} required",
+        "Actual",
+        "Variance",
+        "Forecast (plan rates)",
+        "Forecast (observed)",
+        "Short (observed)",
+    ]
+    rows = []
+    for m, month in enumerate(result.months):
+        elapsed = m < t.months_elapsed
+        actual = t.gate_actual is not None and elapsed
+        rows.append(
+            [
+                month,
+                format_count(float(required[m])),
+                format_count(float(t.gate_actual[m])) if actual and t.gate_actual is not None else "",
+                _signed(float(t.gate_variance[m])) if actual and t.gate_variance is not None else "",
+                format_count(float(plan_gate[m])),
+                format_count(float(obs_gate[m])),
+                "" if elapsed else _signed(float(obs_deficit[m])),
+            ]
+        )
+    out += table(headers, rows)
+    if t.observed_rates:
+        rates = ", ".join(
+            f"{name} {format_percent(rate)} (planned {format_percent(t.planned_rates[name])})"
+            for name, rate in t.observed_rates.items()
+        )
+        out.append(f"Observed rates (from each stage to the next): {rates}.")
+    out.append(("ALARM: " if fig.alarm else "") + fig.sentence())
+    return out
