@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.calc.calendar import short_month
 from core.calc.display import format_count
 from core.calc.engine import PlanResult, basis, run_forward
 from core.model.plan import Plan
@@ -133,12 +134,12 @@ class NurtureFigures:
             f"{percent_words(self.recycle)} of the leads failing {self.stage} go to the nurture pool "
             f"({count(self.recycled_total)} over the plan); it returns {count(self.returned_total)} "
             f"to {self.stage} over the plan and holds {count(self.average_pool)} leads on average "
-            f"(peak {count(self.peak_pool)} in {self.peak_pool_month})."
+            f"(peak {count(self.peak_pool)} in {short_month(self.peak_pool_month)})."
         )
         if self.peak_utilization is not None:
             text += (
                 f" Lead development works at {percent_words(self.peak_utilization)} of its hours "
-                f"at the peak ({self.peak_utilization_month})."
+                f"at the peak ({short_month(self.peak_utilization_month or '')})."
             )
         return text
 

@@ -184,8 +184,8 @@ def check_nurture(plan: Plan) -> list[Problem]:
         problems.append(
             Problem(
                 "nurture.decay",
-                f"Nurture pool: the shares maturing ({_fmt(nurture.maturity)}) and lost ({_fmt(nurture.decay)}) "
-                "each month add up to more than 1.",
+                f"Nurture pool: the shares maturing ({nurture.maturity:.0%}) and lost ({nurture.decay:.0%}) "
+                "each month add up to more than 100%.",
             )
         )
     months = nurture.max_months
