@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from xlsxwriter.format import Format
 
 from core.calc.funnel import FloatArray
 from core.reports.budget_request.assumptions import AssumptionCells
@@ -76,7 +77,59 @@ def _utilization(ctx: Context, sheet: Sheet, g: Grid, demand_row: int, hours_row
     )
 
 
+def _values_row(sheet: Sheet, row: int, g: Grid, label: str, values: FloatArray, fmt: Format, total: bool) -> None:
+    """A row of the planner's values by plan month (not formulas), with the plan total or the peak."""
+    sheet.text(row, 0, label)
+    for t in range(g.n):
+        sheet.ws.write_number(row, g.month(t), float(values[t]), fmt)
+    first, last = cell(row, g.month(0)), cell(row, g.month(g.n - 1))
+    summary = f"SUM({first}:{last})" if total else f"MAX({first}:{last})"
+    sheet.formula(row, g.total, summary, float(values.sum() if total else values.max()), fmt)
+
+
+def _nurture(ctx: Context, sheet: Sheet, g: Grid, row: int) -> None:
+    """The nurture pool month by month (the planner's figures for the required flow) and the
+    lead-development team's hours, from ``row`` (nothing without a pool)."""
+    pool, st, nurture = ctx.res.nurture, ctx.st, ctx.plan.nurture
+    if pool is None or nurture is None:
+        return
+    sheet.text(row, 0, f"Nurture pool into {pool.stage} (planner's figures)", st.header_left)
+    _values_row(sheet, row + 1, g, "Leads recycled into the pool", pool.recycled, st.count, True)
+    _values_row(sheet, row + 2, g, "Pool at the start of the month", pool.pool, st.count, False)
+    _values_row(sheet, row + 3, g, f"Leads returned to {pool.stage}", pool.matured, st.count, True)
+    if pool.utilization is None or nurture.hours_per_lead is None or nurture.hours_available is None:
+        return
+    needed = nurture.hours_per_lead * pool.pool
+    sheet.text(row + 4, 0, "Lead-development hours needed")
+    _hours_row(sheet, row + 4, g, [f"NurtureHoursPerLead*{cell(row + 2, g.month(t))}" for t in range(g.n)], needed)
+    sheet.text(row + 5, 0, "Lead-development hours available")
+    available = np.broadcast_to(np.asarray(nurture.hours_available, dtype=float), (g.n,))
+    for t in range(g.n):
+        sheet.ws.write_number(row + 5, g.month(t), float(available[t]), st.number_in)
+    sheet.formula(
+        row + 5,
+        g.total,
+        f"SUM({cell(row + 5, g.month(0))}:{cell(row + 5, g.month(g.n - 1))})",
+        float(available.sum()),
+        st.hours,
+    )
+    sheet.text(row + 6, 0, "Lead-development utilization", st.bold)
+    for t in range(g.n):
+        c = g.month(t)
+        sheet.formula(row + 6, c, f"{cell(row + 4, c)}/{cell(row + 5, c)}", float(pool.utilization[t]), st.pct)
+    peak = float(pool.utilization.max())
+    sheet.formula(row + 6, g.total, f"MAX({cell(row + 6, g.month(0))}:{cell(row + 6, g.month(g.n - 1))})", peak, st.pct)
+
+
 def write_sales_capacity(ctx: Context, a: AssumptionCells, rf: ReverseFunnelRows) -> CapacityRows:
+    """Write the Sales capacity sheet; returns where its rows are."""
+    rows = _write_sales(ctx, a, rf)
+    sheet = ctx.sheets[CAPACITY]
+    _nurture(ctx, sheet, Grid(0, ctx.plan.months, with_pre=False), (sheet.ws.dim_rowmax or HEADER_ROW) + 2)
+    return rows
+
+
+def _write_sales(ctx: Context, a: AssumptionCells, rf: ReverseFunnelRows) -> CapacityRows:
     """Write the Sales capacity sheet; returns where its rows are."""
     plan, st, res = ctx.plan, ctx.st, ctx.res
     g = Grid(0, plan.months, with_pre=False)

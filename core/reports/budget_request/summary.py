@@ -92,6 +92,16 @@ class _Lines:
             self.sheet.ws.set_row(self.row, LINE_HEIGHT * count)
         self.row += 1
 
+    def value(self, label: str, value: float, fmt: Format, note: str = "") -> None:
+        """A figure the planner computed (a value, not a formula: the note says so)."""
+        st = self.ctx.st
+        self.sheet.text(self.row, 0, label, st.wrap)
+        self.sheet.ws.write_number(self.row, 1, value, fmt)
+        if note:
+            self.sheet.text(self.row, 2, note, st.note_wrap)
+        self.fit(label, note)
+        self.row += 1
+
     def absent(self, label: str, value: str, fmt: Format | None = None) -> None:
         """A figure the plan does not have, said in words."""
         self.sheet.text(self.row, 0, label, fmt)
@@ -261,6 +271,32 @@ def _before_plan(ctx: Context, out: _Lines, rows: SheetRows, fig: Figures) -> No
         )
 
 
+def _after_plan(ctx: Context, out: _Lines, rf: ReverseFunnelRows, fig: Figures) -> None:
+    """What the plan's own months carry into next year, and what it assumes after its end."""
+    st, ap = ctx.st, fig.after_plan
+    out.heading("After the plan")
+    out.statement("What the plan carries into next year", ap.sentence(lambda v: format_money_symbol(v, fig.currency)))
+    note = "The plan's own leads (paid and free) run on past its end; the planner's figure, not a formula."
+    out.value("Deals the plan's leads bring after it", shown(ap.carried_deals), st.count_up, note)
+    if ap.mode != "none" and ctx.grid.n_after:
+        target = cell(rf.target, ctx.grid.after_total, REVERSE)
+        note = "Grown by 'Growth a year' (Timing sheet); the plan's last months' leads are planned for it."
+        out.line(f"Target assumed after the plan ({ap.months} months)", target, ap.target_after, st.money, note)
+
+
+def _nurture(ctx: Context, out: _Lines, fig: Figures) -> None:
+    """The nurture pool, where the plan has one (monthly on the Sales capacity sheet)."""
+    st, nf = ctx.st, fig.nurture
+    if nf is None:
+        return
+    out.heading(f"Nurture pool (into {nf.stage})")
+    out.statement("Lead development", nf.sentence())
+    note = "Of the leads required; month by month on the Sales capacity sheet (planner's figures)."
+    out.value(f"Leads the pool returns to {nf.stage}", shown(nf.returned_total), st.count_up, note)
+    if nf.peak_utilization is not None:
+        out.value("Peak lead-development utilization", nf.peak_utilization, st.pct, "Hours needed / available.")
+
+
 def _requirement_chart(ctx: Context, rf: ReverseFunnelRows, width: int) -> object:
     g, n = ctx.grid, ctx.plan.months
     chart = ctx.book.add_chart({"type": "line"})
@@ -273,7 +309,7 @@ def _requirement_chart(ctx: Context, rf: ReverseFunnelRows, width: int) -> objec
         )
     chart.set_title({"name": "Required entering each stage, by month"})
     chart.set_y_axis({"log_base": 10, "num_format": "#,##0"})
-    chart.set_size({"width": width, "height": 340})
+    chart.set_size({"width": width, "height": 300})
     chart.set_legend({"position": "bottom"})
     return chart
 
@@ -297,7 +333,7 @@ def _spend_chart(ctx: Context, bud: BudgetRows, width: int) -> object:
         chart.combine(line)
     chart.set_title({"name": f"Spend by month ({plan.currency})"})
     chart.set_y_axis({"num_format": currency_format(plan.currency)})
-    chart.set_size({"width": width, "height": 340})
+    chart.set_size({"width": width, "height": 300})
     chart.set_legend({"position": "bottom"})
     return chart
 
@@ -308,7 +344,7 @@ def _charts(ctx: Context, sheet: Sheet, rows: SheetRows, top: int) -> None:
     width = round(sum(w * 7 + 5 for w in SUMMARY_WIDTHS))
     sheet.ws.insert_chart(top, 0, _requirement_chart(ctx, rows.reverse, width))
     if ctx.plan.channels:
-        sheet.ws.insert_chart(top, 0, _spend_chart(ctx, rows.budget, width), {"y_offset": 360})
+        sheet.ws.insert_chart(top, 0, _spend_chart(ctx, rows.budget, width), {"y_offset": 315})
 
 
 def write_summary(ctx: Context, rows: SheetRows, fig: Figures) -> None:
@@ -338,8 +374,11 @@ def write_summary(ctx: Context, rows: SheetRows, fig: Figures) -> None:
     _funded_deficit(ctx, out, rows.spec, fig)
     _spec_change(ctx, out, rows.spec, fig)
     _before_plan(ctx, out, rows, fig)
+    second_page = out.row + 1  # the far edge, the nurture pool and the charts
+    _after_plan(ctx, out, rows.reverse, fig)
+    _nurture(ctx, out, fig)
     ws.freeze_panes(_HEADER + 1, 0)
     print_sheet(ctx, sheet, SUMMARY_WIDTHS, _HEADER, landscape=False)
     ws.repeat_columns(0, 0)
-    ws.set_h_pagebreaks([out.row + 1])  # the charts on a page of their own
+    ws.set_h_pagebreaks([second_page])
     _charts(ctx, sheet, rows, out.row + 1)

@@ -244,7 +244,12 @@ def _timing_inputs(ctx: Context, sheet: Sheet, row: int) -> None:
     note = "Of the pool, lost each month."
     row = _input(ctx, sheet, row, "Share lost a month", "NurtureDecay", nurture.decay, st.pct_in, note)
     note = "A lead leaves the pool after this many months."
-    _input(ctx, sheet, row, "Months at most", "NurtureMaxMonths", float(nurture.max_months), st.whole_in, note)
+    row = _input(ctx, sheet, row, "Months at most", "NurtureMaxMonths", float(nurture.max_months), st.whole_in, note)
+    if nurture.hours_per_lead is not None:
+        note = "Lead-development hours per lead in the pool a month (Sales capacity sheet)."
+        _input(
+            ctx, sheet, row, "Hours per lead a month", "NurtureHoursPerLead", nurture.hours_per_lead, st.number_in, note
+        )
 
 
 def write_timing(ctx: Context, a: AssumptionCells, rows: KernelRows) -> None:
