@@ -33,6 +33,7 @@ from core.model.edits_v2 import (
     set_stage_timing,
     timing_shares,
 )
+from core.model.edits_year import *  # noqa: F403  (the year's edits: actuals, contingency sources)
 from core.model.plan import (
     MAX_CHANNELS,
     MAX_FREE_SOURCES,

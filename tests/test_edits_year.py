@@ -1,0 +1,125 @@
+"""The pure plan edits of the year in progress (core/model/edits_year.py):
+months elapsed, actuals, the alarm threshold, contingency sources and a plan
+buying a contingency schedule."""
+
+from __future__ import annotations
+
+import numpy as np
+from pytest import approx
+
+from core.calc.engine import calculate
+from core.calc.feasibility import validate
+from core.formats.plan_json import load_plan_json
+from core.model.edits import (
+    Purchase,
+    add_contingency_source,
+    buy_contingency,
+    clear_actuals_row,
+    remove_contingency_source,
+    set_actual_values,
+    set_alarm_share,
+    set_months_elapsed,
+    set_objective,
+    set_source_field,
+)
+from core.model.plan import Plan, Problem
+from core.model.validation import has_errors
+from core.paths import example_plan_path
+
+
+def example() -> Plan:
+    plan, problems = load_plan_json(example_plan_path())
+    assert plan is not None, problems
+    return plan
+
+
+def ok(edited: Plan | Problem) -> Plan:
+    assert isinstance(edited, Plan), str(edited)
+    assert not has_errors(validate(edited)), [str(p) for p in validate(edited)]
+    return edited
+
+
+def test_months_elapsed_keep_figures_and_pad_new_months_with_zero() -> None:
+    plan = ok(set_months_elapsed(example(), 2))
+    plan = ok(set_actual_values(plan, "stages", {("SQL", 0): 150.0, ("SQL", 1): 141.0}))
+    longer = ok(set_months_elapsed(plan, 3))
+    assert longer.actuals is not None and dict(longer.actuals.stages)["SQL"] == (150.0, 141.0, 0.0)
+    shorter = ok(set_months_elapsed(longer, 1))
+    assert shorter.actuals is not None and dict(shorter.actuals.stages)["SQL"] == (150.0,)
+    assert ok(set_months_elapsed(shorter, 0)).actuals is None
+    refused = set_months_elapsed(plan, 13)
+    assert isinstance(refused, Problem) and "from 0 to the plan's 12" in refused.message
+
+
+def test_a_first_figure_fills_the_row_and_clearing_every_figure_drops_it() -> None:
+    plan = ok(set_months_elapsed(example(), 3))
+    plan = ok(set_actual_values(plan, "stages", {("MQL", 1): 500.0, ("Inquiry", 0): 2100.0}))
+    assert plan.actuals is not None
+    assert plan.actuals.stages == (("Inquiry", (2100.0, 0.0, 0.0)), ("MQL", (0.0, 500.0, 0.0)))  # the plan's order
+    cleared = ok(set_actual_values(plan, "stages", {("MQL", 1): None}))
+    assert cleared.actuals is not None and [n for n, _ in cleared.actuals.stages] == ["Inquiry"]
+    gone = ok(clear_actuals_row(plan, "stages", "Inquiry"))
+    assert gone.actuals is not None and [n for n, _ in gone.actuals.stages] == ["MQL"]
+
+
+def test_bad_figures_are_refused_naming_the_stage_and_month() -> None:
+    plan = ok(set_months_elapsed(example(), 2))
+    negative = set_actual_values(plan, "stages", {("SQL", 1): -5.0})
+    assert isinstance(negative, Problem)
+    assert "SQL in Feb 2027" in negative.message and "negative" in negative.message
+    later = set_actual_values(plan, "stages", {("SQL", 4): 5.0})
+    assert isinstance(later, Problem) and "May 2027 is not among the months elapsed" in later.message
+    unknown = set_actual_values(plan, "spend", {("Billboards", 0): 5.0})
+    assert isinstance(unknown, Problem) and "'Billboards'" in unknown.message
+    assert isinstance(set_actual_values(example(), "stages", {("SQL", 0): 1.0}), Problem)  # no months elapsed
+
+
+def test_spend_actuals_and_the_alarm_threshold() -> None:
+    plan = ok(set_months_elapsed(example(), 1))
+    channel = plan.channels[0].name
+    plan = ok(set_actual_values(plan, "spend", {(channel, 0): 24000.0}))
+    assert plan.actuals is not None and plan.actuals.spend == ((channel, (24000.0,)),)
+    plan = ok(set_alarm_share(plan, 0.1))
+    assert plan.actuals is not None and plan.actuals.alarm_share == 0.1
+    refused = set_alarm_share(plan, 1.5)
+    assert isinstance(refused, Problem) and "150%" in refused.message
+
+
+def test_contingency_sources_add_edit_remove_and_objective() -> None:
+    plan = example()
+    assert plan.contingency is not None
+    count = len(plan.contingency.sources)
+    added = ok(add_contingency_source(plan, "Webinar blitz"))
+    assert added.contingency is not None and len(added.contingency.sources) == count + 1
+    new = added.contingency.sources[-1]
+    assert new.stage == "SQL" and new.cost_per_item == 0.0  # the qualified-lead stage, nothing bought yet
+    edited = ok(set_source_field(added, count, "max_per_month", 30.0))
+    assert edited.contingency is not None and edited.contingency.sources[-1].max_per_month == (30.0,) * plan.months
+    edited = ok(set_source_field(edited, count, "lead_time_months", 2.0))
+    assert edited.contingency is not None and edited.contingency.sources[-1].lead_time_months == 2
+    below = set_source_field(edited, count, "stage", "Opportunity")
+    assert isinstance(below, Plan) and has_errors(validate(below))  # judged by validation: below the gate
+    removed = ok(remove_contingency_source(edited, 0))
+    assert removed.contingency is not None and len(removed.contingency.sources) == count
+    cheapest = ok(set_objective(plan, "cheapest"))
+    assert cheapest.contingency is not None and cheapest.contingency.objective == "cheapest"
+    assert isinstance(set_objective(plan, "soonest"), Problem)
+
+
+def test_buying_a_schedule_adds_its_volume_at_the_stage_and_its_cost() -> None:
+    plan = example()
+    assert plan.contingency is not None
+    vendor = plan.contingency.sources[0]
+    items = (0.0, 10.0, 20.0) + (0.0,) * (plan.months - 3)
+    bought = ok(buy_contingency(plan, [Purchase(vendor.name, items)]))
+    added = bought.free_sources[-1]
+    assert added.stage == vendor.stage and added.volume == items
+    channel = bought.channels[-1]
+    assert channel.mix == 0.0 and channel.fixed_cost[1] == approx(10 * vendor.cost_per_item)
+    before, after = calculate(plan), calculate(bought)
+    assert float(np.sum(after.spend[-1])) == approx(30 * vendor.cost_per_item)  # its cost in the spend
+    assert float(np.sum(after.paid_leads)) < float(np.sum(before.paid_leads))  # the items bought count
+    again = ok(buy_contingency(bought, [Purchase(vendor.name, items)]))
+    assert len(again.free_sources) == len(bought.free_sources)  # bought twice: the same source takes it on
+    assert again.free_sources[-1].volume[2] == 40.0
+    assert isinstance(buy_contingency(plan, [Purchase("Nobody", items)]), Problem)
