@@ -306,8 +306,8 @@ def test_nurture_pool_figures() -> None:
     assert pool.peak_utilization == pytest.approx(2.0) and pool.peak_utilization_month == "2027-02"
     assert pool.sentence() == (
         "50 % of the leads failing SQL go to the nurture pool (8 over the plan); it returns 3 to SQL over the plan "
-        "and holds 3 leads on average (peak 4 in 2027-02). Lead development works at 200 % of its hours at the "
-        "peak (2027-02)."
+        "and holds 3 leads on average (peak 4 in Feb 27). Lead development works at 200 % of its hours at the "
+        "peak (Feb 27)."
     )
 
 
