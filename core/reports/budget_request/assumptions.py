@@ -433,8 +433,15 @@ def write_assumptions(ctx: Context, timing: KernelRows) -> AssumptionCells:
         1,
         0,
         "Yellow cells are inputs. Change one and every other sheet recalculates. "
-        "Amounts in " + plan.currency + "; rates as percentages; lags in days. "
-        "Lag profiles, the nurture pool and growth after the plan: Timing sheet.",
+        "Amounts in "
+        + plan.currency
+        + "; rates as percentages; lags in days. "
+        + (
+            "Lag profiles, the nurture pool and growth after the plan: "
+            if plan.nurture
+            else "Lag profiles and growth after the plan: "
+        )
+        + "Timing sheet.",
         st.note,
     )
     general = _general(ctx, sheet)

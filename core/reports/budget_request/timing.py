@@ -265,8 +265,8 @@ def write_timing(ctx: Context, a: AssumptionCells, rows: KernelRows) -> None:
     note = (
         "Of the items entering a stage, the share arriving at the next stage 0, 1, 2 ... months later. "
         "A lag in days splits between two months; a lag profile is entered month by month. Kernel = rate x "
-        "timing, plus the leads a nurture pool returns later. The Reverse funnel spreads what a stage needs "
-        "over the months before by these rows."
+        + ("timing, plus the leads the nurture pool returns later. " if rows.maturing is not None else "timing. ")
+        + "The Reverse funnel spreads what a stage needs over the months before by these rows."
     )
     last = FIRST + min(rows.width, 9)
     ws.merge_range(1, 0, 1, last, "", st.note_wrap)
