@@ -37,6 +37,7 @@ from gui.recovery import RecoveryKeeper, offer_recoveries
 from gui.views.base import Page
 from gui.views.capacity import CapacityPage
 from gui.views.channels import ChannelsPage
+from gui.views.contingency import ContingencyPage
 from gui.views.funnel import FunnelPage
 from gui.views.help import show_guide
 from gui.views.lead_spec import LeadSpecPage
@@ -44,6 +45,7 @@ from gui.views.nurture import NurturePage
 from gui.views.results import ResultsPage
 from gui.views.scenarios import ScenariosPage
 from gui.views.targets import TargetsPage
+from gui.views.tracking import TrackingPage
 from gui.widgets.kpi_strip import KpiStrip
 from gui.widgets.window_fit import TYPICAL_FRAME, bounded_minimum, fits, fitted_window_rect
 
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
         "Capacity",
         "Results",
         "Scenarios",
+        "Tracking",
+        "Contingency",
     )
 
     def __init__(self, settings: QSettings, recovery_folder: Path, parent: QWidget | None = None) -> None:
@@ -117,6 +121,8 @@ class MainWindow(QMainWindow):
         self.capacity = CapacityPage(self.document)
         self.results = ResultsPage(self.document)
         self.scenarios = ScenariosPage(self.document)
+        self.tracking = TrackingPage(self.document)
+        self.contingency = ContingencyPage(self.document)
         self.pages: list[Page] = [
             self.targets,
             self.funnel,
@@ -126,6 +132,8 @@ class MainWindow(QMainWindow):
             self.capacity,
             self.results,
             self.scenarios,
+            self.tracking,
+            self.contingency,
         ]
         for name, page in zip(self.PAGES, self.pages, strict=True):
             self.stack.addWidget(page)
@@ -202,7 +210,9 @@ class MainWindow(QMainWindow):
         for i, name in enumerate(self.PAGES):
             # '&&': a literal '&' in a menu ("Channels & budget"), not a mnemonic
             go_menu.addAction(
-                self._action(name.replace("&", "&&"), partial(self.sidebar.setCurrentRow, i), f"Ctrl+{i + 1}")
+                self._action(
+                    name.replace("&", "&&"), partial(self.sidebar.setCurrentRow, i), f"Ctrl+{i + 1}" if i < 9 else None
+                )
             )
         help_menu = menu.addMenu("&Help")
         self.guide_action = self._action(

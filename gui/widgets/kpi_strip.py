@@ -57,7 +57,8 @@ class KpiStrip(QFrame):
         self.gap = Kpi("budget gap (net)")
         self.deficit = Kpi("qualified-lead deficit (net)")
         self.capacity = Kpi("busiest sales month")
-        for kpi in self.kpis():
+        self.tracking = Kpi("qualified leads at observed rates")  # shown while tracking the year
+        for kpi in (*self.kpis(), self.tracking):
             layout.addWidget(kpi)
         self.status = ElidedLabel()
         self.status.setObjectName("kpiStatus")
@@ -87,6 +88,7 @@ class KpiStrip(QFrame):
             self.status.setProperty("bad", False)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+        self._show_tracking()
 
     def _show(self, currency: str) -> None:
         """The headline figures of the document's one :class:`Figures` (same numbers, same words as
@@ -115,3 +117,20 @@ class KpiStrip(QFrame):
             self.capacity.set(percent_text(peak, 0), peak > 1.0, "Sales hours needed / available, busiest month.")
         else:
             self.capacity.set("—")
+
+    def _show_tracking(self) -> None:
+        """The tracking alarm: the projected qualified-lead deficit at the rates observed so far."""
+        result = self.document.result
+        tracking = None if result is None else result.tracking
+        self.tracking.setVisible(tracking is not None and tracking.gate is not None)
+        if tracking is None or tracking.gate is None:
+            return
+        deficit, remaining = tracking.projected_deficit, tracking.remaining_requirement
+        gate = result.stage_names[tracking.gate] if result is not None else "qualified leads"
+        text = f"{count_text(deficit)} short" if deficit > 0.5 else "on track"
+        tip = (
+            f"At the rates observed so far, {count_text(max(deficit, 0.0))} of the {count_text(remaining)} {gate} "
+            "still required would not come"
+            + (": the alarm is on (see Tracking)." if tracking.alarm else ", within the alarm threshold.")
+        )
+        self.tracking.set(("⚠ " if tracking.alarm else "") + text, tracking.alarm, tip)
