@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+from core.importer.crm import crm_role, crm_status_stage
+
 CANONICAL_STAGES: tuple[str, ...] = ("Inquiry", "MQL", "SQL", "Opportunity", "Proposal", "Won")
 
 _STAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -53,7 +55,7 @@ _STAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Proposal": ("proposal", "proposals", "quote", "quotes", "proposal sent", "proposals sent", "negotiation"),
     "Won": (
         "won", "wins", "win", "deals", "deal", "deals won", "closed won", "closed deals", "won deals",
-        "customers", "new customers", "closed", "closed won deals", "bookings count",
+        "customers", "new customers", "closed won deals", "bookings count",
     ),
 }  # fmt: skip
 
@@ -144,7 +146,8 @@ def stage_key(name: str) -> str | None:
         return _STAGE_INDEX[text]
     if text.endswith("s") and text[:-1] in _STAGE_INDEX:
         return _STAGE_INDEX[text[:-1]]
-    return None
+    known, stage = crm_status_stage(name)  # HubSpot's "marketingqualifiedlead", "customer"
+    return stage if known else None
 
 
 def _stage_date(text: str, stages: dict[str, str]) -> str | None:
@@ -197,6 +200,9 @@ def guess_role(header: object, stage_names: tuple[str, ...] = ()) -> str | None:
     """
     if header is None or (isinstance(header, str) and not header.strip()) or not isinstance(header, str):
         return None
+    crm = crm_role(header)
+    if crm is not None:
+        return crm[0]
     text = normalize(header)
     if not text:
         return None
@@ -227,7 +233,7 @@ def _original_prefix(header: str, normalized_prefix: str) -> str:
     return " ".join(words[:count]).strip(" -_:") or normalized_prefix
 
 
-KNOWN_PLAIN_ROLES = frozenset({*_PLAIN_SYNONYMS, "ignore"})
+KNOWN_PLAIN_ROLES = frozenset({*_PLAIN_SYNONYMS, "ignore", "link", "close_date", "lost_date"})
 
 
 def valid_role(role: str) -> bool:

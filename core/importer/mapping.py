@@ -38,6 +38,7 @@ class ColumnMapping:
     shape: str | None = None
     decimal: str | None = None
     date_order: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
 
     def role_for(self, header: str) -> str | None:
         """The role the mapping gives this header (compared trimmed, any case)."""
@@ -57,7 +58,9 @@ def key_words(key: str, entry: str | None = None) -> str:
     return f"{text} entry '{entry}'" if entry is not None else text
 
 
-_KEYS = {"sheet", "header_row", "columns", "stages", "criteria", "statuses", "shape", "decimal", "date_order"}
+_KEYS = {
+    "sheet", "header_row", "columns", "stages", "criteria", "statuses", "shape", "decimal", "date_order", "sources",
+}  # fmt: skip
 
 
 def mapping_from_dict(data: Any, source: str = "mapping") -> tuple[ColumnMapping | None, tuple[Problem, ...]]:
@@ -134,9 +137,15 @@ def mapping_from_dict(data: Any, source: str = "mapping") -> tuple[ColumnMapping
     if date_order is not None and date_order not in ("day-first", "month-first"):
         fail("date_order", 'must be "day-first" (25/03/2026) or "month-first" (03/25/2026).')
         date_order = None
+    sources: dict[str, str] = {}
+    raw_sources = data.get("sources", {})
+    if not isinstance(raw_sources, dict) or not all(v in ("free", "paid") for v in raw_sources.values()):
+        fail("sources", 'must be an object {"<lead source>": "free" or "paid"}.')
+    else:
+        sources = {str(k): str(v) for k, v in raw_sources.items()}
     if any(p.severity == "error" for p in problems):
         return None, tuple(problems)
-    mapping = ColumnMapping(sheet, header_row, columns, stages, criteria, statuses, shape, decimal, date_order)
+    mapping = ColumnMapping(sheet, header_row, columns, stages, criteria, statuses, shape, decimal, date_order, sources)
     return mapping, tuple(problems)
 
 

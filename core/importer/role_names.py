@@ -27,10 +27,13 @@ PLAIN_LABELS: dict[str, str] = {
     "revenue": "Revenue in the month",
     "spend": "Marketing spend",
     "id": "Record ID or name (not used)",
+    "link": "ID joining leads to their deals",
+    "close_date": "Close date (won or lost)",
+    "lost_date": "Date the deal was lost",
 }
 
 MONTHLY_PLAIN = ("ignore", "month", "channel", "revenue", "spend", "id")
-LEADS_PLAIN = ("ignore", "created_date", "channel", "status", "amount", "id")
+LEADS_PLAIN = ("ignore", "created_date", "channel", "status", "amount", "close_date", "lost_date", "link", "id")
 
 _QUOTED = re.compile(r"'([^']+)'")
 

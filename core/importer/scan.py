@@ -19,6 +19,7 @@ from core.formats.xlsx.location import cell_name, location
 from core.formats.xlsx.safety import check_spreadsheet_file
 from core.importer.cell_values import cell_text, flag_like, is_blank
 from core.importer.columns import guess_role, role_stage
+from core.importer.crm import crm_role, hidden_columns, is_deal_level
 from core.importer.csv_reader import CsvWorkbook, is_csv_path, open_csv
 from core.importer.mapping import ColumnMapping, key_words
 from core.importer.numbers import Decimal
@@ -210,7 +211,8 @@ def worksheet_names(workbook: Any) -> list[str]:
     try:
         for meta in workbook.sheets_metadata:
             kind = str(meta.typ).lower()
-            if "chart" not in kind and "dialog" not in kind:
+            hidden = "hidden" in str(getattr(meta, "visible", "")).lower()  # hidden or very hidden: not the user's data
+            if "chart" not in kind and "dialog" not in kind and not hidden:
                 names.append(str(meta.name))
     except BaseException as exc:
         _reraise_if_control(exc)
@@ -274,15 +276,23 @@ def _build_table(
     mapping: ColumnMapping | None,
     total_rows: int,
     forced_shape: Shape | None,
+    hidden: set[int] | None = None,
 ) -> Table:
     found = _roles_of_row(rows[header_index], mapping) if header_index < len(rows) else []
+    found = [(i, h, None if i in (hidden or ()) and not m else r, m) for i, h, r, m in found]
     roles = [r for _, _, r, _ in found if r is not None and r != "ignore"]
     shape = forced_shape or decide_shape(roles)
+    deal_level = shape == "leads" and is_deal_level([h for _, h, _, _ in found], roles)
     columns: list[Column] = []
     ignored: list[IgnoredColumn] = []
     seen: set[str] = set()
     for index, header, role, from_mapping in found:
         address = cell_name(header_index, index)
+        if index in (hidden or ()) and not from_mapping:
+            ignored.append(IgnoredColumn(index, header, address, "hidden in the workbook"))
+            continue
+        if deal_level and role == "created_date" and not from_mapping:
+            role = "date:Opportunity"  # a deal's creation: the rows start at the opportunity
         if role is not None and shape == "monthly" and role == "created_date":
             role = "month"
         if role is not None and shape == "leads" and role == "month":
@@ -298,7 +308,9 @@ def _build_table(
                 ignored.append(IgnoredColumn(index, header, address, reason))
                 continue
         if role == "ignore":
-            ignored.append(IgnoredColumn(index, header, address, "ignored by the mapping file"))
+            crm = crm_role(header)
+            reason = crm[1] if crm is not None and not from_mapping else "ignored by the mapping file"
+            ignored.append(IgnoredColumn(index, header, address, reason or "not used"))
             continue
         if role in seen and not role.startswith("criterion:"):
             ignored.append(
@@ -438,7 +450,8 @@ def _sheet_table(
         return None
     all_rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
     total = _last_nonblank_row(all_rows)
-    table = _build_table(name, all_rows, best_index, mapping, total, search.forced if candidate else None)
+    hidden = hidden_columns(search.path, name)
+    table = _build_table(name, all_rows, best_index, mapping, total, search.forced if candidate else None, hidden)
     if table.shape is None:
         return None
     cells.sheets[name] = all_rows[:total]

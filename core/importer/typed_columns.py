@@ -68,6 +68,9 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
+sheet_part = _sheet_part
+
+
 def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """Cells of an .xlsx/.xlsm sheet holding an Excel error (``#N/A``,
     ``#DIV/0!``...), as (0-based row, column) -> the error text.

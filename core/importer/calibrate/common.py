@@ -58,6 +58,18 @@ class CalibratedFigure:
 
 
 @dataclass(frozen=True)
+class SourceClass:
+    """How a lead source of the data was classified: ``kind`` "free" or
+    "paid", ``leads`` its rows, ``why`` in words (the name, the base plan,
+    the user's choice)."""
+
+    name: str
+    kind: str
+    leads: int
+    why: str
+
+
+@dataclass(frozen=True)
 class Calibration:
     """The calibrated plan (None when refused) and how it was obtained."""
 
@@ -69,6 +81,14 @@ class Calibration:
     first_date: str | None = None
     last_date: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    sources: tuple[SourceClass, ...] = ()
+    kept: tuple[str, ...] = ()
+    """What was kept from the base plan, in words (nothing in the data for it)."""
+
+    @property
+    def from_data(self) -> tuple[str, ...]:
+        """The labels of the figures taken from the data."""
+        return tuple(dict.fromkeys(f.label for f in self.figures))
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -84,6 +104,11 @@ def small(sample: int, what: str) -> str | None:
     if sample < MIN_SAMPLE:
         return f"rests on only {sample} {what} (fewer than {MIN_SAMPLE}); check it before trusting it."
     return None
+
+
+def both_warnings(first: str | None, second: str | None) -> str | None:
+    """Two reasons not to trust a figure, as one (None when neither)."""
+    return " ".join(w for w in (first, second) if w) or None
 
 
 def date_text(days: float) -> str:
@@ -137,11 +162,15 @@ def data_stages(table: Table, scan: Scan, statuses: dict[str, str | None]) -> li
     named = [role_stage(c.role) for c in table.columns if c.role.startswith(("stage:", "date:"))]
     names = {n for n in named if n}
     names |= {s for s in statuses.values() if s}
+    roles = table.roles()
+    if "close_date" in roles and ("status" in roles or "stage:Won" in roles):
+        names.add("Won")  # the close date of a won deal is its won date
     if mapping and mapping.stages:
         order = list(mapping.stages)
         extra = [n for n in names if n.casefold() not in {o.casefold() for o in order}]
         return order + sorted(extra)
-    canonical = [s for s in CANONICAL_STAGES if s in names or s == CANONICAL_STAGES[0]]
+    has_first = "created_date" in roles or not names
+    canonical = [s for s in CANONICAL_STAGES if s in names or (s == CANONICAL_STAGES[0] and has_first)]
     others = sorted(n for n in names if n not in CANONICAL_STAGES)
     return canonical + others
 
@@ -157,6 +186,7 @@ class Transition:
     basis: str
     rate_warning: str | None = None
     lag_warning: str | None = None
+    profile: tuple[float, ...] | None = None  # monthly timing from cohorts (plan lag_profile)
 
 
 def apply_transitions(
@@ -219,14 +249,14 @@ def _apply_rate(
             factor = (measured.rate / product) ** (1 / len(span))
             new = [min(1.0, r * factor) for r in old]
         for k, rate in zip(span, new, strict=True):
-            stages[k] = replace(stages[k], rate=rate)
+            stages[k] = replace(stages[k], rate=rate, rate_sample=measured.rate_sample)
             figures.append(
                 CalibratedFigure(
                     f"stages[{k}].rate",
                     f"{stages[k].name} → {stages[k + 1].name} rate" if len(span) > 1 else f"{label} rate",
                     rate,
                     measured.rate_sample,
-                    measured.rate_warning or small(measured.rate_sample, "leads"),
+                    both_warnings(measured.rate_warning, small(measured.rate_sample, "leads")),
                     base.stages[k].rate,
                     measured.basis + spanned,
                 )
@@ -256,11 +286,26 @@ def _apply_lag(
     """Set the lags of the plan stages ``span`` from the measured lag, split
     in proportion to the base plan's lags."""
     assert measured.lag is not None
+    if measured.profile is not None and len(span) == 1:
+        k = span[0]
+        stages[k] = replace(stages[k], lag_days=None, lag_profile=measured.profile)
+        figures.append(
+            CalibratedFigure(
+                f"stages[{k}].lag_profile",
+                f"{stages[k].name} → {stages[k + 1].name} timing by month",
+                measured.profile,
+                measured.lag_sample,
+                measured.lag_warning or small(measured.lag_sample, "leads"),
+                base.stages[k].lag_profile,
+                f"cohorts with leads still in flight censored (Kaplan-Meier); mean lag {measured.lag:.0f} days",
+            )
+        )
+        return
     old_lags = [stages[k].lag_days or 0.0 for k in span]
     total = sum(old_lags)
     new_lags = [measured.lag * lag / total for lag in old_lags] if total > 0 else [measured.lag / len(span)] * len(span)
     for k, lag in zip(span, new_lags, strict=True):
-        stages[k] = replace(stages[k], lag_days=lag)
+        stages[k] = replace(stages[k], lag_days=lag, lag_profile=None)
         figures.append(
             CalibratedFigure(
                 f"stages[{k}].lag_days",
@@ -269,7 +314,12 @@ def _apply_lag(
                 measured.lag_sample,
                 measured.lag_warning or small(measured.lag_sample, "leads with both dates"),
                 base.stages[k].lag_days,
-                "median days between the stage dates" + spanned,
+                (
+                    "mean lag of the cohorts' timing by month"
+                    if measured.profile
+                    else "median days between the stage dates"
+                )
+                + spanned,
             )
         )
 
@@ -362,6 +412,7 @@ def finish(
     steps: Progress,
 ) -> Calibration:
     steps.step(0.95)
+    kept = kept_from_base(base, plan, figures)
     first_text = date_text(first) if first is not None and math.isfinite(first) else None
     last_text = date_text(last) if last is not None and math.isfinite(last) else None
     note = f"Calibrated from {Path(scan.path).name} (sheet '{scan.sheet}', {rows:,} rows"
@@ -369,7 +420,7 @@ def finish(
     plan = plan.with_changes(notes=(base.notes + "\n" if base.notes else "") + note)
     if any(p.severity == "error" for p in problems):
         steps.step(1.0)
-        return Calibration(None, tuple(figures), tuple(problems), shape, rows, first_text, last_text)
+        return Calibration(None, tuple(figures), tuple(problems), shape, rows, first_text, last_text, kept=kept)
     checked = validate(plan)
     if any(p.severity == "error" for p in checked):
         problems += [
@@ -377,7 +428,34 @@ def finish(
             for p in checked
         ]
         steps.step(1.0)
-        return Calibration(None, tuple(figures), tuple(problems), shape, rows, first_text, last_text)
+        return Calibration(None, tuple(figures), tuple(problems), shape, rows, first_text, last_text, kept=kept)
     problems += [p for p in checked if p.severity == "warning"]
     steps.step(1.0)
-    return Calibration(plan, tuple(figures), tuple(problems), shape, rows, first_text, last_text)
+    return Calibration(plan, tuple(figures), tuple(problems), shape, rows, first_text, last_text, kept=kept)
+
+
+def kept_from_base(base: Plan, plan: Plan, figures: list[CalibratedFigure]) -> tuple[str, ...]:
+    """The base plan's figures the data did not replace, in words."""
+    done = {f.field for f in figures}
+    kept: list[str] = []
+    for k, stage in enumerate(plan.stages[:-1]):
+        step = f"{stage.name} → {plan.stages[k + 1].name}"
+        if f"stages[{k}].rate" not in done:
+            kept.append(f"{step} rate")
+        if f"stages[{k}].lag_days" not in done and f"stages[{k}].lag_profile" not in done:
+            kept.append(f"{step} timing")
+    if "avg_deal_size" not in done:
+        kept.append("Average deal size")
+    if not any(f.startswith("channels[") and f.endswith(".mix") for f in done):
+        kept.append("Channel mix")
+    for j, channel in enumerate(plan.channels):
+        if f"channels[{j}].cost_per_lead" not in done:
+            kept.append(f"Channel '{channel.name}' cost per lead")
+    for i, source in enumerate(plan.free_sources):
+        if f"free_sources[{i}].volume" not in done:
+            kept.append(f"Free source '{source.name}' volume")
+    if "revenue_target" not in done:
+        kept.append("Seasonality of the revenue target")
+    if base.lead_spec is not None and not any(f.startswith("lead_spec") for f in done):
+        kept.append("Lead spec criteria and pass rate")
+    return tuple(kept)

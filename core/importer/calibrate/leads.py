@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.calc.lead_spec import criteria_pass_rate
 from core.formats.xlsx.location import location
+from core.importer.calibrate.cohort_step import cohort_step
 from core.importer.calibrate.common import (
     LAG_QUANTILE,
     MIN_SAMPLE,
@@ -21,6 +22,7 @@ from core.importer.calibrate.common import (
     CalibratedFigure,
     Calibration,
     Progress,
+    SourceClass,
     Transition,
     apply_transitions,
     background,
@@ -36,6 +38,7 @@ from core.importer.calibrate.common import (
 )
 from core.importer.calibrate.leads_channels import cohort_rate, leads_channels
 from core.importer.columns import normalize, stage_key
+from core.importer.crm import crm_status_stage
 from core.importer.scan import Column, Scan, Table
 from core.importer.typed_columns import (
     CellErrors,
@@ -75,6 +78,8 @@ def _status_stage(
             lookup[code] = index[norm]
         elif stage_key(text) in keyed:
             lookup[code] = keyed[stage_key(text)]
+        elif crm_status_stage(text)[0]:
+            lookup[code] = keyed.get(crm_status_stage(text)[1] or "", -1)
         elif norm in NO_STAGE_STATUSES or norm.startswith(("closed lost", "lost", "disqualified", "unqualified")):
             lookup[code] = -1
         else:
@@ -186,6 +191,11 @@ def _read_other_columns(data: _LeadColumns) -> None:
         errs = data.errors_for(cols["amount"].header)
         data.amount = read_numbers(data.values("amount"), errs, cols["amount"].index, data.first_row, "an amount")
         data.blank_row &= np.isnan(data.amount)
+    if "close_date" in cols and "Won" in data.data_names:
+        won_k = data.data_names.index("Won")
+        close = data.read_dates("close_date")
+        missing = data.reached[:, won_k] & np.isnan(data.dates[:, won_k])
+        data.dates[:, won_k] = np.where(missing, close, data.dates[:, won_k])
     for column in data.table.columns:
         if column.role.startswith("criterion:"):
             data.criteria[column.role.split(":", 1)[1]] = data.read_flags(column)
@@ -235,7 +245,8 @@ def calibrate_leads(
     data, notes = _read_leads(scan, table, rows, problems, steps)
     data_names = data.data_names
     matched: list[int | None] = [stage_match(name, base) for name in data_names]
-    matched[0] = 0
+    if matched[0] is None:
+        matched[0] = 0
     if any(p.severity == "error" for p in problems):
         return Calibration(None, (), tuple(problems), "leads", n)
     if data.unknown_status:
@@ -264,10 +275,12 @@ def calibrate_leads(
     steps.step(0.7)
     stages = apply_transitions(base, matched, data_names, transitions, figures, problems)
     plan = base.with_changes(stages=stages)
+    classified: list[SourceClass] = []
     if data.channel_texts is not None:
         plan = leads_channels(
-            scan, plan, base, data.channel_texts, reached, dates, cutoffs, lag_cdfs, last, matched, figures, problems
-        )
+            scan, plan, base, data.channel_texts, reached, dates, cutoffs, lag_cdfs, last, matched, figures, problems,
+            classified,
+        )  # fmt: skip
     steps.step(0.8)
     if data.criteria and base.lead_spec is not None:
         plan = _leads_criteria(scan, table, plan, data_names, matched, reached, data.criteria, figures, problems)
@@ -281,7 +294,8 @@ def calibrate_leads(
         )
     plan = _deal_size_and_seasonality(plan, base, data, matched, figures, problems)
     steps.step(0.9)
-    return replace(finish(scan, base, plan, figures, problems, "leads", n, first, last, steps), notes=notes)
+    result = finish(scan, base, plan, figures, problems, "leads", n, first, last, steps)
+    return replace(result, notes=notes, sources=tuple(classified))
 
 
 def _settled_gaps(all_gaps: FloatArray, both: npt.NDArray[np.bool_], entered: FloatArray, last: float) -> FloatArray:
@@ -346,7 +360,16 @@ def _lead_transition(
         if math.isfinite(cutoff) and naive_n
         else "all leads"
     )
-    return Transition(rate, sample, lag, len(gaps), basis, warning, lag_warning), cutoff, sorted_gaps
+    transition = Transition(rate, sample, lag, len(gaps), basis, warning, lag_warning)
+    estimate = cohort_step(entry, dates[:, k + 1], reached[:, k], reached[:, k + 1], last)
+    if estimate is not None:
+        transition = Transition(
+            estimate.rate, estimate.sample, estimate.mean_lag_days, int(reached[:, k + 1].sum()),
+            f"cohorts by month of entering {data_names[k]}, {estimate.censored:,} leads still in flight censored "
+            f"(Kaplan-Meier over {estimate.horizon_months} months); all leads would give {estimate.naive_rate:.1%}",
+            estimate.warning, lag_warning, estimate.profile,
+        )  # fmt: skip
+    return transition, cutoff, sorted_gaps
 
 
 def _deal_size_and_seasonality(

@@ -11,9 +11,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from core.importer.calibrate.common import DAYS_PER_MONTH, CalibratedFigure, rows_of, small
+from core.importer.calibrate.common import DAYS_PER_MONTH, CalibratedFigure, SourceClass, rows_of, small
 from core.importer.columns import normalize, role_channel
 from core.importer.scan import Scan, Table
+from core.importer.sources import classify, loose_match
 from core.importer.typed_columns import CellErrors, FloatArray, column_values, month_keys, read_numbers, read_texts
 from core.model.plan import Channel, FreeSource, Plan, Problem
 
@@ -45,6 +46,47 @@ def cohort_rate(
     return min(1.0, converted / weight), n
 
 
+def _distinct_sources(channel_texts: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], list[str], npt.NDArray[np.int64]]:
+    """Codes, names and counts of the sources, spellings differing only in
+    case or spaces ("web", "Web ") taken as one (named as most rows write it)."""
+    texts = pd.Series(channel_texts, dtype=object).fillna("").astype(str)
+    keys = texts.str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
+    codes, uniques = pd.factorize(keys)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if len(uniques) else np.zeros(0, dtype=np.int64)
+    names: list[str] = []
+    for code in range(len(uniques)):
+        spellings = texts[codes == code].str.strip().value_counts()
+        names.append(str(spellings.index[0]) if len(spellings) else "")
+    return np.asarray(codes), names, counts
+
+
+def classify_sources(
+    names: list[str], counts: npt.NDArray[np.int64], base: Plan, chosen: dict[str, str]
+) -> list[SourceClass]:
+    """Each named source free or paid: the user's choice, else the base plan
+    (a free source or a channel by that name), else the name, else paid."""
+    out: list[SourceClass] = []
+    free_names = [f.name for f in base.free_sources]
+    channel_names = [c.name for c in base.channels]
+    picked = {k.strip().casefold(): v for k, v in chosen.items()}
+    for name, count in zip(names, counts, strict=True):
+        if not name:
+            continue
+        kind, why = picked.get(name.casefold()), "your choice"
+        if kind not in ("free", "paid"):
+            named = classify(name)
+            if normalize(name) in {normalize(f) for f in free_names}:
+                kind, why = "free", "a free source of the base plan"
+            elif loose_match(name, channel_names) is not None and named != "free":
+                kind, why = "paid", f"the base plan's channel '{channel_names[loose_match(name, channel_names) or 0]}'"
+            elif named is not None:
+                kind, why = named, f"'{name}' reads as {'a free source' if named == 'free' else 'a paid channel'}"
+            else:
+                kind, why = "paid", "not known; taken as a paid channel"
+        out.append(SourceClass(name, str(kind), int(count), why))
+    return out
+
+
 def leads_channels(
     scan: Scan,
     plan: Plan,
@@ -58,29 +100,37 @@ def leads_channels(
     matched: list[int | None],
     figures: list[CalibratedFigure],
     problems: list[Problem],
+    classified: list[SourceClass] | None = None,
 ) -> Plan:
-    codes, uniques = pd.factorize(pd.Series(channel_texts, dtype=object))
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if len(uniques) else np.zeros(0, dtype=np.int64)
-    names = [str(u) for u in uniques]
-    free_names = {normalize(f.name): i for i, f in enumerate(base.free_sources)}
+    codes, names, counts = _distinct_sources(channel_texts)
+    chosen = dict(scan.mapping.sources) if scan.mapping is not None else {}
+    sources = classify_sources(names, counts, base, chosen)
+    if classified is not None:
+        classified += sources
+    kinds = {s.name: s.kind for s in sources}
     months_span = _months_span(dates[:, 0])
-    paid = [(i, name) for i, name in enumerate(names) if name and normalize(name) not in free_names]
+    paid = [(i, name) for i, name in enumerate(names) if kinds.get(name) == "paid"]
     paid.sort(key=lambda t: -counts[t[0]])
     total = int(sum(counts[i] for i, _ in paid))
+    first_stage = plan.stages[matched[0] or 0].name
+    free = _free_volumes(plan, names, counts, kinds, first_stage, months_span, figures)
     if total == 0:
-        return plan
+        return plan.with_changes(free_sources=tuple(free))
     spend = spend_by_channel(scan, problems)
     lead_months = _month_index(dates[:, 0])
-    rate_ok = len(matched) > 1 and matched[1] == 1 and len(cutoffs) > 0
+    rate_ok = len(matched) > 1 and matched[0] == 0 and matched[1] == 1 and len(cutoffs) > 0
     entry0 = dates[:, 0]
-    base_by_name = {normalize(c.name): c for c in base.channels}
     channels: list[Channel] = []
+    used: set[int] = set()
     for j, (code, name) in enumerate(paid):
         share = float(counts[code]) / total
-        old = base_by_name.get(normalize(name))
+        at = loose_match(name, [c.name for c in base.channels])
+        old = base.channels[at] if at is not None else None
+        if at is not None:
+            used.add(at)
         figures.append(
             CalibratedFigure(
-                f"channels[{j}].mix", f"Channel '{name}' mix", share, total, small(total, "leads with a channel"),
+                f"channels[{j}].mix", f"Channel '{name}' mix", share, total, small(total, "leads with a paid channel"),
                 old.mix if old else None, "share of leads with a paid channel",
             )
         )  # fmt: skip
@@ -90,8 +140,8 @@ def leads_channels(
             rate = _channel_rate(j, name, mine, old, plan, reached, entry0, cutoffs[0], last, lag_cdfs[0], figures)
         cpl = _channel_cost_per_lead(j, name, mine, old, spend, lead_months, figures, problems)
         fixed = old.fixed_cost if old else (0.0,) * plan.months
-        channels.append(Channel(name, share, cpl, fixed, rate))
-    dropped = [c.name for c in base.channels if normalize(c.name) not in {normalize(n) for _, n in paid}]
+        channels.append(Channel(name, share, cpl, fixed, rate, rate_sample=_sample_of(figures, f"channels[{j}].rate")))
+    dropped = [c.name for i, c in enumerate(base.channels) if i not in used]
     if dropped:
         problems.append(
             Problem(
@@ -101,11 +151,13 @@ def leads_channels(
             )
         )
     # exact sum to 1 for validation
-    if channels:
-        rest = 1.0 - math.fsum(c.mix for c in channels[1:])
-        channels[0] = replace(channels[0], mix=rest)
-    free = _free_volumes(plan, names, counts, free_names, months_span, figures)
+    rest = 1.0 - math.fsum(c.mix for c in channels[1:])
+    channels[0] = replace(channels[0], mix=rest)
     return plan.with_changes(channels=tuple(channels), free_sources=tuple(free))
+
+
+def _sample_of(figures: list[CalibratedFigure], field_path: str) -> int | None:
+    return next((f.sample for f in figures if f.field == field_path), None)
 
 
 def _channel_rate(
@@ -166,8 +218,9 @@ def _channel_cost_per_lead(
     elif old is None:
         problems.append(
             Problem(
-                f"channels[{j}].cost_per_lead",
-                f"Channel '{name}' is new and the data has no spend for it; its cost per lead is 0. Enter it.",
+                f"Channel '{name}' cost per lead",
+                f"'{name}' is a paid channel in the data, with no spend there and no channel of the base plan by "
+                "that name: it needs a cost per lead. Enter it on the Channels page (it is 0 until then).",
                 "warning",
             )
         )
@@ -178,27 +231,36 @@ def _free_volumes(
     plan: Plan,
     names: list[str],
     counts: npt.NDArray[np.int64],
-    free_names: dict[str, int],
+    kinds: dict[str, str],
+    first_stage: str,
     months_span: float,
     figures: list[CalibratedFigure],
 ) -> list[FreeSource]:
-    """The plan's free sources, those at the first stage with their leads per
-    month in the data."""
+    """The plan's free sources with the data's free sources' leads per month
+    (a source of the base plan by that name keeps its stage; a new one enters
+    at the data's first stage)."""
     free = list(plan.free_sources)
+    if months_span <= 0:
+        return free
+    in_data = [n for n in names if kinds.get(n) == "free"]
+    free = [f for f in free if f.stage != first_stage or loose_match(f.name, in_data) is not None]
     for i, name in enumerate(names):
-        idx = free_names.get(normalize(name))
-        if idx is None or months_span <= 0:
+        if kinds.get(name) != "free":
             continue
-        source = free[idx]
-        if plan.stage_index(source.stage) != 0:
-            continue
+        idx = loose_match(name, [f.name for f in free])
+        stage = free[idx].stage if idx is not None else first_stage
         volume = float(counts[i]) / months_span
-        free[idx] = FreeSource(source.name, source.stage, (volume,) * plan.months)
+        previous = free[idx].volume[0] if idx is not None and free[idx].volume else None
+        source = FreeSource(free[idx].name if idx is not None else name, stage, (volume,) * plan.months)
+        if idx is None:
+            free.append(source)
+            idx = len(free) - 1
+        else:
+            free[idx] = source
         figures.append(
             CalibratedFigure(
                 f"free_sources[{idx}].volume", f"Free source '{source.name}' volume per month", volume, int(counts[i]),
-                small(int(counts[i]), "leads"), source.volume[0] if source.volume else None,
-                f"its leads / {months_span:.1f} months",
+                small(int(counts[i]), "leads"), previous, f"its leads / {months_span:.1f} months",
             )
         )  # fmt: skip
     return free
