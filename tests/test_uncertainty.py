@@ -42,7 +42,12 @@ def spec() -> LeadSpec:
     )
 
 
-def small_plan(budget_share: float | None = 0.8, nurture: Nurture | None = None) -> Plan:
+ORGANIC = (FreeSource("Organic", "S1", (15.0,) * MONTHS),)
+
+
+def small_plan(
+    budget_share: float | None = 0.8, nurture: Nurture | None = None, free: tuple[FreeSource, ...] = ORGANIC
+) -> Plan:
     """Four stages over six months, two channels (one with a rate of its
     own), organic leads into S1, a lead spec on S2, lags of whole and part months."""
     channels = (
@@ -55,7 +60,7 @@ def small_plan(budget_share: float | None = 0.8, nurture: Nurture | None = None)
         rates=[0.25, 0.5, 0.3],
         lags=[10.0, 45.0, 30.44],
         channels=channels,
-        free=(FreeSource("Organic", "S1", (15.0,) * MONTHS),),
+        free=free,
         spec=spec(),
         nurture=nurture,
     )
@@ -181,8 +186,12 @@ def assert_same_as_engine(plan: Plan, draws: int = 60, seed: int = 3) -> None:
             assert deals[i] * plan.avg_deal_size == pytest.approx(want_revenue, rel=1e-9)
 
 
-def test_each_draw_is_what_the_engine_computes_with_its_rates() -> None:
-    assert_same_as_engine(with_samples(small_plan(), 300))
+INBOUND = FreeSource("Inbound", "S0", (100.0, 400.0, 0.0, 250.0, 600.0, 50.0))
+
+
+@pytest.mark.parametrize("free", [(), ORGANIC, (INBOUND,), (INBOUND, *ORGANIC)], ids=["none", "S1", "S0", "S0+S1"])
+def test_each_draw_is_what_the_engine_computes_with_its_rates(free: tuple[FreeSource, ...]) -> None:
+    assert_same_as_engine(with_samples(small_plan(free=free), 300))
 
 
 def test_nurture_path_follows_the_drawn_pass_rate() -> None:

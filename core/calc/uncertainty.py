@@ -152,7 +152,8 @@ class _Context:
         return float(vec[grid.offset : grid.offset + grid.n].sum())
 
     def required_paid(self, c: list[FloatArray], rb: FloatArray) -> FloatArray:
-        """Per draw, the in-plan total of the paid leads required."""
+        """Per draw, the in-plan total of the paid leads required (a matrix
+        holds the months from the plan's start on)."""
         terms: Terms = [(np.ones(len(rb)), self.b.deals)]
         matrix: FloatArray | None = None
         for k in range(len(self.transitions) - 1, -1, -1):
@@ -164,8 +165,10 @@ class _Context:
                 scaled = [(fc * scale)[:, None] * _reverse_matrix(matrix, shape) for shape, fc in parts]
                 matrix = scaled[0] if len(scaled) == 1 else scaled[0] + scaled[1]
             if k > 0 and self.b.free[k].any():
-                gross = _materialize(terms) if matrix is None else matrix
-                matrix = np.maximum(gross - self.b.free[k], 0.0)
+                # from the plan's start on: a requirement looks only at later months
+                start = self.b.grid.offset
+                gross = _materialize([(coef, vec[start:]) for coef, vec in terms]) if matrix is None else matrix
+                matrix = np.maximum(gross - self.b.free[k][start:], 0.0)
         needed = self._needed_first(terms, matrix)
         paid: FloatArray = needed * c[0] / rb
         return paid
@@ -178,7 +181,7 @@ class _Context:
         free = grid.plan(self.b.free[0])
         if matrix is None and not free.any():
             return sum((coef * self.in_plan(vec) for coef, vec in terms), np.zeros(len(terms[0][0])))
-        gross = _materialize([(coef, vec[months]) for coef, vec in terms]) if matrix is None else matrix[:, months]
+        gross = _materialize([(coef, vec[months]) for coef, vec in terms]) if matrix is None else matrix[:, : grid.n]
         needed: FloatArray = np.maximum(gross - free, 0.0).sum(axis=1)
         return needed
 
