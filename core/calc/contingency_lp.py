@@ -8,7 +8,14 @@ Variables ``v_i[t] >= 0``: items of source ``i`` entering its stage in month
 With the cumulative deficit ``C[t] = sum_{t0<=s<=t} Def[s]`` and shortfalls
 ``u[t] >= 0``: ``sum_{t0<=s<=t} X[s] + u[t] >= C[t]``. Stage 1 minimises
 ``U = sum_t u[t]`` ("fastest") or ``U = u[N-1]`` ("cheapest"); stage 2 the
-cost, with ``U`` kept at its minimum.
+cost, with ``U`` kept at its minimum (relative tolerance 1e-9).
+
+Stage 1 needs no solver: an item only ever adds to the gate, so buying every
+capacity makes every ``u[t]`` least at once (:func:`_least_shortfall`).
+Stage 2 is solved by HiGHS, then a tie-break among the schedules of that
+shortfall and cost (HiGHS again, the cost kept): no item bought earlier than
+it helps, and for "cheapest" the schedule covering soonest, so that a plan
+costing the same either way does not wait for the plan's last month.
 
 The program is scaled before it is solved (shortfalls in units of the
 largest running deficit, each source's items in units of what they bring to
@@ -18,7 +25,7 @@ for a deficit of 10 SQLs and of 10 million raw leads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,15 +49,13 @@ COVERED = 1e-6
 NO_DEFICIT = 1e-9
 """A running deficit below this share of the largest monthly value is rounding, not a deficit."""
 EARLY = 1e-3
-"""The tie-break's weight on buying a month earlier, against a month's shortfall (1)."""
+"""For "cheapest", the tie-break's weight on buying early against a month's shortfall (1)."""
+HIGHS_OPTIONS = {"presolve": False}
+"""HiGHS's presolve costs more than it saves on these small, dense programs (about 3x on the large plan)."""
 NEGLIGIBLE = 1e-12
 """A month of a source that can bring at most this share of the largest running deficit is left out."""
 FREE_ITEM = 1e-6
 """Stage 2's weight on an item that costs nothing: buy no more of them than needed."""
-
-
-class ContingencyError(Exception):
-    """The solver could not make a contingency plan (never expected: the program always has a solution)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,27 +81,33 @@ class ContingencyPlan:
 
 @dataclass(frozen=True, eq=False)
 class _Program:
-    """The scaled program: columns (source, month, scale to items), the
-    constraint rows ``-A y - u <= -C/scale`` and the column bounds."""
+    """The scaled program. Rows: the months ``t0 .. N-1``; columns ``y``: the
+    months a source can usefully buy in (``source``, ``month``), ``y`` times
+    ``to_items`` being the items. ``a[t, c]``: the gate items one unit of
+    column ``c`` has brought by month ``t`` (cumulative), ``need[t] = C[t]``,
+    both in units of the largest running deficit; ``upper`` the capacities,
+    ``cost`` the costs (the largest 1), ``early`` how early a column buys
+    (1 in month 0, down to ``1/horizon`` in the last month)."""
 
     source: IntArray
     month: IntArray
     to_items: FloatArray
-    a_ub: sparse.csr_array
-    b_ub: FloatArray
+    a: sparse.csr_array
+    need: FloatArray
     upper: FloatArray
     cost: FloatArray
-    months: int
+    early: FloatArray
 
 
 def _columns(
     t0: int, n: int, responses: Sequence[FloatArray], sources: Sequence[ContingencySource], scale: float
-) -> tuple[list[tuple[int, int, float, float]], list[FloatArray]]:
-    """Every month a source can usefully buy in: ``(source, month, capacity,
-    weight)`` with the source's weight ``w_i`` (gate items one item brings
-    within the plan), and the cumulative responses over ``n - t0`` months."""
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray, list[FloatArray]]:
+    """Every month a source can usefully buy in (its index and the month),
+    that month's capacity and the source's weight ``w_i`` (gate items one
+    item brings within the plan), and the cumulative responses over
+    ``n - t0`` months."""
     horizon = n - t0
-    cols: list[tuple[int, int, float, float]] = []
+    parts: list[tuple[IntArray, IntArray, FloatArray, FloatArray]] = []
     cumulative: list[FloatArray] = []
     for i, (resp, source) in enumerate(zip(responses, sources, strict=True)):
         r = np.zeros(horizon)
@@ -104,14 +115,18 @@ def _columns(
         r[:m] = np.maximum(0.0, np.asarray(resp[:m], dtype=float))
         cum = np.cumsum(r)
         cumulative.append(cum)
-        weight = float(cum[-1])
-        cap = np.asarray(source.max_per_month, dtype=float)
-        for s in range(t0 + max(0, source.lead_time_months), n):
-            # a month whose whole capacity brings (next to) nothing to the gate before the
-            # plan ends is never worth buying (and would only make the program ill-conditioned)
-            if cap[s] * cum[n - 1 - s] > NEGLIGIBLE * scale:
-                cols.append((i, s, float(cap[s]), weight))
-    return cols, cumulative
+        months = np.arange(t0 + max(0, source.lead_time_months), n, dtype=np.int64)
+        cap = np.asarray(source.max_per_month, dtype=float)[months]
+        # a month whose whole capacity brings (next to) nothing to the gate before the
+        # plan ends is never worth buying (and would only make the program ill-conditioned)
+        useful = cap * cum[n - 1 - months] > NEGLIGIBLE * scale
+        count = int(useful.sum())
+        parts.append((np.full(count, i, dtype=np.int64), months[useful], cap[useful], np.full(count, cum[-1])))
+    if not parts:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), empty, empty, cumulative
+    source_of, month, capacity, weight = (np.concatenate(x) for x in zip(*parts, strict=True))
+    return source_of, month, capacity, weight, cumulative
 
 
 def _program(
@@ -123,14 +138,10 @@ def _program(
 ) -> _Program:
     n = len(cumulative_deficit)
     horizon = n - t0
-    cols, cumulative = _columns(t0, n, responses, sources, scale)
-    source = np.array([c[0] for c in cols], dtype=np.int64)
-    month = np.array([c[1] for c in cols], dtype=np.int64)
-    capacity = np.array([c[2] for c in cols])
-    weight = np.array([c[3] for c in cols])
-    to_items = scale / weight if cols else np.zeros(0)
+    source, month, capacity, weight, cumulative = _columns(t0, n, responses, sources, scale)
+    to_items = scale / weight
     rows_t = np.arange(t0, n)
-    data, rows, columns = [], [], []
+    data, rows, columns = [np.zeros(0)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for i, cum in enumerate(cumulative):
         idx = np.flatnonzero(source == i)
         if not idx.size:
@@ -139,15 +150,11 @@ def _program(
         r, c = np.nonzero(lag >= 0)
         coef = cum[lag[r, c]] / weight[idx[0]]
         keep = coef > 0
-        data.append(-coef[keep])
+        data.append(coef[keep])
         rows.append(r[keep])
         columns.append(idx[c[keep]])
-    v = len(cols)
-    data.append(-np.ones(horizon))
-    rows.append(np.arange(horizon))
-    columns.append(v + np.arange(horizon))
-    a_ub = sparse.csr_array(
-        (np.concatenate(data), (np.concatenate(rows), np.concatenate(columns))), shape=(horizon, v + horizon)
+    a = sparse.csr_array(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(columns))), shape=(horizon, len(source))
     )
     costs = np.array([sources[i].cost_per_item for i in source], dtype=float) * to_items
     top = float(costs.max()) if costs.size else 0.0
@@ -157,72 +164,105 @@ def _program(
         source=source,
         month=month,
         to_items=to_items,
-        a_ub=a_ub,
-        b_ub=-cumulative_deficit[t0:] / scale,
-        upper=np.concatenate([capacity / to_items, np.full(horizon, np.inf)]) if cols else np.full(horizon, np.inf),
+        a=a,
+        need=cumulative_deficit[t0:] / scale,
+        upper=capacity / to_items,
         cost=costs,
-        months=n,
+        early=(n - month) / horizon,
     )
 
 
-def _highs(c: FloatArray, a_ub: sparse.csr_array, b_ub: FloatArray, bounds: FloatArray) -> FloatArray | None:
-    """``min c.x`` s.t. ``a_ub x <= b_ub``, ``bounds[:, 0] <= x <= bounds[:, 1]``
-    by HiGHS; None when it finds no optimum."""
+def _highs(c: FloatArray, a_ub: sparse.csr_array, b_ub: FloatArray, upper: FloatArray) -> FloatArray | None:
+    """``min c.x`` s.t. ``a_ub x <= b_ub``, ``0 <= x <= upper`` by HiGHS;
+    None when it finds no optimum."""
+    bounds = np.column_stack([np.zeros(len(c)), upper])
     # scipy-stubs list neither sparse constraint matrices nor an (n, 2) array
     # of bounds, both of which linprog(method="highs") takes as documented
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")  # type: ignore[call-overload]
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs", options=HIGHS_OPTIONS)  # type: ignore[call-overload]
     if res.status != 0 or res.x is None:
         return None
     return np.asarray(res.x, dtype=float)
 
 
-def _stage_one(p: _Program, objective: str, horizon: int) -> tuple[FloatArray, FloatArray]:
-    """Minimise the shortfall ``U``: its weights on the columns and the solution."""
-    v = len(p.to_items)
-    weights = np.zeros(v + horizon)
-    if objective == "fastest":
-        weights[v:] = 1.0
-    else:
-        weights[-1] = 1.0
-    bounds = np.column_stack([np.zeros(v + horizon), p.upper])
-    solution = _highs(weights, p.a_ub, p.b_ub, bounds)
-    if solution is None:
-        raise ContingencyError("The contingency plan could not be worked out: the solver found no schedule.")
-    return weights, solution
-
-
-def _keeping(
-    p: _Program, kept: list[FloatArray], previous: FloatArray, objective: FloatArray, horizon: int
-) -> FloatArray:
-    """Minimise ``objective`` keeping each of ``kept`` (weights on the
-    columns) at most at its value in ``previous`` (relative tolerance 1e-9
-    plus a little); ``previous`` itself if HiGHS finds no better one."""
-    v = len(p.to_items)
-    if v == 0:
-        return previous
-    a_ub = sparse.vstack([p.a_ub, sparse.csr_array(np.vstack(kept))], format="csr")
-    values = np.array([float(w @ previous) for w in kept])
-    bounds = np.column_stack([np.zeros(v + horizon), p.upper])
+def _first_solved(
+    c: FloatArray, make: Callable[[float], tuple[sparse.csr_array, FloatArray]], upper: FloatArray
+) -> tuple[FloatArray, float] | None:
+    """Solve with the tightest slack HiGHS finds feasible (see ``U_ABSOLUTE``)."""
     for slack in U_ABSOLUTE:
-        b_ub = np.concatenate([p.b_ub, values + np.abs(values) * U_RELATIVE + slack])
-        solution = _highs(objective, a_ub, b_ub, bounds)
-        if solution is not None:
-            return solution
-    return previous
+        a_ub, b_ub = make(slack)
+        x = _highs(c, a_ub, b_ub, upper)
+        if x is not None:
+            return x, slack
+    return None
 
 
-def _schedule(p: _Program, objective: str, horizon: int) -> FloatArray:
-    """Stage 1 (least shortfall ``U``), stage 2 (least cost keeping ``U``),
-    then, among the schedules of that shortfall and cost, a tie-break: the
-    one covering soonest (least ``sum_t u[t]``, already fixed for
-    "fastest"), buying no item earlier than it helps (so "cheapest" does not
-    wait for the plan's last month when covering sooner costs the same, and
-    neither buys a year's items in the first month)."""
-    weights, first = _stage_one(p, objective, horizon)
-    cost = np.concatenate([p.cost, np.zeros(horizon)])
-    second = _keeping(p, [weights], first, cost, horizon)
-    early = np.concatenate([EARLY * (p.months - p.month) / horizon, np.ones(horizon)])
-    return _keeping(p, [weights, cost], second, early, horizon)
+def _least_shortfall(p: _Program) -> FloatArray:
+    """Stage 1 without a solver: an item only ever adds to the gate, so every
+    ``u[t]`` is least, all at once, when every source buys its capacity:
+    ``u*[t] = max(0, C[t] - sum X_max)``. That minimises ``sum_t u[t]`` and
+    ``u[N-1]`` alike, and any schedule keeping ``U`` at its minimum keeps
+    each ``u[t]`` (for "fastest") or ``u[N-1]`` (for "cheapest") at it."""
+    delivered = p.a @ p.upper if p.upper.size else np.zeros(len(p.need))
+    return np.maximum(0.0, p.need - delivered)
+
+
+def _fastest(p: _Program, least: FloatArray) -> FloatArray:
+    """Least cost with every month's shortfall at its least, ``sum X >=
+    C - u*`` (within the tolerance); then, at that cost, no item bought
+    earlier than it helps."""
+    floor = p.need - least * (1.0 + U_RELATIVE)
+    if not (floor - U_ABSOLUTE[0] > 0).any():
+        return np.zeros(len(p.upper))  # nothing left to cover
+
+    def covering(slack: float) -> tuple[sparse.csr_array, FloatArray]:
+        rows = np.flatnonzero(floor - slack > 0)
+        return -p.a[rows, :], -(floor[rows] - slack)
+
+    cheapest = _first_solved(p.cost, covering, p.upper)
+    if cheapest is None:
+        return p.upper.copy()  # every capacity bought: the least shortfall, whatever it costs
+    y, slack = cheapest
+    spent = float(p.cost @ y)
+
+    def covering_at_cost(extra: float) -> tuple[sparse.csr_array, FloatArray]:
+        a_ub, b_ub = covering(slack)
+        kept = sparse.vstack([a_ub, sparse.csr_array(p.cost[None, :])], format="csr")
+        return kept, np.append(b_ub, spent * (1.0 + U_RELATIVE) + extra)
+
+    latest = _first_solved(p.early, covering_at_cost, p.upper)
+    return y if latest is None else latest[0]
+
+
+def _cheapest(p: _Program, least: FloatArray) -> FloatArray:
+    """Least cost with the shortfall at the plan's end at its least; then, at
+    that cost, the schedule covering soonest (least ``sum_t u[t]``) that buys
+    no item earlier than it helps."""
+    horizon = len(p.need)
+    v = len(p.upper)
+    floor = p.need[-1] - least[-1] * (1.0 + U_RELATIVE)
+    last = p.a[[horizon - 1], :]
+
+    def by_the_end(slack: float) -> tuple[sparse.csr_array, FloatArray]:
+        return -last, np.array([-(floor - slack)])
+
+    cheapest = _first_solved(p.cost, by_the_end, p.upper)
+    if cheapest is None:
+        return p.upper.copy()
+    y, slack = cheapest
+    spent = float(p.cost @ y)
+    # columns y then the shortfalls u[t]: -A y - u <= -C, the end kept, the cost kept
+    with_u = sparse.hstack([-p.a, -sparse.eye_array(horizon, format="csr")], format="csr")
+    end = sparse.hstack([-last, sparse.csr_array((1, horizon))], format="csr")
+    price = sparse.csr_array(np.concatenate([p.cost, np.zeros(horizon)])[None, :])
+    upper = np.concatenate([p.upper, np.full(horizon, np.inf)])
+    objective = np.concatenate([EARLY * p.early, np.ones(horizon)])
+
+    def soonest(extra: float) -> tuple[sparse.csr_array, FloatArray]:
+        a_ub = sparse.vstack([with_u, end, price], format="csr")
+        return a_ub, np.concatenate([-p.need, [-(floor - slack), spent * (1.0 + U_RELATIVE) + extra]])
+
+    best = _first_solved(objective, soonest, upper)
+    return y if best is None else best[0][:v]
 
 
 def _no_contingency(deficit_len: int, t0: int, objective: str, sources: Sequence[ContingencySource]) -> ContingencyPlan:
@@ -306,8 +346,13 @@ def solve(
         return _no_contingency(n, t0, objective, sources)
     scale = float(np.abs(cumulative[t0:]).max())
     program = _program(cumulative, t0, responses, sources, scale)
-    horizon = n - t0
-    best = _schedule(program, objective, horizon)
+    least = _least_shortfall(program)
+    if not program.upper.size:
+        best = np.zeros(0)  # nothing any source can deliver in time
+    elif objective == "fastest":
+        best = _fastest(program, least)
+    else:
+        best = _cheapest(program, least)
     items = [np.zeros(n) for _ in sources]
     bought = best[: len(program.to_items)] * program.to_items
     for i, s, amount in zip(program.source, program.month, bought, strict=True):
