@@ -170,9 +170,9 @@ def draw_rates(plan: Plan, sources: RateSources, draws: int, seed: int) -> Itera
         stages, channels, shares, empirical = _fixed_rates(plan)
         if drawn:
             # one rate at a time: numpy draws a row for fixed parameters faster than for an array of them
-            values = [
-                np.clip(rng.beta(r.rate * r.sample, (1 - r.rate) * r.sample, size), MIN_RATE, 1.0) for *_, r in drawn
-            ]
+            values = [rng.beta(r.rate * r.sample, (1 - r.rate) * r.sample, size) for *_, r in drawn]
+            for row in values:  # a Beta draw is at most 1
+                np.maximum(row, MIN_RATE, out=row)
             for (kind, index, _), row in zip(drawn, values, strict=True):
                 if kind == "stage":
                     stages[index] = row

@@ -4,8 +4,7 @@ once (funnel-math.md, "Lead spec", "Uncertainty").
 The same dynamic programming as :mod:`core.calc.lead_spec`, on a
 ``(scores x draws)`` array: each optional criterion with points ``w`` and
 share ``p`` (one value per draw, or one for all) turns the score
-distribution ``P`` into ``P*(1-p) + shift(P, w)*p``. Criteria whose share is
-the same in every draw are folded in first, on one distribution for all.
+distribution ``P`` into ``P*(1-p) + shift(P, w)*p`` (in place, in one buffer per call).
 
 To keep the array narrow, a score that passes whatever the criteria still
 to come add (it reaches the threshold even if every remaining negative
@@ -30,49 +29,50 @@ Share = FloatArray | float
 
 
 class _Scores:
-    """A score distribution over the scores ``lowest .. lowest + rows - 1``
-    (rows x draws, or rows x 1 while every draw has the same one), the mass
-    already sure to pass, and the passing score ``tau``."""
+    """A score distribution held in rows ``first .. first + rows - 1`` of a
+    buffer (score ``lowest`` in row ``first``; one column per draw), the mass
+    already sure to pass, and the passing score ``tau``. The buffer has room
+    for every criterion's points, so no step allocates or copies it."""
 
-    def __init__(self, base: int, tau: int) -> None:
+    def __init__(self, base: int, tau: int, negative: int, positive: int, draws: int) -> None:
+        self.buffer = np.zeros((negative + positive + 1, draws))
+        self.scratch = np.empty_like(self.buffer)
+        self.first = negative
+        self.rows = 1
+        self.buffer[self.first] = 1.0
         self.lowest = base
-        self.probability: FloatArray = np.ones((1, 1))
-        self.passed: FloatArray = np.zeros(1)
+        self.passed: FloatArray = np.zeros(draws)
         self.tau = tau
 
     def add(self, points: int, share: Share) -> None:
-        """Fold in one optional criterion (``points != 0``)."""
-        old = self.probability
-        rows = old.shape[0]
+        """Fold in one optional criterion (``points != 0``): ``P*(1-p) + shift(P, w)*p``."""
         width = abs(points)
-        p = np.asarray(share, dtype=float).reshape(1, -1)
-        new = np.empty((rows + width, max(old.shape[1], p.shape[1])))
-        kept, shifted = (slice(0, rows), slice(width, None)) if points > 0 else (slice(width, None), slice(0, rows))
-        np.multiply(old, 1.0 - p, out=new[kept])
+        now = slice(self.first, self.first + self.rows)
+        met = self.scratch[: self.rows]
+        np.multiply(self.buffer[now], np.asarray(share, dtype=float), out=met)
+        self.buffer[now] -= met
         if points > 0:
-            new[rows:] = 0.0
+            self.buffer[self.first + self.rows : self.first + self.rows + width] = 0.0
+            self.buffer[self.first + width : self.first + width + self.rows] += met
         else:
-            new[:width] = 0.0
+            self.first -= width
             self.lowest -= width
-        new[shifted] += old * p
-        self.probability = new
+            self.buffer[self.first : self.first + width] = 0.0
+            self.buffer[self.first : self.first + self.rows] += met
+        self.rows += width
 
     def settle(self, positive_left: int, negative_left: int) -> None:
         """Move the scores sure to pass into ``passed`` and drop those sure to
         fail, given the points the remaining criteria can still add
         (``positive_left``) or take away (``negative_left``)."""
-        rows = self.probability.shape[0]
-        first_sure = self.tau + negative_left - self.lowest  # index of the first score sure to pass
-        first_open = self.tau - positive_left - self.lowest  # index of the first score that may still pass
-        if first_sure < rows:
-            start = max(first_sure, 0)
-            self.passed = self.passed + self.probability[start:].sum(axis=0)
-            rows = start
-        start = max(first_open, 0)
-        self.probability = self.probability[start:rows]
-        self.lowest += start
-        if self.probability.shape[0] == 0:  # nothing left open: every score is settled
-            self.probability = np.zeros((1, self.probability.shape[1]))
+        sure = max(self.tau + negative_left - self.lowest, 0)  # the first row sure to pass
+        if sure < self.rows:
+            self.passed += self.buffer[self.first + sure : self.first + self.rows].sum(axis=0)
+            self.rows = sure
+        drop = min(max(self.tau - positive_left - self.lowest, 0), self.rows)  # rows sure to fail
+        self.first += drop
+        self.lowest += drop
+        self.rows -= drop
 
 
 def pass_rates(spec: LeadSpec, shares: Sequence[Share], draws: int) -> FloatArray:
@@ -94,14 +94,14 @@ def pass_rates(spec: LeadSpec, shares: Sequence[Share], draws: int) -> FloatArra
         optional = [(w // g, s) for w, s in optional]
     fixed = [(w, s) for w, s in optional if np.ndim(s) == 0]
     drawn = [(w, s) for w, s in optional if np.ndim(s) != 0]
-    scores = _Scores(base, tau)
     positive_left = sum(w for w, _ in optional if w > 0)
     negative_left = -sum(w for w, _ in optional if w < 0)
+    scores = _Scores(base, tau, negative_left, positive_left, draws)
     for points, share in (*fixed, *drawn):
         scores.add(points, share)
         positive_left -= max(points, 0)
         negative_left -= max(-points, 0)
         scores.settle(positive_left, negative_left)
     scores.settle(0, 0)
-    passed: FloatArray = required * np.broadcast_to(scores.passed, (draws,))
+    passed: FloatArray = required * scores.passed
     return passed
