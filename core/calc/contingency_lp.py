@@ -178,7 +178,9 @@ def _highs(c: FloatArray, a_ub: sparse.csr_array, b_ub: FloatArray, upper: Float
     bounds = np.column_stack([np.zeros(len(c)), upper])
     # scipy-stubs list neither sparse constraint matrices nor an (n, 2) array
     # of bounds, both of which linprog(method="highs") takes as documented
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs", options=HIGHS_OPTIONS)  # type: ignore[call-overload]
+    res = linprog(  # type: ignore[call-overload]
+        c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs", options=HIGHS_OPTIONS
+    )
     if res.status != 0 or res.x is None:
         return None
     return np.asarray(res.x, dtype=float)
@@ -340,6 +342,8 @@ def solve(
         raise ValueError(f"the contingency objective is 'fastest' or 'cheapest', not {objective!r}")
     if len(responses) != len(sources):
         raise ValueError("one response per contingency source")
+    if any(len(s.max_per_month) != n for s in sources):
+        raise ValueError(f"a contingency source's capacity has one value per plan month ({n})")
     cumulative = np.zeros(n)
     cumulative[t0:] = np.cumsum(def_arr[t0:])
     if cumulative[t0:].max() <= NO_DEFICIT * max(1.0, float(np.abs(def_arr[t0:]).max())):
