@@ -39,13 +39,18 @@ def _leads() -> list[dict[str, dt.date | None]]:
     for stage, before in (("MQL", "Inquiry"), ("SQL", "MQL")):
         for t, count in enumerate(TRUTH[stage]):
             day = dt.date(2027, 1 + t, DAY[stage])
-            ready = [lead for lead in leads if lead[before] is not None and lead[before] <= day and lead[stage] is None]
+            ready = [lead for lead in leads if _reached(lead, before, day) and lead[stage] is None]
             assert len(ready) >= count
             for lead in ready[:count]:
                 lead[stage] = day
     for i in range(7):  # May: after the last full month
         leads.append({"Inquiry": dt.date(2027, 5, 2 + i), "MQL": dt.date(2027, 5, 9) if i < 3 else None, "SQL": None})
     return leads
+
+
+def _reached(lead: dict[str, dt.date | None], stage: str, day: dt.date) -> bool:
+    entered = lead[stage]
+    return entered is not None and entered <= day
 
 
 def _write_leads(path: Path, leads: list[dict[str, dt.date | None]], as_text: bool = False) -> Path:
@@ -124,8 +129,8 @@ def test_a_monthly_sheet_gives_its_figures_and_blank_months_are_not_elapsed(tmp_
     rows: list[list[object]] = [
         [dt.date(2026, 12, 1), 99, 9, 1, 1000],  # last year: not the plan's
         *[[dt.date(2027, 1 + t, 1), TRUTH["Inquiry"][t], TRUTH["MQL"][t], TRUTH["SQL"][t], spend[t]] for t in range(3)],
-        *[[f"2027-{m:02d}", None, None, None, None] for m in range(4, 13)],  # the template's months to come
     ]
+    rows += [[f"2027-{m:02d}", None, None, None, None] for m in range(4, 13)]  # the template's months to come
     imported = import_actuals(_write_monthly(tmp_path / "monthly.xlsx", rows), example_plan)
     assert imported.actuals is not None, [str(p) for p in imported.problems]
     assert imported.shape == "monthly" and imported.actuals.months == 3

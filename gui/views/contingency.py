@@ -47,20 +47,27 @@ SITUATION_NAMES = {"spec_change": "The proposed spec's deficit", "tracking": "Th
 SCENARIO_NAMES = {"spec_change": "Contingency for the proposed spec", "tracking": "Contingency for the forecast"}
 
 
+def month_words(label: str) -> str:
+    """``2027-06`` -> ``Jun 2027``."""
+    year, month = label.split("-")[:2]
+    names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    return f"{names[int(month) - 1]} {year}"
+
+
 def summary_text(document: PlanDocument, situation: str, cp: Any) -> str:
     """A contingency plan in a sentence: what it buys, its cost, from when the
     deficit is covered and what stays uncovered."""
     plan = document.plan
     result = document.result
     months = result.months if result is not None else month_labels(plan.start, plan.months)
-    start = months[cp.from_month] if 0 <= cp.from_month < len(months) else ""
+    start = month_words(months[cp.from_month]) if 0 <= cp.from_month < len(months) else "the start"
     cost = money_text(float(cp.cost_total), plan.currency)
     bought = sum(float(sum(x)) for x in cp.items)
     if bought <= 1e-9 and float(cp.uncovered) <= 0.5:
         return "No deficit to close: nothing to buy."
     parts = [f"Buys {count_text(bought)} items from {start} for {cost}."]
     if cp.covered_from is not None and float(cp.uncovered) <= 0.5:
-        parts.append(f"The deficit is covered from {months[cp.covered_from]} on.")
+        parts.append(f"The deficit is covered from {month_words(months[cp.covered_from])} on.")
     else:
         parts.append(
             f"The sources cannot close it: {count_text(float(cp.uncovered))} qualified leads stay uncovered "
