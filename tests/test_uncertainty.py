@@ -12,8 +12,10 @@ from scipy import stats
 
 from core.calc.engine import basis, calculate
 from core.calc.funnel import FloatArray
+from core.calc.lead_spec import criteria_pass_rate
 from core.calc.uncertainty import simulate, uncertainty, uncertainty_to_dict
-from core.calc.uncertainty_draws import DrawnRates, draw_rates, rate_sources
+from core.calc.uncertainty_draws import CHUNK, DrawnRates, draw_rates, rate_sources
+from core.calc.uncertainty_spec import pass_rates
 from core.model.plan import (
     Channel,
     Criterion,
@@ -324,3 +326,30 @@ def test_draws_are_beta_distributed() -> None:
     values = np.concatenate([np.asarray(d.stages[0]) for d in draw_rates(plan, rate_sources(plan), 5000, 2)])
     assert len(values) == 5000
     assert stats.kstest(values, stats.beta(0.25 * 80, 0.75 * 80).cdf).pvalue > 1e-3
+
+
+def test_pass_rates_over_draws_are_the_exact_pass_rate_of_each_draw() -> None:
+    """Negative points, required criteria, points sharing a factor, thresholds
+    between whole scores, some shares fixed: each draw's pass rate is the
+    single-spec exact method's."""
+    rng = np.random.default_rng(7)
+    for trial in range(120):
+        factor = int(rng.choice([1, 5]))
+        criteria = tuple(
+            Criterion(f"C{i}", factor * int(rng.integers(-6, 9)), float(rng.random()), bool(rng.random() < 0.2))
+            for i in range(int(rng.integers(0, 9)))
+        )
+        lead_spec = LeadSpec("S2", float(rng.integers(-20, 60)) + (0.5 if trial % 3 == 0 else 0.0), criteria)
+        shares = [rng.random(4) if rng.random() < 0.6 else c.share for c in criteria]
+        got = pass_rates(lead_spec, shares, 4)
+        for i in range(4):
+            one = tuple(replace(c, share=at(s, i)) for c, s in zip(criteria, shares, strict=True))
+            assert got[i] == pytest.approx(criteria_pass_rate(replace(lead_spec, criteria=one)), abs=1e-12)
+
+
+def test_many_draws_run_in_chunks_and_all_count() -> None:
+    plan = with_samples(small_plan(), 100).with_changes(uncertainty=Uncertainty(draws=CHUNK * 2 + 17, seed=1))
+    paid, deals = simulate(plan, rate_sources(plan), CHUNK * 2 + 17, 1)
+    assert deals is not None
+    assert len(paid) == len(deals) == CHUNK * 2 + 17
+    assert len(np.unique(paid)) == len(paid)  # no chunk repeats another's draws
