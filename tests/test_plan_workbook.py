@@ -104,6 +104,15 @@ def test_awkward_values_round_trip(example_plan: Plan, tmp_path: Path) -> None:
         approved_budget=None,
         sales_hours_available=None,
         nurture=None if example_plan.nurture is None else replace(example_plan.nurture, stage="@SQL"),
+        contingency=None
+        if example_plan.contingency is None
+        else replace(
+            example_plan.contingency,
+            sources=tuple(
+                replace(s, stage={"SQL": "@SQL", "Inquiry": "+Inquiry "}[s.stage])
+                for s in example_plan.contingency.sources
+            ),
+        ),
     )
     path = saved(plan, tmp_path)
     back, problems = load_plan_workbook(path)
@@ -134,6 +143,8 @@ def test_workbook_is_laid_out_for_people(example_plan: Plan, tmp_path: Path) -> 
         "Free sources",
         "Nurture pool",
         "Budget & capacity",
+        "Actuals",
+        "Contingency",
         "Results",
     ]
     assert book["About"]["A1"].value == WORKBOOK_MARKER

@@ -184,6 +184,18 @@ def _month_key(value: object) -> tuple[int, int] | None:
     return None
 
 
+def month_of(labels: Sequence[str], value: object) -> int | None:
+    """The index in ``labels`` (the plan's months) of the month a cell
+    names (``2027-01``, ``Jan 2027``, a date), None when it names none of them."""
+    key = _month_key(value)
+    if key is None:
+        return None
+    for t, label in enumerate(labels):
+        if _month_key(label) == key:
+            return t
+    return None
+
+
 def plan_month_labels(start: str, months: int) -> tuple[str, ...] | None:
     """The plan's month labels, None when its start or number of months
     cannot be read (reported on their own)."""

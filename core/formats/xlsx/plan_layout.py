@@ -15,10 +15,12 @@ CHANNELS = "Channels"
 FREE = "Free sources"
 NURTURE = "Nurture pool"  # v2; a workbook without it has no nurture pool
 CAPACITY = "Budget & capacity"
+ACTUALS = "Actuals"  # the year in progress; a workbook without it has no actuals
+CONTINGENCY = "Contingency"  # the sources kept ready and the odds' draws; a workbook without it has neither
 RESULTS = "Results"
 SCENARIOS = "Scenarios"  # only in a document with more than one scenario, after the others
-SHEETS = (ABOUT, CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, NURTURE, CAPACITY, RESULTS)
-INPUT_SHEETS = (CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, NURTURE, CAPACITY)
+SHEETS = (ABOUT, CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, NURTURE, CAPACITY, ACTUALS, CONTINGENCY, RESULTS)
+INPUT_SHEETS = (CALENDAR, FUNNEL, SPEC, CHANNELS, FREE, NURTURE, CAPACITY, ACTUALS, CONTINGENCY)
 
 # labels of single values (column A) and table headers; the reader finds them
 L_NAME = "Plan name"
@@ -83,6 +85,26 @@ L_POOL_MONTHS = "Months in the pool"
 L_LEAD_HOURS = "Hours per lead a month"
 H_LEAD_HOURS = "Lead-development hours available"
 DEFAULT_POOL_MONTHS = 24
+
+# the year in progress and its odds (each sheet optional when reading)
+L_ELAPSED = "Months elapsed"
+L_ALARM = "Alarm threshold"
+T_ACTUAL_STAGES = "Items entering each stage"
+T_ACTUAL_SPEND = "Spend per channel"
+L_OBJECTIVE = "Contingency plan aims at"
+OBJECTIVES = ("fastest", "cheapest")
+T_SOURCES = "Contingency sources"
+H_CSOURCE = "Contingency source"
+H_CSTAGE = "Delivers at stage"
+H_CCOST = "Cost per item"
+H_CMAX = "Items a month at most"
+H_CLEAD = "Lead time (months)"
+T_CMAX_MONTHLY = "Items a month at most, by month (where it varies)"
+T_ODDS = "Odds: how sure is the plan"
+L_DRAWS = "Draws"
+L_SEED = "Seed"
+DEFAULT_DRAWS = 10_000
+YEAR_WIDTH = 12.5  # the stage, channel and month columns of the Actuals and Contingency sheets
 
 RESULT_LABEL_WIDTH, RESULT_WIDTH = 34, 10.5
 CHANNEL_WIDTH, FREE_WIDTH = 11.5, 9  # the month columns of the channels' fixed costs and of free sources

@@ -80,6 +80,7 @@ from core.formats.xlsx.plan_layout import (
 )
 from core.formats.xlsx.plan_read_scenarios import read_scenarios
 from core.formats.xlsx.plan_read_v2 import alone_title, read_after_plan, read_nurture, read_timing
+from core.formats.xlsx.plan_read_year import read_actuals, read_contingency, read_uncertainty
 from core.formats.xlsx.reader import SpreadsheetError, read_workbook
 from core.formats.xlsx.safety import check_spreadsheet_file
 from core.model.plan import (
@@ -537,6 +538,9 @@ def load_document_workbook(
         notes=cal.notes,
         after_plan=cal.after_plan,
         nurture=nurture,
+        actuals=read_actuals(r),
+        contingency=read_contingency(r),
+        uncertainty=read_uncertainty(r),
     )
     reading = tuple(r.problems)
     checking = tuple(_locate(p, r.cells, path.name) for p in validate(plan))

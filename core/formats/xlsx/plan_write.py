@@ -37,10 +37,12 @@ from core.formats.plan_json import (
 )
 from core.formats.xlsx.plan_layout import (
     ABOUT,
+    ACTUALS,
     CALENDAR,
     CAPACITY,
     CHANNEL_WIDTH,
     CHANNELS,
+    CONTINGENCY,
     FREE,
     FREE_WIDTH,
     FUNNEL,
@@ -105,6 +107,7 @@ from core.formats.xlsx.plan_styles import (
 )
 from core.formats.xlsx.plan_write_results import write_results
 from core.formats.xlsx.plan_write_v2 import timing_columns, write_after_plan, write_nurture, write_timing
+from core.formats.xlsx.plan_write_year import write_actuals, write_contingency
 from core.model.plan import (
     LeadSpec,
     Plan,
@@ -122,7 +125,8 @@ def _write_about(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan, scenarios:
     w.text(1, 0, f"Plan: {plan.name}", fmt.title)
     lines = [
         "This workbook is a plan of the funnel planner. Edit the yellow cells on the input sheets:",
-        f"  '{CALENDAR}', '{FUNNEL}', '{SPEC}', '{CHANNELS}', '{FREE}', '{NURTURE}', '{CAPACITY}'.",
+        f"  '{CALENDAR}', '{FUNNEL}', '{SPEC}', '{CHANNELS}', '{FREE}', '{NURTURE}', '{CAPACITY}',",
+        f"  and for the year in progress '{ACTUALS}' and '{CONTINGENCY}'.",
         "Keep the sheet names, the titles and the column headers; you may insert rows and columns,",
         "add rows to a table, or move a table. Rates and shares are percentages (35% or 0.35).",
         "'Measured on' columns: how many leads or items a rate or share was measured on (blank = not measured).",
@@ -487,6 +491,8 @@ def _write_workbook(scenarios: NamedPlans, active: int, target: Path) -> None:
         _write_free(book, fmt, plan)
         write_nurture(book, fmt, plan)
         _write_capacity(book, fmt, plan)
+        write_actuals(book, fmt, plan)
+        write_contingency(book, fmt, plan)
         write_results(book, fmt, plan)
         if len(scenarios) > 1 or scenarios[0][0] != MAIN_SCENARIO:
             _write_scenarios(book, fmt, scenarios, active)
