@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from core.calc import uncertainty_spec
 from core.calc.engine import basis, calculate
 from core.calc.funnel import FloatArray
 from core.calc.lead_spec import criteria_pass_rate
@@ -328,10 +329,14 @@ def test_draws_are_beta_distributed() -> None:
     assert stats.kstest(values, stats.beta(0.25 * 80, 0.75 * 80).cdf).pvalue > 1e-3
 
 
-def test_pass_rates_over_draws_are_the_exact_pass_rate_of_each_draw() -> None:
+@pytest.mark.parametrize("cells", [uncertainty_spec.CELLS, 40], ids=["all draws at once", "a few draws at a time"])
+def test_pass_rates_over_draws_are_the_exact_pass_rate_of_each_draw(
+    cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Negative points, required criteria, points sharing a factor, thresholds
     between whole scores, some shares fixed: each draw's pass rate is the
     single-spec exact method's."""
+    monkeypatch.setattr(uncertainty_spec, "CELLS", cells)
     rng = np.random.default_rng(7)
     for trial in range(120):
         factor = int(rng.choice([1, 5]))

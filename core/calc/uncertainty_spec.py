@@ -75,6 +75,25 @@ class _Scores:
         self.rows -= drop
 
 
+CELLS = 2_000_000
+"""Scores x draws held at once (two buffers of 16 MB): a spec with very wide
+scores is computed for fewer draws at a time."""
+
+
+def _chance_at_least(optional: list[tuple[int, Share]], base: int, tau: int, draws: int) -> FloatArray:
+    """``Prob(base + sum_i w_i*X_i >= tau)`` per draw (whole points, ``w_i != 0``)."""
+    positive_left = sum(w for w, _ in optional if w > 0)
+    negative_left = -sum(w for w, _ in optional if w < 0)
+    scores = _Scores(base, tau, negative_left, positive_left, draws)
+    for points, share in optional:
+        scores.add(points, share)
+        positive_left -= max(points, 0)
+        negative_left -= max(-points, 0)
+        scores.settle(positive_left, negative_left)
+    scores.settle(0, 0)
+    return scores.passed
+
+
 def pass_rates(spec: LeadSpec, shares: Sequence[Share], draws: int) -> FloatArray:
     """The criteria model's pass rate for each of ``draws`` draws, the share
     of criterion ``i`` being ``shares[i]`` (per draw or fixed):
@@ -92,16 +111,12 @@ def pass_rates(spec: LeadSpec, shares: Sequence[Share], draws: int) -> FloatArra
     if g > 1:
         base, tau = base // g, -(-tau // g)
         optional = [(w // g, s) for w, s in optional]
-    fixed = [(w, s) for w, s in optional if np.ndim(s) == 0]
-    drawn = [(w, s) for w, s in optional if np.ndim(s) != 0]
-    positive_left = sum(w for w, _ in optional if w > 0)
-    negative_left = -sum(w for w, _ in optional if w < 0)
-    scores = _Scores(base, tau, negative_left, positive_left, draws)
-    for points, share in (*fixed, *drawn):
-        scores.add(points, share)
-        positive_left -= max(points, 0)
-        negative_left -= max(-points, 0)
-        scores.settle(positive_left, negative_left)
-    scores.settle(0, 0)
-    passed: FloatArray = required * scores.passed
+    rows = sum(abs(w) for w, _ in optional) + 1
+    step = max(1, CELLS // rows)
+    chance = np.empty(draws)
+    for start in range(0, draws, step):
+        part = slice(start, min(draws, start + step))
+        sliced = [(w, s[part] if isinstance(s, np.ndarray) else s) for w, s in optional]
+        chance[part] = _chance_at_least(sliced, base, tau, part.stop - part.start)
+    passed: FloatArray = required * chance
     return passed
