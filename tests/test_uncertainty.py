@@ -18,6 +18,7 @@ from core.calc.uncertainty import simulate, uncertainty, uncertainty_to_dict
 from core.calc.uncertainty_draws import CHUNK, DrawnRates, draw_rates, rate_sources
 from core.calc.uncertainty_spec import pass_rates
 from core.model.plan import (
+    AfterPlan,
     Channel,
     Criterion,
     EmpiricalPassRate,
@@ -27,7 +28,7 @@ from core.model.plan import (
     Plan,
     Uncertainty,
 )
-from tests.builders import simple_plan
+from tests.builders import NOTHING_AFTER, simple_plan
 
 MONTHS = 6
 
@@ -49,7 +50,10 @@ ORGANIC = (FreeSource("Organic", "S1", (15.0,) * MONTHS),)
 
 
 def small_plan(
-    budget_share: float | None = 0.8, nurture: Nurture | None = None, free: tuple[FreeSource, ...] = ORGANIC
+    budget_share: float | None = 0.8,
+    nurture: Nurture | None = None,
+    free: tuple[FreeSource, ...] = ORGANIC,
+    after: AfterPlan = NOTHING_AFTER,
 ) -> Plan:
     """Four stages over six months, two channels (one with a rate of its
     own), organic leads into S1, a lead spec on S2, lags of whole and part months."""
@@ -64,6 +68,7 @@ def small_plan(
         lags=[10.0, 45.0, 30.44],
         channels=channels,
         free=free,
+        after=after,
         spec=spec(),
         nurture=nurture,
     )
@@ -195,6 +200,10 @@ INBOUND = FreeSource("Inbound", "S0", (100.0, 400.0, 0.0, 250.0, 600.0, 50.0))
 @pytest.mark.parametrize("free", [(), ORGANIC, (INBOUND,), (INBOUND, *ORGANIC)], ids=["none", "S1", "S0", "S0+S1"])
 def test_each_draw_is_what_the_engine_computes_with_its_rates(free: tuple[FreeSource, ...]) -> None:
     assert_same_as_engine(with_samples(small_plan(free=free), 300))
+
+
+def test_leads_for_deals_after_the_plan_follow_the_drawn_rates() -> None:
+    assert_same_as_engine(with_samples(small_plan(after=AfterPlan("repeat", 0.1)), 300))
 
 
 def test_nurture_path_follows_the_drawn_pass_rate() -> None:
