@@ -206,8 +206,14 @@ def test_leads_for_deals_after_the_plan_follow_the_drawn_rates() -> None:
     assert_same_as_engine(with_samples(small_plan(after=AfterPlan("repeat", 0.1)), 300))
 
 
-def test_nurture_path_follows_the_drawn_pass_rate() -> None:
-    plan = with_samples(small_plan(nurture=Nurture(recycle=0.5, maturity=0.2, decay=0.05, max_months=6)), 300)
+@pytest.mark.parametrize(
+    ("free", "months"),
+    [(ORGANIC, 6), ((FreeSource("Referrals", "S2", (3.0, 0.0, 8.0, 2.0, 5.0, 1.0)),), 24)],
+    ids=["free above the pool", "free into the pool's stage, long pool"],
+)
+def test_nurture_path_follows_the_drawn_pass_rate(free: tuple[FreeSource, ...], months: int) -> None:
+    nurture = Nurture(recycle=0.5, maturity=0.2, decay=0.05, max_months=months)
+    plan = with_samples(small_plan(nurture=nurture, free=free), 300)
     assert_same_as_engine(plan)
     u = uncertainty(plan, calculate(plan))
     assert u is not None
