@@ -91,3 +91,31 @@ def test_calc_json_has_the_tracking_keys(tmp_path: Path) -> None:
     assert {"observed_rates", "forecast", "forecast_observed", "projected_deficit"} <= out.keys()
     assert out["observed_rates"] == {"S0": approx(32 / 70)}
     assert set(out["forecast"]) == {"stage_volume", "revenue", "revenue_gap", "gate_deficit"}
+
+
+def test_calc_prints_and_reports_both_contingency_plans(tmp_path: Path) -> None:
+    """The example plan (three sources kept ready, a stricter spec proposed) with
+    four months of actuals: calc --json has both plans under the spec's keys,
+    and the text report says each in a sentence for finance."""
+    data = json.loads((ROOT / "resources" / "example_plan.json").read_text(encoding="utf-8"))
+    data["actuals"] = {"months": 4, "stages": {"Inquiry": [1600, 1550, 1500, 1580], "SQL": [190, 200, 170, 160]}}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    run = [sys.executable, str(ROOT / "main.py"), "calc", str(path)]
+    out = json.loads(subprocess.run([*run, "--json"], capture_output=True, text=True, check=True).stdout)
+    plans = out["contingency"]
+    assert set(plans) == {"spec_change", "tracking"}
+    for key, start in (("spec_change", 0), ("tracking", 4)):
+        cp = plans[key]
+        assert set(cp) == {"from_month", "objective", "cost_total", "uncovered", "covered_from", "sources"}
+        assert cp["from_month"] == start and cp["objective"] == "fastest"
+        names = {s["name"] for s in data["contingency"]["sources"]}
+        assert set(cp["sources"]) == names
+        for source in cp["sources"].values():
+            assert len(source["items"]) == 12 and all(x == 0 for x in source["items"][:start])
+        by_name = {s["name"]: s["cost_per_item"] for s in data["contingency"]["sources"]}
+        costs = sum(by_name[n] * sum(s["items"]) for n, s in cp["sources"].items())
+        assert cp["cost_total"] == approx(costs)
+    text = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert "Contingency plan for the spec change (fastest)" in text and "Contingency plan for tracking" in text
+    assert "The fastest way to close the stricter spec's qualified-lead deficit: fund USD" in text

@@ -14,12 +14,13 @@ result's keys.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from core.calc.contingency_lp import ContingencyPlan, solve
+from core.calc.engine import basis
 from core.calc.funnel import FloatArray, Kernel, forward_step, maturing, nurture_kernel, plain_kernel
 from core.calc.grid import Funnel
 from core.calc.projections import Basis
@@ -139,3 +140,37 @@ __all__ = [
     "source_response",
     "spec_change_contingency",
 ]
+
+
+def tracking_contingency(plan: Plan, basis: Basis, result: PlanResult) -> ContingencyPlan | None:
+    """The contingency plan for the tracking forecast's deficit at observed
+    rates (from month ``M``), its sources converting through the observed
+    rates' kernels. None without actuals, a gate, months left or sources."""
+    t = result.tracking
+    contingency = plan.contingency
+    if t is None or contingency is None or not contingency.sources or t.gate is None:
+        return None
+    deficit = t.forecast_observed.gate_deficit
+    if deficit is None or t.months_elapsed >= plan.months:
+        return None
+    responses = responses_of(plan, t.observed_funnel, t.gate)
+    return solve(deficit, t.months_elapsed, responses, contingency.sources, contingency.objective)
+
+
+def with_contingency(plan: Plan, result: PlanResult) -> PlanResult:
+    """The result with its contingency plans (``spec_change``, ``tracking``)
+    filled in. A linear program each, so kept out of :func:`calculate`, which
+    runs on every edit: the command line, the exports and the app's
+    Contingency view ask for them."""
+    if plan.contingency is None or not plan.contingency.sources:
+        return result
+    b = basis(plan)[0]
+    plans = {
+        key: cp
+        for key, cp in (
+            ("spec_change", spec_change_contingency(plan, b, result)),
+            ("tracking", tracking_contingency(plan, b, result)),
+        )
+        if cp is not None
+    }
+    return replace(result, contingency=plans)

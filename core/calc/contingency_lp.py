@@ -58,6 +58,10 @@ FREE_ITEM = 1e-6
 """Stage 2's weight on an item that costs nothing: buy no more of them than needed."""
 
 
+NEGLIGIBLE_ITEMS = 1e-3
+"""Items a month below which a purchase is the solver's tolerance."""
+
+
 @dataclass(frozen=True, eq=False)
 class ContingencyPlan:
     """A plan to close a deficit from month ``from_month``: items per source
@@ -291,7 +295,12 @@ def _report(
     objective: str,
     scale: float,
 ) -> ContingencyPlan:
-    """The schedule's figures: gate volume, shortfall, uncovered, covered from."""
+    """The schedule's figures: gate volume, shortfall, uncovered, covered from.
+
+    Purchases below a thousandth of an item are the solver's tolerance, not a
+    decision: they are dropped before anything is reported (a schedule shows
+    no "1 item" for 0.0001)."""
+    items = [np.where(v < NEGLIGIBLE_ITEMS, 0.0, v) for v in items]
     n = len(cumulative_deficit)
     delivered = np.zeros(n)
     for v, resp in zip(items, responses, strict=True):

@@ -101,3 +101,70 @@ def tracking_figures(plan: Plan, result: PlanResult) -> TrackingFigures | None:
         alarm=t.alarm,
         gate_rate=rate,
     )
+
+
+_DEFICIT_WORDS = {
+    "spec_change": "the stricter spec's qualified-lead deficit",
+    "tracking": "the deficit the year is heading for at the rates observed so far",
+}
+
+
+@dataclass(frozen=True)
+class ContingencyFigures:
+    """One contingency plan as finance reads it: which deficit it closes,
+    from which month, at what cost, from when it is covered and what stays
+    uncovered (in gate units)."""
+
+    key: str
+    gate: str
+    objective: str
+    from_month: str
+    cost_total: float
+    covered_from: str | None
+    uncovered: float
+    sources_used: tuple[tuple[str, float, float], ...]
+    """(name, items, cost) of each source the plan buys from."""
+
+    def sentence(self, money: Callable[[float], str], count: Count = format_count) -> str:
+        """``The fastest way to close the stricter spec's qualified-lead deficit: fund USD 451,542
+        of contingency from Jan 27 (Appointment-setting vendor 353, ...): the deficit is covered
+        from Apr 27.``"""
+        aim = "The fastest way" if self.objective == "fastest" else "The cheapest way by the plan's end"
+        used = ", ".join(f"{name} {count(items)}" for name, items, _ in self.sources_used) or "nothing"
+        text = (
+            f"{aim} to close {_DEFICIT_WORDS.get(self.key, 'the deficit')}: fund {money(self.cost_total)} "
+            f"of contingency from {self.from_month} ({used})"
+        )
+        if self.covered_from is not None and self.uncovered <= 0.5:
+            return text + f": the deficit is covered from {self.covered_from}."
+        return text + f": {count(self.uncovered)} {plural(self.gate)} stay uncovered by the plan's end."
+
+
+def contingency_figures(result: PlanResult) -> tuple[ContingencyFigures, ...]:
+    """The figures of each contingency plan the result holds (see
+    :func:`core.calc.contingency.with_contingency`)."""
+    plans = result.contingency or {}
+    gate = result.tracking.gate if result.tracking is not None else None
+    if gate is None:
+        gate = result.gate_index
+    gate_name = result.stage_names[gate] if gate is not None else "qualified leads"
+    out = []
+    for key, cp in plans.items():
+        used = tuple(
+            (name, float(items.sum()), float(cost))
+            for name, items, cost in zip(cp.names, cp.items, cp.cost, strict=True)
+            if float(items.sum()) > 1e-6
+        )
+        out.append(
+            ContingencyFigures(
+                key=key,
+                gate=gate_name,
+                objective=cp.objective,
+                from_month=short_month(result.months[cp.from_month]),
+                cost_total=cp.cost_total,
+                covered_from=None if cp.covered_from is None else short_month(result.months[cp.covered_from]),
+                uncovered=cp.uncovered,
+                sources_used=used,
+            )
+        )
+    return tuple(out)

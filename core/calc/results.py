@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.calc.calendar import month_labels
+from core.calc.contingency_lp import ContingencyPlan
 from core.calc.funnel import FloatArray
 from core.calc.grid import Funnel
 
@@ -170,3 +171,7 @@ class PlanResult:
     lag_days: tuple[float, ...]
     """The lag shown per transition: the mean of its timing, in days."""
     tracking: Tracking | None = None
+    contingency: dict[str, ContingencyPlan] | None = None
+    """The contingency plans by the deficit they close (``spec_change``,
+    ``tracking``): filled in by :func:`core.calc.contingency.with_contingency`,
+    None until then (a linear program is not run on every edit)."""

@@ -20,7 +20,7 @@ the matrix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -146,6 +146,20 @@ class _Context:
     transitions: list[_Transition]
     flow: FloatArray | None
     """The funded flow ``F`` of the stated plan up to the plan's end (None without a budget)."""
+    free_forward: list[FloatArray]
+    """The free sources up to the plan's end."""
+    memo: dict[tuple[int, int, bool], tuple[FloatArray, FloatArray, FloatArray]] = field(default_factory=dict)
+
+    def conv(self, vec: FloatArray, shape: FloatArray, reverse: bool) -> FloatArray:
+        """:func:`_reverse_1d` or :func:`_forward_1d`, computed once for all chunks
+        (the monthly vectors do not depend on the draws; the memo keeps its
+        inputs alive, so their ids stay theirs)."""
+        key = (id(vec), id(shape), reverse)
+        found = self.memo.get(key)
+        if found is None:
+            found = (vec, shape, (_reverse_1d if reverse else _forward_1d)(vec, shape))
+            self.memo[key] = found
+        return found[2]
 
     def in_plan(self, vec: FloatArray) -> float:
         grid = self.b.grid
@@ -160,7 +174,7 @@ class _Context:
             parts, total = self.transitions[k].parts(c[k])
             scale = 1.0 / (total * total)
             if matrix is None:
-                terms = [(coef * fc * scale, _reverse_1d(vec, shape)) for coef, vec in terms for shape, fc in parts]
+                terms = [(coef * fc * scale, self.conv(vec, shape, True)) for coef, vec in terms for shape, fc in parts]
             else:
                 scaled = [(fc * scale)[:, None] * _reverse_matrix(matrix, shape) for shape, fc in parts]
                 matrix = scaled[0] if len(scaled) == 1 else scaled[0] + scaled[1]
@@ -188,16 +202,15 @@ class _Context:
     def funded_deals(self, c: list[FloatArray], rb: FloatArray) -> FloatArray:
         """Per draw, the in-plan deals the stated plan's funded flow brings at the drawn rates."""
         assert self.flow is not None
-        h = len(self.flow)
-        free = [f[:h] for f in self.b.free]
-        terms: Terms = [(rb, _forward_1d(self.flow, self.transitions[0].p))]
+        free = self.free_forward
+        terms: Terms = [(rb, self.conv(self.flow, self.transitions[0].p, False))]
         for k, transition in enumerate(self.transitions):
             if k > 0:
                 parts, _ = transition.parts(c[k])
-                terms = [(coef * fc, _forward_1d(vec, shape)) for coef, vec in terms for shape, fc in parts]
+                terms = [(coef * fc, self.conv(vec, shape, False)) for coef, vec in terms for shape, fc in parts]
             elif free[0].any():
                 parts, _ = transition.parts(c[0])
-                terms += [(fc, _forward_1d(free[0], shape)) for shape, fc in parts]
+                terms += [(fc, self.conv(free[0], shape, False)) for shape, fc in parts]
             if free[k + 1].any():
                 terms.append((np.ones(len(rb)), free[k + 1]))
         deals: FloatArray = sum((coef * self.in_plan(vec) for coef, vec in terms), np.zeros(len(rb)))
@@ -241,7 +254,7 @@ def _context(plan: Plan) -> _Context:
         budget = np.asarray(plan.approved_budget, dtype=float)
         bought = bought_leads(plan, b.grid.plan(b.req.paid), budget)
         flow = funded_flow(b, bought)[: b.horizon]
-    return _Context(plan, b, _transitions(plan, b), flow)
+    return _Context(plan, b, _transitions(plan, b), flow, [f[: b.horizon] for f in b.free])
 
 
 def simulate(plan: Plan, sources: RateSources, draws: int, seed: int) -> tuple[FloatArray, FloatArray | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.calc.contingency import plan_to_dict as contingency_to_dict
 from core.calc.engine import PlanResult
 from core.calc.funnel import FloatArray
 from core.calc.results import Forecast
@@ -107,6 +108,8 @@ def _v2_sections(result: PlanResult) -> dict[str, Any]:
         out["nurture"] = section
     if result.tracking is not None:
         out["tracking"] = _tracking(result)
+    if result.contingency:
+        out["contingency"] = {key: contingency_to_dict(cp) for key, cp in result.contingency.items()}
     return out
 
 

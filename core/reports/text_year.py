@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from core.calc.display import format_count, format_percent
+from core.calc.display import format_count, format_money, format_percent
 from core.calc.engine import PlanResult
-from core.calc.figures_year import tracking_figures
-from core.model.plan import Plan
+from core.calc.figures import money_in
+from core.calc.figures_year import contingency_figures, tracking_figures
+from core.model.plan import ContingencySource, Plan
 
 
 def _signed(value: float) -> str:
@@ -69,3 +70,31 @@ def tracking_section(plan: Plan, result: PlanResult, table: Table) -> list[str]:
         out.append(f"Observed rates (from each stage to the next): {rates}.")
     out.append(("ALARM: " if fig.alarm else "") + fig.sentence())
     return out
+
+
+def contingency_section(plan: Plan, result: PlanResult, table: Table) -> list[str]:
+    """Each contingency plan: the sentence for finance and the month-by-source schedule."""
+    plans = result.contingency or {}
+    out: list[str] = []
+    for fig in contingency_figures(result):
+        cp = plans[fig.key]
+        title = "the spec change" if fig.key == "spec_change" else "tracking"
+        out += ["", f"Contingency plan for {title} ({cp.objective})"]
+        headers = ["Month", *cp.names, "Cost"]
+        rows = []
+        for m, month in enumerate(result.months):
+            items = [float(x[m]) for x in cp.items]
+            cost = sum(i * s.cost_per_item for i, s in zip(items, _sources(plan), strict=True))
+            rows.append(
+                [month, *(format_count(i) if i > 1e-6 else "" for i in items), format_money(cost, plan.currency)]
+            )
+        rows.append(
+            ["Total", *(format_count(float(x.sum())) for x in cp.items), format_money(cp.cost_total, plan.currency)]
+        )
+        out += table(headers, rows)
+        out.append(fig.sentence(money_in(plan.currency)))
+    return out
+
+
+def _sources(plan: Plan) -> tuple[ContingencySource, ...]:
+    return plan.contingency.sources if plan.contingency is not None else ()
