@@ -16,8 +16,10 @@ from core.model.edits import (
     buy_contingency,
     clear_actuals_row,
     remove_contingency_source,
+    rename_stages,
     set_actual_values,
     set_alarm_share,
+    set_months,
     set_months_elapsed,
     set_objective,
     set_source_field,
@@ -123,3 +125,24 @@ def test_buying_a_schedule_adds_its_volume_at_the_stage_and_its_cost() -> None:
     assert len(again.free_sources) == len(bought.free_sources)  # bought twice: the same source takes it on
     assert again.free_sources[-1].volume[2] == 40.0
     assert isinstance(buy_contingency(plan, [Purchase("Nobody", items)]), Problem)
+
+
+def test_renaming_a_stage_takes_the_contingency_sources_and_actuals_along() -> None:
+    plan = ok(set_months_elapsed(example(), 1))
+    plan = ok(set_actual_values(plan, "stages", {("SQL", 0): 150.0}))
+    renamed = ok(rename_stages(plan, {2: "Sales qualified"}))
+    assert renamed.contingency is not None and renamed.actuals is not None
+    assert [s.stage for s in renamed.contingency.sources] == ["Sales qualified", "Inquiry", "Sales qualified"]
+    assert renamed.actuals.stages == (("Sales qualified", (150.0,)),)
+
+
+def test_a_shorter_calendar_cuts_the_months_elapsed_and_the_capacities() -> None:
+    plan = ok(set_months_elapsed(example(), 6))
+    plan = ok(set_actual_values(plan, "stages", {("SQL", 5): 150.0}))
+    shorter = ok(set_months(plan, 4))
+    assert shorter.actuals is not None and shorter.actuals.months == 4
+    assert shorter.actuals.stages == (("SQL", (0.0, 0.0, 0.0, 0.0)),)
+    assert shorter.contingency is not None
+    assert all(len(s.max_per_month) == 4 for s in shorter.contingency.sources)
+    longer = ok(set_months(shorter, 14))
+    assert longer.contingency is not None and all(len(s.max_per_month) == 14 for s in longer.contingency.sources)

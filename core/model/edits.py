@@ -305,6 +305,11 @@ def rename_stages(plan: Plan, names: Mapping[int, str]) -> Edited:
             changes[spec_path] = replace(spec, gate=follow(spec.gate))
     if plan.nurture is not None and plan.nurture.stage is not None:
         changes["nurture"] = replace(plan.nurture, stage=follow(plan.nurture.stage))
+    if plan.contingency is not None:  # the year's stages by name: contingency sources, actuals
+        sources = tuple(replace(s, stage=follow(s.stage)) for s in plan.contingency.sources)
+        changes["contingency"] = replace(plan.contingency, sources=sources)
+    if plan.actuals is not None:
+        changes["actuals"] = replace(plan.actuals, stages=tuple((follow(n), v) for n, v in plan.actuals.stages))
     return renamed.with_changes(**changes)
 
 
@@ -446,6 +451,8 @@ def set_months(plan: Plan, months: int) -> Edited:
         nurture=None
         if plan.nurture is None
         else replace(plan.nurture, hours_available=fit_optional(plan.nurture.hours_available)),
+        actuals=actuals_within(plan.actuals, months),  # noqa: F405  (core.model.edits_year)
+        contingency=contingency_within(plan.contingency, months),  # noqa: F405
     )
 
 

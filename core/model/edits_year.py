@@ -31,9 +31,11 @@ __all__ = [
     "CONTINGENCY_CHANNEL",
     "ActualsKind",
     "Purchase",
+    "actuals_within",
     "add_contingency_source",
     "buy_contingency",
     "clear_actuals_row",
+    "contingency_within",
     "remove_contingency_source",
     "set_actual_values",
     "set_alarm_share",
@@ -133,6 +135,38 @@ def set_actual_values(plan: Plan, kind: ActualsKind, values: Mapping[tuple[str, 
         kept.append((name, tuple(0.0 if x is None else x for x in row)))
     changes: dict[str, Any] = {kind: tuple(kept)}
     return plan.with_changes(actuals=replace(actuals, **changes))
+
+
+def actuals_within(actuals: Actuals | None, months: int) -> Actuals | None:
+    """The actuals of a plan resized to ``months`` months (for
+    :func:`core.model.edits.set_months`): months elapsed beyond the plan's
+    end are cut."""
+    if actuals is None or actuals.months <= months:
+        return actuals
+    return replace(
+        actuals,
+        months=months,
+        stages=tuple((n, tuple(s[:months])) for n, s in actuals.stages),
+        spend=tuple((n, tuple(s[:months])) for n, s in actuals.spend),
+    )
+
+
+def contingency_within(contingency: Contingency | None, months: int) -> Contingency | None:
+    """The contingency sources of a plan resized to ``months`` months: each
+    capacity cut or its last month repeated, a lead time beyond the end cut."""
+    if contingency is None:
+        return None
+
+    def fit(series: tuple[float, ...]) -> tuple[float, ...]:
+        if not series:
+            return series
+        return tuple(series[:months]) + (series[-1],) * max(0, months - len(series))
+
+    sources = tuple(
+        replace(s, max_per_month=fit(tuple(s.max_per_month)), lead_time_months=min(s.lead_time_months, months))
+        for s in contingency.sources
+    )
+    return replace(contingency, sources=sources)
 
 
 def clear_actuals_row(plan: Plan, kind: ActualsKind, name: str) -> Edited:
