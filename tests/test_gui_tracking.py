@@ -20,10 +20,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFileDialog, QLineEdit, QTableView, QWidget
 
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
+from core.calc.contingency import with_contingency
 from core.calc.contingency_lp import ContingencyPlan
 from core.model.plan import Plan
 from gui.document import PlanDocument
-from gui.formatting import count_text, percent_text
+from gui.formatting import count_text, money_text, percent_text
 from gui.main_window import MainWindow
 from gui.models.actuals import ActualsModel, KpiModel, RatesModel
 from gui.models.contingency import ScheduleModel, SourcesModel
@@ -295,7 +296,15 @@ def test_a_contingency_plan_shows_and_copies_into_a_scenario(
 ) -> None:
     page = window.contingency
     window.show_page("Contingency")
-    assert not page.tabs.isVisible()  # no contingency plans in the result: the section waits
+    # the example plan proposes a stricter spec: its deficit's plan, worked out by the LP when the page shows
+    assert page.tabs.isVisible() and page.tabs.isTabVisible(0) and not page.tabs.isTabVisible(1)
+    result = window.document.result
+    assert result is not None and result.contingency is None  # not on every edit
+    plans = with_contingency(window.document.plan, result).contingency
+    assert plans is not None and plans["spec_change"].cost_total > 0
+    spec = page.panels["spec_change"]
+    assert money_text(plans["spec_change"].cost_total, "USD") in spec.summary.text()
+    assert spec.model.rowCount() == 12 and spec.copy.isEnabled()
     attach_contingency(monkeypatch)
     start_tracking(window)
     window.show_page("Contingency")

@@ -4,6 +4,7 @@ plan month and a column per source (read-only, from the result)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -88,15 +89,23 @@ class ScheduleModel(ResultTableModel):
     """A contingency plan month by month: the items bought of each source,
     their cost, and what stays short (in qualified leads, running total)."""
 
-    def __init__(self, document: PlanDocument, situation: str, parent: Any = None) -> None:
+    def __init__(
+        self, document: PlanDocument, situation: str, plans: Callable[[], Any] | None = None, parent: Any = None
+    ) -> None:
         self.situation = situation
         self.headers = ()
+        self._plans = plans  # where the contingency plans come from (None: the result's own)
         super().__init__(document, parent)
+
+    def refresh(self) -> None:
+        """Show the contingency plans as they are now."""
+        self._result_changed()
 
     def refill(self) -> None:
         self.rows = []
         result = self.document.result
-        cp = plan_of(result, self.situation)
+        plans = self._plans() if self._plans is not None else getattr(result, "contingency", None)
+        cp = None if plans is None else plans.get(self.situation)
         if cp is None or result is None:
             self.headers = ()
             return

@@ -7,6 +7,7 @@ uncovered. One click copies a plan into a scenario that buys it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.calc.contingency import with_contingency
 from core.calc.engine import month_labels
 from core.model.edits import (
     Purchase,
@@ -35,7 +37,7 @@ from core.model.edits import (
 from core.model.plan import Problem
 from gui.document import PlanDocument
 from gui.formatting import count_text, money_text
-from gui.models.contingency import SITUATIONS, ScheduleModel, SourcesModel, plan_of
+from gui.models.contingency import SITUATIONS, ScheduleModel, SourcesModel
 from gui.views.base import Page, button_row, fit_to_columns, selected_row
 from gui.widgets.fields import section_label
 
@@ -79,10 +81,13 @@ def summary_text(document: PlanDocument, situation: str, cp: Any) -> str:
 class SchedulePanel(QWidget):
     """One contingency plan: its sentence, its month-by-source schedule and "Copy into a scenario"."""
 
-    def __init__(self, document: PlanDocument, situation: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: PlanDocument, situation: str, plans: Callable[[], Any], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.document = document
         self.situation = situation
+        self._plans = plans
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
@@ -98,7 +103,7 @@ class SchedulePanel(QWidget):
         )
         head.addWidget(self.copy, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head)
-        self.model = ScheduleModel(document, situation, self)
+        self.model = ScheduleModel(document, situation, plans, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
@@ -111,9 +116,11 @@ class SchedulePanel(QWidget):
         layout.addWidget(self.table, 1)
 
     def contingency_plan(self) -> Any:
-        return plan_of(self.document.result, self.situation)
+        plans = self._plans()
+        return None if plans is None else plans.get(self.situation)
 
     def refresh(self) -> None:
+        self.model.refresh()
         cp = self.contingency_plan()
         self.summary.setText("" if cp is None else summary_text(self.document, self.situation, cp))
         self.copy.setEnabled(cp is not None and any(float(sum(x)) > 1e-9 for x in cp.items))
@@ -158,9 +165,11 @@ class ContingencyPage(Page):
         self.waiting.setWordWrap(True)
         self.layout_.addWidget(self.waiting)
         self.tabs = QTabWidget()
+        self.plans: dict[str, Any] | None = None  # the result's contingency plans, worked out when shown
+        self._stale = True
         self.panels: dict[str, SchedulePanel] = {}
         for situation in SITUATIONS:
-            panel = SchedulePanel(document, situation)
+            panel = SchedulePanel(document, situation, lambda: self.plans)
             panel.copy.clicked.connect(partial(self.copy_into_scenario, situation))
             self.panels[situation] = panel
             self.tabs.addTab(panel, SITUATION_NAMES[situation])
@@ -176,10 +185,32 @@ class ContingencyPage(Page):
         self.remove.setEnabled(self.sources.rowCount() > 0)
         self.refresh_result()
 
-    def refresh_result(self) -> None:
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh_result()
+
+    def work_out_plans(self) -> None:
+        """The contingency plans of the document's result (a linear program
+        each: worked out while the page is shown, not on every edit)."""
+        self._stale = False
         result = self.document.result
-        present = result is not None and getattr(result, "contingency", None) is not None
-        shown = [s for s in SITUATIONS if present and plan_of(result, s) is not None]
+        plans = None if result is None else getattr(result, "contingency", None)
+        if result is not None and plans is None and self.document.plan.contingency is not None:
+            try:
+                plans = with_contingency(self.document.plan, result).contingency
+            except Exception as exc:  # never a traceback: said in words, the sources stay editable
+                self.message.emit(f"The contingency plan could not be worked out: {exc}")
+                plans = None
+        self.plans = plans
+
+    def refresh_result(self) -> None:
+        if not self.isVisible():
+            self._stale = True
+            return
+        self.work_out_plans()
+        present = self.document.result is not None and self.document.plan.contingency is not None
+        shown = [s for s in SITUATIONS if self.plans is not None and self.plans.get(s) is not None]
         for i, situation in enumerate(SITUATIONS):
             self.tabs.setTabVisible(i, situation in shown)
             self.panels[situation].refresh()
@@ -188,6 +219,10 @@ class ContingencyPage(Page):
             self.tabs.setCurrentIndex(SITUATIONS.index(shown[0]))
         self.plan_title.setVisible(present)
         self.waiting.setVisible(present and not shown)
+        if self.document.result is None:
+            self.waiting.setVisible(True)
+            self.waiting.setText("The contingency plan shows once the plan can be calculated.")
+            return
         self.waiting.setText(
             "No deficit to plan for: a contingency plan is made for the proposed lead spec's deficit "
             "(Lead spec) and for the tracking forecast's (Tracking, with months still to come)."
@@ -214,7 +249,7 @@ class ContingencyPage(Page):
 
     def copy_into_scenario(self, situation: str) -> None:
         """A new scenario (made the one edited) whose plan buys the contingency plan of ``situation``."""
-        cp = plan_of(self.document.result, situation)
+        cp = None if self.plans is None else self.plans.get(situation)
         if cp is None:
             return
         purchases = [
