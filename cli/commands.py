@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from core.calc.contingency import with_contingency
 from core.calc.engine import calculate
+from core.calc.outlook import complete
 from core.formats.documents import PLAN_SUFFIXES, export_refusal, load_document, load_plan, save_document, save_plan
 from core.formats.result_json import result_to_dict
 from core.model.plan import Plan, PlanRefused, Problem, errors_only
@@ -102,7 +102,7 @@ def run_calc(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     plan = open_plan(args.plan, err)
     if plan is None:
         return REFUSED
-    result = with_contingency(plan, calculate(plan))
+    result = complete(plan, calculate(plan))
     if args.json:
         json.dump(result_to_dict(plan, result), out, indent=2, allow_nan=False)
         out.write("\n")

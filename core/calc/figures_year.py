@@ -168,3 +168,56 @@ def contingency_figures(result: PlanResult) -> tuple[ContingencyFigures, ...]:
             )
         )
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class OddsFigures:
+    """How sure the plan is (funnel-math.md, "Uncertainty"): the P50/P80/P90
+    of the paid leads and spend required, the P10/P50/P90 of the funded
+    revenue and the chance to hit the target with the approved budget."""
+
+    draws: int
+    leads: dict[str, float]
+    spend: dict[str, float]
+    revenue: dict[str, float] | None
+    hit: float | None
+    target: float
+    rests_on: tuple[str, ...]
+    """What the uncertainty rests on, in words (which rates, measured on how many items)."""
+
+    def headline(self) -> str:
+        """``Chance to hit the target with this budget: 36%``."""
+        if self.hit is None:
+            return "No approved budget: no chance to hit the target to give."
+        return f"Chance to hit the target with this budget: {format_percent(self.hit, 0)}"
+
+    def sentence(self, money: Callable[[float], str], count: Count = format_count) -> str:
+        """The request for finance: what it takes to be 80% sure, and the odds."""
+        text = (
+            f"To be 80% sure of enough deals, request {money(self.spend['p80'])} "
+            f"({count(self.leads['p80'])} paid leads); the median plan needs {money(self.spend['p50'])}, "
+            f"90 % sure {money(self.spend['p90'])}."
+        )
+        if self.hit is not None and self.revenue is not None:
+            text += (
+                f" With the approved budget the chance to reach the target of {money(self.target)} is "
+                f"{format_percent(self.hit, 0)} (revenue {money(self.revenue['p10'])} to {money(self.revenue['p90'])} "
+                f"in 8 of 10 cases)."
+            )
+        return text
+
+
+def odds_figures(result: PlanResult) -> OddsFigures | None:
+    """The odds' figures (None when no rate has a sample or before they are drawn)."""
+    u = result.uncertainty
+    if u is None:
+        return None
+    return OddsFigures(
+        draws=u.draws,
+        leads=dict(u.paid_leads_total),
+        spend=dict(u.spend_total),
+        revenue=None if u.funded_revenue_total is None else dict(u.funded_revenue_total),
+        hit=u.funded_hit_probability,
+        target=u.revenue_target_total,
+        rests_on=tuple(s.describe() for s in u.sources),
+    )

@@ -4,11 +4,15 @@ shows, exports and prints, unrounded. Built by :mod:`core.calc.engine`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.calc.calendar import month_labels
 from core.calc.contingency_lp import ContingencyPlan
 from core.calc.funnel import FloatArray
 from core.calc.grid import Funnel
+
+if TYPE_CHECKING:  # the draws are computed from a PlanResult: imported for the annotation only
+    from core.calc.uncertainty import UncertaintyResult
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,3 +179,7 @@ class PlanResult:
     """The contingency plans by the deficit they close (``spec_change``,
     ``tracking``): filled in by :func:`core.calc.contingency.with_contingency`,
     None until then (a linear program is not run on every edit)."""
+    uncertainty: UncertaintyResult | None = None
+    """The odds (P50/P80/P90, the chance to hit the target): filled in by
+    :func:`core.calc.outlook.complete` when any rate has a sample; the draws
+    take longer than an edit may."""

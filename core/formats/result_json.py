@@ -10,6 +10,7 @@ from core.calc.contingency import plan_to_dict as contingency_to_dict
 from core.calc.engine import PlanResult
 from core.calc.funnel import FloatArray
 from core.calc.results import Forecast
+from core.calc.uncertainty import uncertainty_to_dict
 from core.model.plan import Plan
 
 
@@ -110,6 +111,8 @@ def _v2_sections(result: PlanResult) -> dict[str, Any]:
         out["tracking"] = _tracking(result)
     if result.contingency:
         out["contingency"] = {key: contingency_to_dict(cp) for key, cp in result.contingency.items()}
+    if result.uncertainty is not None:
+        out["uncertainty"] = uncertainty_to_dict(result.uncertainty)
     return out
 
 

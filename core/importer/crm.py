@@ -60,7 +60,7 @@ _EXACT: dict[str, str] = {
     "opportunity id": "link", "close date": "close_date", "actual close date": "close_date", "won": "stage:Won",
     "won time": "date:Won", "lost time": "lost_date", "deal created": "created_date", "source channel": "channel",
     "title": "id", "topic": "id", "opportunity name": "id", "actual revenue": "amount", "est revenue": "amount",
-    "value": "amount", "deal closed on": "close_date", "lead status": "status",
+    "value": "amount", "deal closed on": "close_date", "lead status": "status", "status": "status", "id": "id",
 }  # fmt: skip
 _IGNORED: dict[str, str] = {
     "closed": "true for lost deals too, so it cannot tell won deals ('Won', 'Status' or 'Stage' does)",

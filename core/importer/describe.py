@@ -28,6 +28,27 @@ def _previous(figure: CalibratedFigure) -> str:
     return f" (was {shown})"
 
 
+def _provenance(calibration: Calibration) -> list[str]:
+    """What came from the data and what was kept from the base plan, and
+    the lead sources told free or paid."""
+    lines: list[str] = []
+    if calibration.sources:
+        lines.append("Lead sources:")
+        for source in calibration.sources:
+            kind = "free source" if source.kind == "free" else "paid channel"
+            lines.append(f"  {source.name}: {kind} ({source.leads:,} rows; {source.why})")
+    came = calibration.from_data
+    if calibration.kept and len(came) < len(calibration.kept):
+        lines.append(
+            f"Little was recognised: {len(came)} figures came from the data, {len(calibration.kept)} are the base "
+            "plan's, not calibrated."
+        )
+    lines.append(f"From the data: {', '.join(came) if came else 'nothing'}.")
+    if calibration.kept:
+        lines.append(f"Kept from the base plan (not in the data): {', '.join(calibration.kept)}.")
+    return lines
+
+
 def describe(scan: Scan, calibration: Calibration | None = None) -> str:
     """What was recognised, what was ignored, what was calibrated (with
     sample sizes and warnings) and every problem, as plain text."""
@@ -68,6 +89,7 @@ def describe(scan: Scan, calibration: Calibration | None = None) -> str:
                     lines.append(f"      WARNING: {figure.warning}")
         else:
             lines.append("Nothing was calibrated.")
+        lines += _provenance(calibration)
         if calibration.plan is None:
             lines.append("No plan was produced (see the problems below).")
     problems = calibration.problems if calibration is not None else scan.problems

@@ -507,13 +507,33 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
         return Scan(path, None, None, (), tuple(problems), mapping, tuple(names), cells)
     tables.sort(key=lambda t: (t[0], t[1]))
     main = tables[0][2]
-    spend = _spend_table([table for _, _, table in tables[1:]])
+    main = _joined(path, [t for _, _, t in tables], main, cells, problems)
+    spend = _spend_table([table for _, _, table in tables if table.sheet != main.sheet])
     for name in list(cells.sheets):
         if name != main.sheet and (spend is None or name != spend.sheet):
             del cells.sheets[name]
     preview = _preview(cells.sheets[main.sheet], main.header_row)
     problems += _table_problems(path, main)
     return Scan(path, main, spend, preview, tuple(problems), mapping, tuple(names), cells)
+
+
+def _joined(path: Path, tables: list[Table], main: Table, cells: _Cells, problems: list[Problem]) -> Table:
+    """A leads table joined with a deals table of another sheet (Salesforce's
+    Leads and Opportunities reports), else ``main``."""
+    from core.importer.joins import join_deals
+
+    leads = [t for t in tables if t.shape == "leads" and t.column("link") and t.column("created_date")]
+    deals = [t for t in tables if t.shape == "leads" and t.column("link") and t not in leads]
+    if not leads or not deals:
+        return main
+    lead, deal = leads[0], deals[0]
+    joined = join_deals(lead, deal, cells.sheets[lead.sheet], cells.sheets[deal.sheet])
+    if joined is None:
+        return main
+    table, rows, note = joined
+    cells.sheets[lead.sheet] = rows
+    problems.append(Problem("Sheets", note, "warning", location(path)))
+    return table
 
 
 def _table_problems(path: Path, table: Table) -> list[Problem]:

@@ -10,7 +10,7 @@ from core.calc.engine import PlanResult
 from core.calc.figures import WORDS, Figures, deficit_words, figures, money_in, signed_count
 from core.calc.flow_figures import percent_words
 from core.model.plan import Plan
-from core.reports.text_year import contingency_section, tracking_section
+from core.reports.text_year import contingency_section, odds_section, tracking_section
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -94,6 +94,7 @@ def render_report(plan: Plan, result: PlanResult) -> str:
     out += _lead_spec_section(plan, result, fig)
     out += tracking_section(plan, result, _table)
     out += contingency_section(plan, result, _table)
+    out += odds_section(plan, result)
     return "\n".join(out) + "\n"
 
 

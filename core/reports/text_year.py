@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from core.calc.display import format_count, format_money, format_percent
 from core.calc.engine import PlanResult
 from core.calc.figures import money_in
-from core.calc.figures_year import contingency_figures, tracking_figures
+from core.calc.figures_year import contingency_figures, odds_figures, tracking_figures
 from core.model.plan import ContingencySource, Plan
 
 
@@ -98,3 +98,28 @@ def contingency_section(plan: Plan, result: PlanResult, table: Table) -> list[st
 
 def _sources(plan: Plan) -> tuple[ContingencySource, ...]:
     return plan.contingency.sources if plan.contingency is not None else ()
+
+
+def odds_section(plan: Plan, result: PlanResult) -> list[str]:
+    """How sure the plan is: quantiles, the chance to hit the target, what it rests on."""
+    fig = odds_figures(result)
+    if fig is None:
+        return []
+    money = money_in(plan.currency)
+    out = ["", f"How sure is the plan ({fig.draws:,} draws of the measured rates)"]
+    out.append(
+        f"  Paid leads required: P50 {format_count(fig.leads['p50'])}, P80 {format_count(fig.leads['p80'])}, "
+        f"P90 {format_count(fig.leads['p90'])}"
+    )
+    out.append(
+        f"  Spend required: P50 {money(fig.spend['p50'])}, P80 {money(fig.spend['p80'])}, P90 {money(fig.spend['p90'])}"
+    )
+    if fig.revenue is not None:
+        out.append(
+            f"  Funded revenue: P10 {money(fig.revenue['p10'])}, P50 {money(fig.revenue['p50'])}, "
+            f"P90 {money(fig.revenue['p90'])}"
+        )
+    out.append("  " + fig.headline() + ".")
+    out.append("  " + fig.sentence(money))
+    out.append("  It rests on: " + "; ".join(fig.rests_on) + ".")
+    return out

@@ -118,11 +118,12 @@ def _actual_columns(
             values[t] = r.number(sheet, row, col, f"{path}[{t}]", kind)
         out.append((name, tuple(values)))
     if out and missing and r.month_labels is not None:
-        shown = ", ".join(r.month_labels[t] for t in missing[:6])
+        shown = ", ".join(r.month_labels[t] for t in missing[:6]) + (", ..." if len(missing) > 6 else "")
+        said = "a month" if len(missing) == 1 else "months"
         r.fail(
             field,
-            f"No row holds the figures of {shown}, a month elapsed: add its row (0 where nothing happened), "
-            f"or lower '{L_ELAPSED}'.",
+            f"No row holds the figures of {shown} ({said} elapsed): add a row per month elapsed "
+            f"(0 where nothing happened), or lower '{L_ELAPSED}'.",
             sheet.where(table.header_row, table.cols[H_MONTH]),
         )
     return tuple(out)
@@ -194,13 +195,12 @@ def read_actuals(r: CellReader) -> Actuals | None:
     alarm = 0.05
     if at.alarm_at is not None:
         alarm = r.number(sheet, *at.alarm_at, "actuals.alarm_threshold", "share", 0.05)
-    if elapsed < 1:  # refused at its cell; the rows cannot be told apart from the months to come
-        return Actuals(months=elapsed, alarm_share=alarm)
-    reading = min(elapsed, len(r.month_labels or ()) or elapsed)
+    if elapsed < 1 or elapsed > len(r.month_labels or ()) > 0:
+        return Actuals(months=elapsed, alarm_share=alarm)  # refused at its cell: one fault, said once
     return Actuals(
         months=elapsed,
-        stages=_actual_columns(r, sheet, at.stages, "stages", reading, "count"),
-        spend=_actual_columns(r, sheet, at.spend, "spend", reading, "money"),
+        stages=_actual_columns(r, sheet, at.stages, "stages", elapsed, "count"),
+        spend=_actual_columns(r, sheet, at.spend, "spend", elapsed, "money"),
         alarm_share=alarm,
     )
 

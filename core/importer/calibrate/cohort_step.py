@@ -5,11 +5,13 @@ importer's day numbers and :func:`core.importer.calibrate.cohorts.cohort_transit
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from core.importer.calibrate.cohorts import CohortEstimate, cohort_transition
+if TYPE_CHECKING:
+    from core.importer.calibrate.cohorts import CohortEstimate
 
 FloatArray = npt.NDArray[np.float64]
 MAX_UNDATED_SHARE = 0.05  # more leads moving on without a date than this: the cohorts cannot time the step
@@ -31,6 +33,8 @@ def cohort_step(
     """The step from a stage (entered on ``entry``) to the next (entered on
     ``target``) by cohorts; None when the data cannot time it (no entry
     dates, too many leads moving on without a date, too few leads)."""
+    from core.importer.calibrate.cohorts import cohort_transition  # scipy: loaded when a lead table is calibrated
+
     if not np.isfinite(last):
         return None
     use = reached_from & ~np.isnan(entry)

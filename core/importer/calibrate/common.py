@@ -418,6 +418,15 @@ def finish(
     note = f"Calibrated from {Path(scan.path).name} (sheet '{scan.sheet}', {rows:,} rows"
     note += f", {first_text} to {last_text})." if first_text and last_text else ")."
     plan = plan.with_changes(notes=(base.notes + "\n" if base.notes else "") + note)
+    if not figures:
+        problems.append(
+            Problem(
+                "file",
+                "Nothing in the data could be calibrated: every figure would be the base plan's, so no plan was "
+                "made. Check the columns the importer recognised (or name them in a mapping file).",
+                location=location(scan.path, scan.sheet),
+            )
+        )
     if any(p.severity == "error" for p in problems):
         steps.step(1.0)
         return Calibration(None, tuple(figures), tuple(problems), shape, rows, first_text, last_text, kept=kept)

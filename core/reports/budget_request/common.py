@@ -35,7 +35,11 @@ BUDGET = "Budget by channel"
 SPEC = "Lead spec & deficit"
 CAPACITY = "Sales capacity"
 TIMING = "Timing"
-SHEETS = (SUMMARY, ASSUMPTIONS, TIMING, REVERSE, BUDGET, SPEC, CAPACITY)
+TRACKING = "Tracking"
+CONTINGENCY = "Contingency"
+SHEETS = (SUMMARY, ASSUMPTIONS, TIMING, REVERSE, BUDGET, SPEC, CAPACITY, TRACKING, CONTINGENCY)
+"""Every sheet a budget request can hold, in the order finance reads them
+(:func:`sheets_of`: the ones a given plan's request holds)."""
 AFTER = "(after plan)"  # the header of a month after the plan
 
 BEFORE = "Before the plan"  # the column summing the pre-plan months
@@ -387,9 +391,21 @@ class Context:
         return Grid(self.grid.n_pre, self.grid.n)
 
 
+def sheets_of(result: PlanResult) -> tuple[str, ...]:
+    """The sheets of the request for ``result``, in ``SHEETS`` order:
+    Tracking only when the plan has actuals, Contingency only when the
+    result holds a contingency plan (:func:`core.calc.contingency.with_contingency`)."""
+    absent = set()
+    if result.tracking is None:
+        absent.add(TRACKING)
+    if not result.contingency:
+        absent.add(CONTINGENCY)
+    return tuple(name for name in SHEETS if name not in absent)
+
+
 def make_context(book: Workbook, plan: Plan, nums: Numbers) -> Context:
     st = make_styles(book, plan.currency)
-    sheets = {name: Sheet(book.add_worksheet(name), st) for name in SHEETS}
+    sheets = {name: Sheet(book.add_worksheet(name), st) for name in sheets_of(nums.result)}
     return Context(
         book=book,
         plan=plan,
