@@ -196,7 +196,7 @@ class OddsFigures:
         text = (
             f"To be 80% sure of enough deals, request {money(self.spend['p80'])} "
             f"({count(self.leads['p80'])} paid leads); the median plan needs {money(self.spend['p50'])}, "
-            f"90 % sure {money(self.spend['p90'])}."
+            f"90% sure {money(self.spend['p90'])}."
         )
         if self.hit is not None and self.revenue is not None:
             text += (
