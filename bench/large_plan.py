@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from core.model.plan import Channel, Criterion, FreeSource, LeadSpec, Nurture, Plan, Stage
+from core.model.plan import Actuals, Channel, Criterion, FreeSource, LeadSpec, Nurture, Plan, Stage
 
 MONTHS = 60
 STAGES = 12
@@ -93,3 +93,15 @@ def large_plan_v2() -> Plan:
     nurture = Nurture(0.5, 0.1, 0.02, 24, hours_per_lead=0.25, hours_available=(5_000.0,) * MONTHS)
     free = tuple(f for f in plan.free_sources if f.name != "Nurture database")
     return plan.with_changes(stages=stages, nurture=nurture, free_sources=free)
+
+
+def large_plan_tracked(months_elapsed: int = 30) -> Plan:
+    """The large plan with actuals for its first ``months_elapsed`` months on
+    every other stage (issue 13's benchmark: what tracking adds)."""
+    plan = large_plan()
+    stages = tuple(
+        (s.name, tuple(900.0 * (0.7**k) * (1 + 0.1 * math.sin(t)) for t in range(months_elapsed)))
+        for k, s in enumerate(plan.stages[:-1])
+        if k % 2 == 0
+    )
+    return plan.with_changes(actuals=Actuals(months_elapsed, stages))
