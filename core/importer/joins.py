@@ -1,0 +1,72 @@
+"""A Leads report and an Opportunities report in one workbook, joined.
+
+Salesforce exports leads and opportunities as two reports; a lead that
+became an opportunity carries its ``Converted Opportunity ID``, the
+Opportunities report its ``Opportunity ID`` (both the role ``link``).
+:func:`join_deals` appends the deal's columns that the leads lack (amount,
+close date, won flag, stage) to each converted lead's row, so the lead's
+whole way (created, converted, won or lost) is one row. The deals' stage
+replaces the leads' status (it goes further: "Closed Won").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from core.importer.cell_values import cell_text
+from core.importer.scan import Column, IgnoredColumn, Table
+
+_BROUGHT = ("amount", "close_date", "lost_date", "stage:Won", "date:Won", "status")
+
+
+def join_deals(
+    leads: Table, deals: Table, lead_rows: list[list[Any]], deal_rows: list[list[Any]]
+) -> tuple[Table, list[list[Any]], str] | None:
+    """The leads table with the deals' columns appended (rows joined by the
+    link ids), its rows and a note in words; None when they cannot be joined."""
+    lead_link, deal_link = leads.column("link"), deals.column("link")
+    if lead_link is None or deal_link is None or leads.column("created_date") is None:
+        return None
+    lead_roles = set(leads.roles())
+    brought = [c for c in deals.columns if c.role in _BROUGHT and (c.role not in lead_roles or c.role == "status")]
+    if not brought:
+        return None
+    by_id: dict[str, int] = {}
+    for r in range(deals.header_row, len(deal_rows)):
+        key = cell_text(deal_rows[r][deal_link.index] if deal_link.index < len(deal_rows[r]) else "").strip()
+        if key:
+            by_id.setdefault(key, r)
+    width = max(len(row) for row in lead_rows[: leads.header_row + 1])
+    width = max([width, *(len(row) for row in lead_rows)])
+    rows: list[list[Any]] = []
+    matched = linked = 0
+    for r, row in enumerate(lead_rows):
+        out = list(row) + [""] * (width - len(row))
+        extra: list[Any] = [""] * len(brought)
+        if r == leads.header_row - 1:
+            extra = [c.header for c in brought]
+        elif r >= leads.header_row:
+            key = cell_text(row[lead_link.index] if lead_link.index < len(row) else "").strip()
+            linked += bool(key)
+            found = by_id.get(key) if key else None
+            if found is not None:
+                matched += 1
+                deal = deal_rows[found]
+                extra = [deal[c.index] if c.index < len(deal) else "" for c in brought]
+        rows.append(out + extra)
+    columns = [c for c in leads.columns if not (c.role == "status" and any(b.role == "status" for b in brought))]
+    ignored = list(leads.ignored)
+    if len(columns) < len(leads.columns):
+        status = leads.column("status")
+        assert status is not None
+        reason = f"the deals' '{next(b.header for b in brought if b.role == 'status')}' on sheet '{deals.sheet}' tells how far they got"
+        ignored.append(IgnoredColumn(status.index, status.header, status.address, reason))
+    for i, c in enumerate(brought):
+        columns.append(Column(width + i, c.header, c.role, f"{deals.sheet}!{c.address}", c.source))
+    table = replace(leads, columns=tuple(columns), ignored=tuple(ignored))
+    note = (
+        f"Sheet '{leads.sheet}' joined with sheet '{deals.sheet}' by '{lead_link.header}' = '{deal_link.header}': "
+        f"{matched:,} of {linked:,} converted leads found among the deals."
+    )
+    return table, rows, note
