@@ -6,6 +6,7 @@ thread with a progress bar and Cancel, so the window stays responsive."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from core.importer.role_names import reason_words, role_label, roles_for
 from core.model.plan import Plan, Problem
 from gui.document import problem_text
 from gui.formatting import number_text, percent_text
+from gui.import_sources import SourcesPanel
 from gui.operations import Operation
 
 SPREADSHEETS = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)"
@@ -405,6 +407,7 @@ class ColumnsPage(QWizardPage):
             shape=self.shape.currentData() or base.shape,
             decimal=base.decimal,  # how the mapping file said numbers and dates written as text read
             date_order=base.date_order,
+            sources=dict(base.sources),
         )
 
     def rescan(self) -> None:
@@ -439,6 +442,10 @@ class FiguresPage(QWizardPage):
         self.figures.verticalHeader().hide()
         self.figures.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.figures, 1)
+        self.sources = SourcesPanel()
+        self.sources.recalibrate.connect(self.recalibrate)
+        self.sources.edited.connect(self.completeChanged)
+        layout.addWidget(self.sources)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
         self.problems.setTextFormat(Qt.TextFormat.RichText)
@@ -461,6 +468,14 @@ class FiguresPage(QWizardPage):
         self.wiz.operations.append(operation)
         self.busy.run(operation, "Calibrating…")
         self.completeChanged.emit()
+
+    def recalibrate(self, choices: dict[str, str]) -> None:
+        """Calibrate again with the person's free/paid choice of each source."""
+        mapping = self.wiz.mapping or ColumnMapping()
+        self.wiz.mapping = replace(mapping, sources=choices)
+        if self.wiz.scan is not None:
+            self.wiz.scan = replace(self.wiz.scan, mapping=self.wiz.mapping)
+        self.initializePage()
 
     def cleanupPage(self) -> None:
         """Back: a calibration still running is no longer wanted."""
@@ -497,6 +512,7 @@ class FiguresPage(QWizardPage):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.figures.setItem(r, c, item)
         self.figures.resizeColumnsToContents()
+        self.sources.show_calibration(calibration)
         text = problems_html(calibration.problems)
         if calibration.plan is None:
             text += (
@@ -508,7 +524,8 @@ class FiguresPage(QWizardPage):
 
     def isComplete(self) -> bool:
         calibration = self.wiz.calibration
-        return calibration is not None and calibration.plan is not None and not self.busy.running()
+        ready = calibration is not None and calibration.plan is not None and not self.busy.running()
+        return ready and not self.sources.changed
 
 
 class ImportWizard(QWizard):
