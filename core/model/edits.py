@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import is_dataclass, replace
 from typing import Any, Literal
 
+from core.model.edits_samples import *  # noqa: F403  (what the rates were measured on; the draws)
 from core.model.edits_v2 import (
     convolve,
     default_nurture,

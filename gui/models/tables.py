@@ -9,7 +9,16 @@ from functools import partial
 from typing import Any
 
 from core.calc.engine import PlanResult, month_labels
-from core.model.edits import PlanEdit, mean_lag_days, rename_stages, timing_shares
+from core.model.edits import (
+    PlanEdit,
+    SpecPath,
+    mean_lag_days,
+    rename_stages,
+    set_channel_sample,
+    set_criterion_sample,
+    set_stage_sample,
+    timing_shares,
+)
 from core.model.plan import Plan, Problem
 from gui.commands import push_edit, set_fields
 from gui.document import PlanDocument
@@ -20,21 +29,69 @@ from gui.models.values import Kind
 DASH = "—"
 _STAGE_NAME = re.compile(r"stages\[(\d+)\]\.name")
 _STAGE_LAG = re.compile(r"stages\[(\d+)\]\.lag_days")
+_SAMPLE = re.compile(
+    r"(?:(?P<table>stages|channels)\[(?P<row>\d+)\]\.rate_sample)"
+    r"|(?:(?P<spec>lead_spec|proposed_lead_spec)\.criteria\[(?P<criterion>\d+)\]\.share_sample)"
+)
+SAMPLE_HEADER = "Measured on (leads)"
+
+
+def sample_tip(what: str) -> str:
+    """The "Measured on" column's words: how sure the person is of ``what`` (this rate, this share)."""
+    return (
+        f"How sure are you of {what}: measured on about N leads; leave empty if it is an estimate. "
+        "With a number here the Results page shows the chance to hit the target."
+    )
+
+
+def sample_steps(edits: Sequence[tuple[str, Any]]) -> tuple[list[PlanEdit], list[tuple[str, Any]]]:
+    """The "Measured on" cells among ``edits`` as the core's pure edits, and the other edits."""
+    steps: list[PlanEdit] = []
+    rest: list[tuple[str, Any]] = []
+    for path, value in edits:
+        match = _SAMPLE.fullmatch(path)
+        if match is None:
+            rest.append((path, value))
+        elif match["table"] == "stages":
+            steps.append(partial(set_stage_sample, index=int(match["row"]), sample=value))
+        elif match["table"] == "channels":
+            steps.append(partial(set_channel_sample, index=int(match["row"]), sample=value))
+        else:
+            spec: SpecPath = "lead_spec" if match["spec"] == "lead_spec" else "proposed_lead_spec"
+            steps.append(partial(set_criterion_sample, spec_path=spec, index=int(match["criterion"]), sample=value))
+    return steps, rest
+
+
+def edits_with_samples(model: PlanTableModel, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
+    """Cell edits as one undo step: the "Measured on" cells through the core's pure edits."""
+    samples, rest = sample_steps(edits)
+    if not samples:
+        return model.document.edit_many(edits, text)
+    steps = ([set_fields(rest)] if rest else []) + samples
+    return push_edit(model.document, text, steps, [path for path, _ in edits])
 
 
 class StagesModel(PlanTableModel):
     """The funnel: one row per stage, top (raw lead) to bottom (won deal)."""
 
-    headers = ("Stage", "Converts to next stage", "Days to next stage", "Sales hours per item", "Needed in plan")
+    headers = (
+        "Stage",
+        "Converts to next stage",
+        "Days to next stage",
+        "Sales hours per item",
+        SAMPLE_HEADER,
+        "Needed in plan",
+    )
     header_tips = (
         "Stage names, top of the funnel first; the last stage is the won deal.",
         "Share of items in this stage that reach the next one.",
         "Average days an item takes to reach the next stage, or its timing profile by month "
         "(Set timing... to enter the share converting in each month).",
         "Sales time one item entering this stage costs (0 when marketing or lead development handles it).",
+        sample_tip("this stage's rate"),
         "Items that must enter this stage during the plan (from the results).",
     )
-    NAME, RATE, LAG, HOURS, NEEDED = range(5)
+    NAME, RATE, LAG, HOURS, SAMPLE, NEEDED = range(6)
 
     def row_total(self) -> int:
         return len(self.plan.stages)
@@ -45,10 +102,11 @@ class StagesModel(PlanTableModel):
     def make_edits(self, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
         """Values as cells; names through the core's rename, which takes the lead
         spec's gate and the free sources along (a pasted column: all at once,
-        so stages may swap names), in the same undo step."""
+        so stages may swap names), in the same undo step; "Measured on" through its pure edit."""
+        samples, cells = sample_steps(edits)
         names = {}
         values = []
-        for path, value in edits:
+        for path, value in cells:
             match = _STAGE_NAME.fullmatch(path)
             lag = _STAGE_LAG.fullmatch(path)
             if match is not None:
@@ -58,13 +116,13 @@ class StagesModel(PlanTableModel):
                     values += [(path, value), (f"stages[{lag.group(1)}].lag_profile", None)]
             else:
                 values.append((path, value))
-        if not names and len(values) == len(edits):
+        if not names and not samples and len(values) == len(edits):
             return super().make_edits(edits, text)
-        if not names:
-            return push_edit(self.document, text, [set_fields(values)], [path for path, _ in edits]) if values else ()
         steps: list[PlanEdit] = [set_fields(values)] if values else []
-        steps.append(partial(rename_stages, names=names))
-        return push_edit(self.document, text, steps, [path for path, _ in edits])
+        if names:
+            steps.append(partial(rename_stages, names=names))
+        steps += samples
+        return push_edit(self.document, text, steps, [path for path, _ in edits]) if steps else ()
 
     def cell(self, row: int, column: int) -> Cell:
         stage = self.plan.stages[row]
@@ -96,9 +154,22 @@ class StagesModel(PlanTableModel):
             return Cell(Kind.NUMBER, stage.lag_days or 0.0, f"{base}.lag_days")
         if column == self.HOURS:
             return Cell(Kind.NUMBER, stage.sales_hours, f"{base}.sales_hours")
+        if column == self.SAMPLE:
+            return self._sample_cell(row)
         result = self.result
         needed = None if result is None else float(result.stage_required[row].sum())
         return Cell(Kind.COUNT, needed)
+
+    def _sample_cell(self, row: int) -> Cell:
+        """What the stage's rate was measured on (none for the won deal; unused where the spec's pass rate rules)."""
+        if row == len(self.plan.stages) - 1:
+            return Cell(Kind.COUNT, None, empty=DASH, tooltip="The won deal is the end of the funnel.")
+        spec = self.plan.lead_spec
+        tip = ""
+        if spec is not None and self.plan.stage_index(spec.gate) == row + 1:
+            tip = "The lead spec's pass rate replaces this rate: the criteria's samples say how sure it is."
+        stage = self.plan.stages[row]
+        return Cell(Kind.COUNT, stage.rate_sample, f"stages[{row}].rate_sample", optional=True, tooltip=tip)
 
     def _mean_lag(self, row: int) -> float:
         """The lag shown for a stage's timing: the result's mean lag (the plan's own without a result)."""
@@ -117,14 +188,15 @@ def profile_text(shares: Sequence[float], mean_days: float) -> str:
 class CriteriaModel(PlanTableModel):
     """The criteria of a lead spec (``lead_spec`` or ``proposed_lead_spec``)."""
 
-    headers = ("Criterion", "Points", "Share of leads", "Required")
+    headers = ("Criterion", "Points", "Share of leads", "Required", SAMPLE_HEADER)
     header_tips = (
         "What a lead is scored on.",
         "Points a lead gets for meeting it (negative for a disqualifying trait).",
         "Share of the leads reaching the gate that meet it.",
         "A lead must meet it to qualify at all.",
+        sample_tip("this share"),
     )
-    NAME, POINTS, SHARE, REQUIRED = range(4)
+    NAME, POINTS, SHARE, REQUIRED, SAMPLE = range(5)
 
     def __init__(self, document: PlanDocument, spec_path: str = "lead_spec", parent: Any = None) -> None:
         self.spec_path = spec_path
@@ -146,22 +218,28 @@ class CriteriaModel(PlanTableModel):
             return Cell(Kind.WHOLE, criterion.points, f"{base}.points")
         if column == self.SHARE:
             return Cell(Kind.PERCENT, criterion.share, f"{base}.share")
+        if column == self.SAMPLE:
+            return Cell(Kind.COUNT, criterion.share_sample, f"{base}.share_sample", optional=True)
         return Cell(Kind.FLAG, criterion.required, f"{base}.required")
+
+    def make_edits(self, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
+        return edits_with_samples(self, edits, text)
 
 
 class ChannelsModel(PlanTableModel):
     """Paid channels: mix, cost per lead, lead quality."""
 
-    headers = ("Channel", "Mix", "Cost per lead", "To next stage", "Leads needed", "Spend")
+    headers = ("Channel", "Mix", "Cost per lead", "To next stage", SAMPLE_HEADER, "Leads needed", "Spend")
     header_tips = (
         "A paid lead source.",
         "Share of the paid raw leads bought from this channel (the shares add up to 100%).",
         "What one raw lead from this channel costs.",
         "Share of this channel's raw leads reaching the next stage; empty: the funnel's first rate.",
+        sample_tip("this channel's rate"),
         "Raw leads to buy from this channel during the plan (from the results).",
         "Spend on this channel during the plan, fixed costs included (from the results).",
     )
-    NAME, MIX, CPL, RATE, LEADS, SPEND = range(6)
+    NAME, MIX, CPL, RATE, SAMPLE, LEADS, SPEND = range(7)
 
     def row_total(self) -> int:
         return len(self.plan.channels)
@@ -177,12 +255,18 @@ class ChannelsModel(PlanTableModel):
             return Cell(Kind.MONEY, channel.cost_per_lead, f"{base}.cost_per_lead")
         if column == self.RATE:
             return Cell(Kind.PERCENT, channel.rate, f"{base}.rate", optional=True, empty="funnel rate")
+        if column == self.SAMPLE:
+            tip = "" if channel.rate is not None else "Used once the channel has a rate of its own."
+            return Cell(Kind.COUNT, channel.rate_sample, f"{base}.rate_sample", optional=True, tooltip=tip)
         result = self.result
         if result is None or row >= len(result.channel_leads):
             return Cell(Kind.COUNT if column == self.LEADS else Kind.MONEY, None)
         if column == self.LEADS:
             return Cell(Kind.COUNT, float(result.channel_leads[row].sum()))
         return Cell(Kind.MONEY, float(result.spend[row].sum()))
+
+    def make_edits(self, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
+        return edits_with_samples(self, edits, text)
 
 
 class FreeSourcesModel(PlanTableModel):
