@@ -28,6 +28,7 @@ from core.formats.recovery import FileStamp, Recovery, make_recovery
 from core.model.plan import Plan, Problem, errors_only
 from gui.commands import CompoundCommand, ReplacePlanCommand, ScenariosCommand, SetValueCommand
 from gui.models.paths import concerns, get_value, set_value
+from gui.outlook import Outlook
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class PlanDocument(QObject):
         self._figures: tuple[PlanResult, Figures] | None = None
         self._evaluation = evaluate(plan)
         self._remember_result()
+        self.outlook = Outlook(self)  # the odds and contingency plans, off the GUI thread (gui/outlook.py)
 
     def _clean_changed(self, clean: bool) -> None:
         self.modifiedChanged.emit(not clean)

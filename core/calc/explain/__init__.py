@@ -30,7 +30,8 @@ month), ``pass_rate``, ``pre_plan:<stage>``, ``revenue_gap``,
 ``spec_deficit``, ``spec_extra_leads``, ``spec_extra_spend``; with a nurture
 pool ``nurture_recycled``, ``nurture_pool`` and ``nurture_utilization``
 (``month=None``: the peak month), ``nurture_returned``; the far edge's
-``carried_deals`` and ``carried_revenue`` (plan totals only). An unknown
+``carried_deals`` and ``carried_revenue`` (plan totals only); ``odds``, the chance to hit
+the target, of a result completed by :func:`core.calc.outlook.with_uncertainty`. An unknown
 name, or a figure the plan does not have (no budget, no spec, ...), raises
 :class:`ValueError` with a message saying what is missing.
 
@@ -67,6 +68,7 @@ from core.calc.explain.nurture import (
     recycled_steps,
 )
 from core.calc.explain.nurture import utilization_steps as team_utilization_steps
+from core.calc.explain.odds import odds_steps
 from core.calc.explain.requirements import pre_plan_steps, stage
 from core.calc.figures import plural
 from core.model.plan import Plan
@@ -99,6 +101,7 @@ _TITLES = {
     "nurture_utilization": "Lead development utilization",
     "carried_deals": "Deals the plan's leads bring after it ends",
     "carried_revenue": "Revenue the plan's leads bring after it ends",
+    "odds": "Chance to hit the target",
 }
 
 
@@ -174,6 +177,9 @@ def explain(
         steps = spec_deficit_steps(c, month)
     elif kind in ("spec_extra_leads", "spec_extra_spend"):
         steps = spec_extra_steps(c, month, kind == "spec_extra_spend")
+    elif kind == "odds":  # the result completed with its draws (core.calc.outlook)
+        steps = odds_steps(c)
+        month = None
     elif kind.startswith("nurture_") or kind.startswith("carried_"):
         steps, month = _flow_steps(c, kind, month)
         if month is not None and kind in ("nurture_pool", "nurture_utilization") and figure_month is None:
