@@ -141,7 +141,7 @@ def test_a_block_pasted_from_excel_is_one_undo_step_and_sounds_the_alarm(window:
     assert page.kpi_model.index(5, 1).data() == ""
     # the observed rates: the gate's step first
     rates = page.rates_model
-    assert rates.headerData(0, Qt.Orientation.Vertical) == "MQL → SQL (the gate)"
+    assert rates.headerData(0, Qt.Orientation.Vertical) == "MQL → SQL (gate)"
     assert rates.index(0, 1).data() == percent_text(tracking.observed_rates["MQL"])
     window.undo_action.trigger()
     actuals = window.document.plan.actuals

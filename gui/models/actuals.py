@@ -209,11 +209,11 @@ class KpiModel(ResultTableModel):
     headers = (
         "Required",
         "Actual",
-        "Forecast at plan rates",
-        "Forecast at observed rates",
-        "Cumulative required",
-        "Cumulative forecast (observed)",
-        "Ahead / behind",
+        "Forecast\nat plan rates",
+        "Forecast at\nobserved rates",
+        "Required\nto date",
+        "Forecast to date\n(observed rates)",
+        "Ahead / behind\nto date",
     )
 
     def refill(self) -> None:
@@ -272,7 +272,7 @@ class RatesModel(ResultTableModel):
     actuals on both sides; the gate's pass rate (the step into the
     qualified-lead stage) first."""
 
-    headers = ("Planned", "Observed", "Difference")
+    headers = ("Planned", "Observed", "Change")
 
     def refill(self) -> None:
         self.rows = []
@@ -294,7 +294,7 @@ class RatesModel(ResultTableModel):
             planned = tracking.planned_rates.get(upper)
             difference = None if planned is None else observed - planned
             gate_step = tracking.gate is not None and k + 1 == tracking.gate
-            label = f"{upper} → {lower}" + (" (the gate)" if gate_step else "")
+            label = f"{upper} → {lower}" + (" (gate)" if gate_step else "")
             texts = [
                 "" if planned is None else percent_text(planned),
                 percent_text(observed),
@@ -303,7 +303,7 @@ class RatesModel(ResultTableModel):
             self.rows.append((label, texts, [False, False, difference is not None and difference < -0.0005]))
 
     def extra(self, row: int, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.FontRole and row == 0 and self.rows and "(the gate)" in self.rows[0][0]:
+        if role == Qt.ItemDataRole.FontRole and row == 0 and self.rows and "(gate)" in self.rows[0][0]:
             font = QFont()
             font.setBold(True)
             return font

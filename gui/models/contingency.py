@@ -110,7 +110,7 @@ class ScheduleModel(ResultTableModel):
             self.headers = ()
             return
         names = tuple(cp.names)
-        self.headers = (*names, "Cost", "Qualified leads delivered", "Still short")
+        self.headers = (*(two_lines(n) for n in names), "Cost", "Qualified leads\ndelivered", "Still short\n(to date)")
         plan = self.document.plan
         costs = _costs_per_item(plan, names)
         items = [np.asarray(x, dtype=float) for x in cp.items]
@@ -129,6 +129,16 @@ class ScheduleModel(ResultTableModel):
             ]
             bad = [False] * (len(texts) - 1) + [bool(t < len(shortfall) and shortfall[t] > 0.5)]
             self.rows.append((label, texts, bad))
+
+
+def two_lines(name: str, width: int = 16) -> str:
+    """A long name split at the space nearest its middle, for a column header."""
+    if len(name) <= width or " " not in name:
+        return name
+    middle = len(name) // 2
+    spaces = [i for i, ch in enumerate(name) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return name[:cut] + "\n" + name[cut + 1 :]
 
 
 def _costs_per_item(plan: Any, names: tuple[str, ...]) -> list[float]:

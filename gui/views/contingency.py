@@ -110,7 +110,8 @@ class SchedulePanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setMinimumHeight(7 * 26 + 32)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # every header whole
+        header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(90)
         layout.addWidget(self.table, 1)
@@ -149,8 +150,10 @@ class ContingencyPage(Page):
         self.source_table = self.sheet()
         self.source_table.setModel(self.sources)
         fit_to_columns(self.source_table, SourcesModel.NAME)
-        self.source_table.setMinimumHeight(4 * 28 + 36)
-        self.source_table.setMaximumHeight(6 * 28 + 36)
+        self.sources.modelReset.connect(self._fit_sources)
+        self.sources.rowsInserted.connect(self._fit_sources)
+        self.sources.rowsRemoved.connect(self._fit_sources)
+        self._fit_sources()
         self.layout_.addWidget(self.source_table)
         self.add = QPushButton("Add source")
         self.remove = QPushButton("Remove source")
@@ -177,6 +180,11 @@ class ContingencyPage(Page):
         document.planChanged.connect(self.refresh)
         document.resultChanged.connect(self.refresh_result)
         self.refresh()
+
+    def _fit_sources(self) -> None:
+        """The sources table as tall as its rows (three to six in view)."""
+        rows = min(max(self.sources.rowCount(), 3), 6)
+        self.source_table.setFixedHeight(rows * 28 + 36)
 
     def refresh(self) -> None:
         contingency = self.document.plan.contingency

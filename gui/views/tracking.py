@@ -33,10 +33,10 @@ from core.model.edits import ActualsKind, clear_actuals_row, set_alarm_share, se
 from core.model.plan import Plan, errors_only
 from gui.document import PlanDocument
 from gui.formatting import count_text, percent_text
-from gui.models.actuals import ActualsModel, GateSeries, KpiModel, RatesModel, gate_series
+from gui.models.actuals import ActualsModel, GateSeries, KpiModel, RatesModel, gate_series, signed
 from gui.operations import Operation, run_in_background
 from gui.results.charts import ACCENT, BAD, INK, NEUTRAL, ChartCard, MonthAxis, TickAxis, line_pen, make_chart
-from gui.views.base import Page, selected_row
+from gui.views.base import Page, selected_row, table_width
 from gui.widgets.fields import section_label
 from gui.widgets.sheet import SheetView
 
@@ -79,7 +79,7 @@ class KpiChart(ChartCard):
 
     def __init__(self) -> None:
         chart = make_chart()
-        super().__init__("Qualified leads", chart)
+        super().__init__("Qualified leads a month", chart)
         self.x_axis = MonthAxis()
         self.y_axis = TickAxis(lambda v: count_text(v) if v >= 0 else "-" + count_text(-v))
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
@@ -87,8 +87,8 @@ class KpiChart(ChartCard):
         self.lines: dict[str, QLineSeries] = {}
         for key, name, color, dashed, width in (
             ("required", "Required", NEUTRAL, True, 2.0),
-            ("plan", "Forecast at plan rates", ACCENT, True, 2.0),
-            ("observed", "Forecast at observed rates", BAD, False, 2.0),
+            ("plan", "At plan rates", ACCENT, True, 2.0),
+            ("observed", "At observed rates", BAD, False, 2.0),
             ("actual", "Actual", INK, False, 3.0),
         ):
             line = QLineSeries()
@@ -113,7 +113,9 @@ class KpiChart(ChartCard):
             )
             return
         self.set_placeholder(None)
-        self.title.setText(f"{series.gate}: plan vs actual vs forecast")
+        self.title.setText(
+            f"{series.gate} a month, cumulative" if self.cumulative.isChecked() else f"{series.gate} a month"
+        )
         shape = np.cumsum if self.cumulative.isChecked() else np.asarray
         values = {
             "required": shape(series.required),
@@ -151,8 +153,8 @@ class TrackingPage(Page):
         self.banner.setWordWrap(True)
         self.layout_.addWidget(self.banner)
         self._build_controls()
-        self._build_actuals()
         self._build_kpi()
+        self._build_actuals()
         self._operation: Operation | None = None
         document.planChanged.connect(self.refresh)
         document.resultChanged.connect(self.refresh_result)
@@ -166,7 +168,7 @@ class TrackingPage(Page):
         self.months = QSpinBox()
         self.months.setSpecialValueText("none (not tracking)")
         self.months.setKeyboardTracking(False)
-        self.months.setMinimumWidth(150)
+        self.months.setMinimumWidth(130)
         self.months.valueChanged.connect(self._months_changed)
         row.addWidget(self.months)
         row.addSpacing(24)
@@ -243,26 +245,51 @@ class TrackingPage(Page):
         self.layout_.addWidget(self.kpi_title)
         row = QHBoxLayout()
         row.setSpacing(16)
+        self.kpi_tabs = QTabWidget()
         self.chart = KpiChart()
-        row.addWidget(self.chart, 3)
+        self.kpi_tabs.addTab(self.chart, "Chart")
+        self.kpi_model = KpiModel(self.document, self)
+        self.kpi_table = self._read_only(self.kpi_model)
+        self.kpi_tabs.addTab(self.kpi_table, "Month by month")
+        self.kpi_tabs.setMinimumHeight(330)
+        row.addWidget(self.kpi_tabs, 3)
         side = QVBoxLayout()
         side.setSpacing(4)
         side.addWidget(section_label("Rates: planned and observed"))
         self.rates_model = RatesModel(self.document, self)
         self.rates_table = self._read_only(self.rates_model)
-        self.rates_table.setMaximumHeight(6 * 26 + 32)
+        self.rates_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.rates_table.horizontalHeader().setStretchLastSection(True)
+        self.rates_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rates_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rates_model.modelReset.connect(self._fit_rates)
         side.addWidget(self.rates_table)
-        self.rates_hint = QLabel("A rate is observed where both of its stages have actuals.")
+        self.rates_hint = QLabel(
+            "A rate is observed where both of its stages have actuals; the step into the gate (the lead "
+            "spec's pass rate) comes first."
+        )
         self.rates_hint.setObjectName("hint")
         self.rates_hint.setWordWrap(True)
         side.addWidget(self.rates_hint)
+        side.addSpacing(12)
+        self.to_date = QLabel()
+        self.to_date.setObjectName("bigFigure")
+        self.to_date.setWordWrap(True)
+        side.addWidget(self.to_date)
         side.addStretch(1)
-        row.addLayout(side, 2)
+        row.addLayout(side, 3)
         self.layout_.addLayout(row)
-        self.kpi_model = KpiModel(self.document, self)
-        self.kpi_table = self._read_only(self.kpi_model)
-        self.kpi_table.setMinimumHeight(12 * 26 + 32)
-        self.layout_.addWidget(self.kpi_table)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_rates()
+
+    def _fit_rates(self) -> None:
+        """The rates table as tall as its rows (a few transitions), no empty block under them."""
+        table = self.rates_table
+        rows = self.rates_model.rowCount() * table.verticalHeader().defaultSectionSize()
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth() + 2)
+        table.setMinimumWidth(table_width(table) + 8)  # every column whole
 
     @staticmethod
     def _read_only(model: Any) -> QTableView:
@@ -307,11 +334,21 @@ class TrackingPage(Page):
         self.banner.setVisible(bool(text))
         self.banner.setProperty("alarm", alarm)
         shown = series is not None
-        for widget in (self.kpi_title, self.chart, self.rates_table, self.rates_hint, self.kpi_table):
+        for widget in (self.kpi_title, self.kpi_tabs, self.rates_table, self.rates_hint):
             widget.setVisible(shown)
         if shown and series is not None:
             self.kpi_title.setText(f"Qualified leads at the gate ({series.gate}): plan vs actual vs forecast")
         self.chart.show_series(series, tuple(result.months) if result is not None else ())
+        self._fit_rates()
+        self.to_date.setVisible(shown)
+        if series is not None and series.actual is not None:
+            actual, required = float(series.actual.sum()), float(series.required[: series.elapsed].sum())
+            self.to_date.setText(
+                f"To date: {count_text(actual)} {series.gate} of the {count_text(required)} required "
+                f"({signed(actual - required)})"
+            )
+        elif series is not None:
+            self.to_date.setText(f"Enter the {series.gate} of the months elapsed to compare them with the plan.")
 
     # ----- edits ---------------------------------------------------------------------------------
     def _months_changed(self, months: int) -> None:
