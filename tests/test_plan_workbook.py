@@ -17,7 +17,19 @@ from core.formats.documents import PLAN_SUFFIXES, load_plan, save_plan
 from core.formats.xlsx.plan_layout import CHANNELS, FUNNEL, RESULTS, WORKBOOK_MARKER
 from core.formats.xlsx.plan_read import is_plan_workbook, load_plan_workbook
 from core.formats.xlsx.plan_write import PlanSaveError, save_plan_workbook
-from core.model.plan import Channel, Criterion, EmpiricalPassRate, FreeSource, LeadSpec, Plan, Stage
+from core.model.plan import (
+    Actuals,
+    Channel,
+    Contingency,
+    ContingencySource,
+    Criterion,
+    EmpiricalPassRate,
+    FreeSource,
+    LeadSpec,
+    Plan,
+    Stage,
+    Uncertainty,
+)
 from tests.libreoffice import recalculate, soffice_path
 from tests.strategies import plans
 
@@ -512,6 +524,19 @@ def test_names_that_read_like_labels_titles_and_headers(example_plan: Plan, tmp_
             FreeSource("Enters at stage", "Notes", (2.0,) * 12),
         ),
         nurture=None if example_plan.nurture is None else replace(example_plan.nurture, stage="Current lead spec"),
+        actuals=Actuals(2, (("Months", (1.0, 2.0)), ("Stage", (3.0, 4.0))), (("Month", (5.0, 6.0)),)),
+        contingency=Contingency(
+            "cheapest",
+            (
+                ContingencySource("Contingency sources", "Current lead spec", 450.0, (40.0,) * 12, 1),
+                ContingencySource(
+                    "Items a month at most, by month (where it varies)", "Stage", 75.0, tuple(range(12)), 0, 0.2
+                ),
+                ContingencySource("Draws", "Gate stage", 1.0, (1.0,) * 12, 0),
+                ContingencySource("Months elapsed", "Stage", 2.0, (3.0,) * 12, 2),
+            ),
+        ),
+        uncertainty=Uncertainty(100, 1),
     )
     back, problems = load_plan_workbook(saved(plan, tmp_path))
     assert errors(problems) == []

@@ -14,9 +14,11 @@ import xlsxwriter
 from core.calc.display import shown_count
 from core.calc.engine import PlanResult, calculate
 from core.calc.feasibility import validate
+from core.calc.funnel import FloatArray
 from core.formats.xlsx.plan_layout import H_BEFORE, H_FIGURE, H_TOTAL, RESULT_LABEL_WIDTH, RESULT_WIDTH, RESULTS
 from core.formats.xlsx.plan_print import SheetPrint, apply_print
 from core.formats.xlsx.plan_styles import CellWriter, ExactWorksheet, Formats
+from core.formats.xlsx.plan_write_year_results import write_year_notes
 from core.model.plan import Plan, errors_only
 
 
@@ -41,15 +43,55 @@ def write_results(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
         for offset, problem in enumerate(errors_only(problems)[:200] or problems[:200]):
             w.text(3 + offset, 0, str(problem))
         return
-    _write_result_table(w, fmt, plan, result)
+    last = _write_result_table(w, fmt, plan, result)
     apply_print(sheet, SheetPrint([RESULT_LABEL_WIDTH], 3, len(result.months), RESULT_WIDTH, tail=2), plan.name)
+    sheet.print_area(0, 0, last, len(result.months) + 2)  # the table; the notes below it are for the screen
 
 
-def _write_result_table(w: CellWriter, fmt: Formats, plan: Plan, result: PlanResult) -> None:
+Row = tuple[str, Sequence[float] | FloatArray, str, float | None]
+"""A figure's label, its values by month (fewer than the plan's months: the
+rest blank), its kind (``money``, ``count``, ``signed``: a count either way,
+its size rounded up, ``percent``, ``peak``: a level whose total column shows
+the highest month) and its value before the plan."""
+
+
+def _nurture_rows(result: PlanResult) -> list[Row]:
+    pool = result.nurture
+    if pool is None:
+        return []
+    rows: list[Row] = [
+        ("Nurture pool: leads recycled into it", pool.recycled, "count", None),
+        ("Nurture pool: leads in it (start of month)", pool.pool, "peak", None),
+        (f"Nurture pool: leads returned to {pool.stage}", pool.matured, "count", None),
+    ]
+    if pool.utilization is not None:
+        rows.append(("Lead development utilization", pool.utilization, "percent", None))
+    return rows
+
+
+def _tracking_rows(result: PlanResult) -> list[Row]:
+    """The KPI at the gate: required and actual in the months elapsed, then
+    what each forecast leaves short month by month."""
+    t = result.tracking
+    if t is None or t.gate is None or t.gate_required is None:
+        return []
+    gate = result.stage_names[t.gate]
+    rows: list[Row] = [(f"{gate} required (months elapsed)", t.gate_required, "count", None)]
+    if t.gate_actual is not None and t.gate_variance is not None:
+        rows.append((f"{gate} actual", t.gate_actual, "count", None))
+        rows.append((f"{gate} variance: actual - required", t.gate_variance, "signed", None))
+    for label, forecast in (("plan rates", t.forecast), ("observed rates", t.forecast_observed)):
+        if forecast.gate_deficit is not None:
+            rows.append((f"{gate} short, forecast at {label}", forecast.gate_deficit, "signed", None))
+    return rows
+
+
+def _write_result_table(w: CellWriter, fmt: Formats, plan: Plan, result: PlanResult) -> int:
     """One row per figure, the months across (as finance reads a plan),
-    then the months before the plan and the plan's total."""
+    then the months before the plan and the plan's total; the notes below.
+    Returns the table's last row (with its footnotes)."""
     cur = plan.currency
-    rows: list[tuple[str, Sequence[float], str, float | None]] = []
+    rows: list[Row] = []
 
     def add(header: str, values: Any, kind: str, pre: float | None = None) -> None:
         rows.append((header, values, kind, pre))
@@ -76,6 +118,7 @@ def _write_result_table(w: CellWriter, fmt: Formats, plan: Plan, result: PlanRes
         add(f"Extra spend for the proposed spec ({cur})", result.spec_change.extra_spend, "money")
     if result.sales_utilization is not None:
         add("Sales utilization", result.sales_utilization, "percent")
+    rows += _nurture_rows(result) + _tracking_rows(result)
     head = 3
     w.text(
         1,
@@ -89,20 +132,8 @@ def _write_result_table(w: CellWriter, fmt: Formats, plan: Plan, result: PlanRes
     w.sheet.set_row(head, 30)
     w.sheet.set_column(0, 0, RESULT_LABEL_WIDTH)
     w.sheet.set_column(1, len(months) + 2, RESULT_WIDTH)
-    for r, (label, values, kind, pre) in enumerate(rows):
-        row = head + 1 + r
-        w.text(row, 0, label)
-        style = fmt.computed_percent if kind == "percent" else fmt.computed
-        cells = [float(v) for v in values]
-        total = max(cells) if kind == "percent" else sum(cells)
-        for c, number in enumerate([*cells, math.nan if pre is None else pre, total]):
-            col = 1 + c
-            if col == len(months) + 1 and pre is None:
-                continue
-            if not math.isfinite(number):
-                w.text(row, col, "n/a")
-            else:
-                w.number(row, col, float(shown_count(number)) if kind == "count" else number, style)
+    for r, figure in enumerate(rows):
+        _write_row(w, fmt, head + 1 + r, len(months), figure)
     w.sheet.freeze_panes(head + 1, 1)
     info = head + 2 + len(rows)
     w.text(info, 0, "Blended paid rate")
@@ -110,4 +141,49 @@ def _write_result_table(w: CellWriter, fmt: Formats, plan: Plan, result: PlanRes
     if result.spec_pass_rate is not None:
         w.text(info + 1, 0, "Lead spec pass rate")
         w.number(info + 1, 1, result.spec_pass_rate, fmt.computed_percent)
-    w.text(info + 2, 0, "Sales utilization: the plan total column shows the highest month.", fmt.hint_line)
+    short = " Short: required minus forecast (a minus: to spare)." if result.tracking is not None else ""
+    w.text(
+        info + 2,
+        0,
+        f"Utilization and the pool's size: the plan total column shows the highest month.{short}",
+        fmt.hint_line,
+    )
+    w.text(
+        info + 3,
+        0,
+        "Below, on screen: after the plan, the nurture pool, tracking and contingency plans in words.",
+        fmt.hint_line,
+    )
+    write_year_notes(w, fmt, plan, result, info + 5)
+    return info + 3
+
+
+def _write_row(w: CellWriter, fmt: Formats, row: int, months: int, figure: Row) -> None:
+    """One figure: its months (blank after its last value), the months
+    before the plan (when it has them) and its total."""
+    label, values, kind, pre = figure
+    w.text(row, 0, label)
+    style = fmt.computed_percent if kind == "percent" else fmt.computed
+    cells = [float(v) for v in values][:months]
+    total = max(cells, default=math.nan) if kind in ("percent", "peak") else sum(cells)
+    for c, number in enumerate(cells):
+        _write_value(w, row, 1 + c, number, kind, style)
+    if pre is not None:
+        _write_value(w, row, 1 + months, pre, kind, style)
+    _write_value(w, row, 2 + months, total, kind, style)
+
+
+def _write_value(w: CellWriter, row: int, col: int, number: float, kind: str, style: Any) -> None:
+    if not math.isfinite(number):
+        w.text(row, col, "n/a")
+    else:
+        w.number(row, col, _shown(number, kind), style)
+
+
+def _shown(number: float, kind: str) -> float:
+    """A count as the app shows it: rounded up (a signed one: its size)."""
+    if kind in ("count", "peak"):
+        return float(shown_count(number))
+    if kind == "signed":
+        return math.copysign(shown_count(abs(number)), number) if number else 0.0
+    return number

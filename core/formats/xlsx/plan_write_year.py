@@ -54,11 +54,16 @@ def _labels(plan: Plan) -> tuple[str, ...]:
 
 
 def _columns(known: Sequence[str], given: Sequence[tuple[str, Series]]) -> list[str]:
-    """The table's columns: every name the plan knows, in its order, then any
-    name the actuals give that it does not (kept, so nothing is lost on saving)."""
-    folded = {n.strip().casefold() for n in known}
-    extra = [n for n, _ in given if n.strip().casefold() not in folded]
-    return [*known, *extra]
+    """The table's columns: every name the plan knows, in its order (the
+    names given read back in the order given, so a plan whose actuals follow
+    another order, or name what the plan does not know, keeps them first)."""
+    folded = [n.strip().casefold() for n in known]
+    at = [folded.index(n.strip().casefold()) if n.strip().casefold() in folded else -1 for n, _ in given]
+    if all(a >= 0 for a in at) and at == sorted(set(at)):
+        return list(known)
+    names = [n for n, _ in given]
+    taken = {n.strip().casefold() for n in names}
+    return [*names, *(n for n in known if n.strip().casefold() not in taken)]
 
 
 def _month_table(
@@ -135,6 +140,7 @@ def write_actuals(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
         fmt.number,
         "Items",
     )
+    sheet.set_h_pagebreaks([after + 1])  # each table on a page of its own
     _month_table(
         w,
         plan,
@@ -157,11 +163,11 @@ def _constant(values: Series) -> float | None:
 
 _SOURCE_HINTS = (
     "unique name",
-    "the stage its items enter, at most the qualified-lead stage",
+    "the stage its items enter (at most the gate)",
     "{currency} per item, 0 or more",
-    "0 or more, the same every month (or by month below)",
-    "whole months from the decision, 0 to {months}; blank = 0",
-    "more than 0, at most 1; blank = the funnel's rate",
+    "0 or more every month, or by month below",
+    "months from the decision, 0 to {months}; blank = 0",
+    "more than 0, at most 1; blank = the funnel's",
 )
 
 
@@ -171,7 +177,7 @@ def _write_sources(w: CellWriter, plan: Plan, top: int) -> int:
     sources = plan.contingency.sources if plan.contingency else ()
     w.text(top, 0, T_SOURCES, fmt.title)
     w.hints(top + 1, 0, [h.format(currency=plan.currency, months=plan.months) for h in _SOURCE_HINTS])
-    sheet.set_row(top + 1, 60)
+    sheet.set_row(top + 1, 75)
     head = top + 2
     w.headers(head, 0, [H_CSOURCE, H_CSTAGE, H_CCOST, H_CMAX, H_CLEAD, H_CHANNEL_RATE])
     sheet.set_row(head, 45)
@@ -228,26 +234,22 @@ def _write_odds(w: CellWriter, plan: Plan, top: int) -> None:
     u = plan.uncertainty
     w.text(top, 0, T_ODDS, fmt.title)
     w.text(
-        top + 1,
-        0,
-        "When rates carry the number of items they were measured on, the planner redraws them many times to "
-        "say how likely the plan is to hit its target.",
-        fmt.hint_line,
+        top + 1, 0, "Rates that carry the number of items they were measured on are redrawn many times", fmt.hint_line
     )
-    w.text(top + 2, 0, L_DRAWS, fmt.label)
-    w.number(top + 2, 1, None if u is None else u.draws, fmt.number)
-    w.text(top + 2, 2, f"whole number, {MIN_DRAWS:,} to {MAX_DRAWS:,}; blank = 10,000", fmt.hint_line)
+    w.text(
+        top + 2, 0, "to say how likely the plan is to hit its target and what it takes to be 80% sure.", fmt.hint_line
+    )
+    row = top + 3
+    w.text(row, 0, L_DRAWS, fmt.label)
+    w.number(row, 1, None if u is None else u.draws, fmt.number)
+    w.text(row, 2, f"whole number, {MIN_DRAWS:,} to {MAX_DRAWS:,}; blank = 10,000", fmt.hint_line)
     w.sheet.data_validation(
-        top + 2,
-        1,
-        top + 2,
-        1,
-        {"validate": "integer", "criteria": "between", "minimum": MIN_DRAWS, "maximum": MAX_DRAWS},
+        row, 1, row, 1, {"validate": "integer", "criteria": "between", "minimum": MIN_DRAWS, "maximum": MAX_DRAWS}
     )
-    w.text(top + 3, 0, L_SEED, fmt.label)
-    w.number(top + 3, 1, None if u is None else u.seed, fmt.number)
-    w.text(top + 3, 2, "whole number, 0 or more: the same seed draws the same odds; blank = 0", fmt.hint_line)
-    validate_min(w.sheet, top + 3, top + 3, 1, "Seed", whole=True)
+    w.text(row + 1, 0, L_SEED, fmt.label)
+    w.number(row + 1, 1, None if u is None else u.seed, fmt.number)
+    w.text(row + 1, 2, "whole number, 0 or more: the same seed, the same odds; blank = 0", fmt.hint_line)
+    validate_min(w.sheet, row + 1, row + 1, 1, "Seed", whole=True)
 
 
 def write_contingency(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
@@ -270,15 +272,10 @@ def write_contingency(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> No
     )
     w.text(4, 0, L_OBJECTIVE, fmt.label)
     w.text(4, 1, plan.contingency.objective if plan.contingency else "", fmt.text)
-    w.text(
-        4,
-        2,
-        "fastest: cover the shortfall as early as possible, then at least cost; cheapest: by the plan's end at "
-        "least cost; blank = fastest",
-        fmt.hint_line,
-    )
+    w.text(4, 2, "fastest: covered as early as possible, then at least cost;", fmt.hint_line)
+    w.text(5, 2, "cheapest: covered by the plan's end at least cost; blank = fastest", fmt.hint_line)
     sheet.data_validation(4, 1, 4, 1, {"validate": "list", "source": list(OBJECTIVES)})
-    after = _write_sources(w, plan, 6)
+    after = _write_sources(w, plan, 7)
     after = _write_monthly(w, plan, after + 1)
     _write_odds(w, plan, after + 1)
     apply_print(sheet, SheetPrint([_SOURCE_WIDTH], None, wide, YEAR_WIDTH), plan.name)
