@@ -146,3 +146,21 @@ def test_a_shorter_calendar_cuts_the_months_elapsed_and_the_capacities() -> None
     assert all(len(s.max_per_month) == 4 for s in shorter.contingency.sources)
     longer = ok(set_months(shorter, 14))
     assert longer.contingency is not None and all(len(s.max_per_month) == 14 for s in longer.contingency.sources)
+
+
+def test_a_source_with_its_own_rate_is_bought_as_base_rate_items() -> None:
+    """20 syndication leads converting at 0.2 into MQL are 20*0.2/0.35 Inquiries
+    at the plan's 35 %: the same MQLs arrive in the same months."""
+    from core.calc.engine import calculate, effective_rates
+    from core.model.edits_year import Purchase, buy_contingency
+    from core.model.plan import Contingency, ContingencySource
+    from tests.builders import simple_plan
+
+    source = ContingencySource("Burst", "S0", 75.0, (100.0,) * 3, 0, rate=0.2)
+    plan = simple_plan([10, 10, 10], 1, [0.35, 0.5]).with_changes(contingency=Contingency("fastest", (source,)))
+    bought = buy_contingency(plan, [Purchase("Burst", (20.0, 0.0, 0.0))], effective_rates(plan, None))
+    assert isinstance(bought, type(plan))
+    free = next(f for f in bought.free_sources if f.name == "Contingency: Burst")
+    assert free.volume[0] == approx(20 * 0.2 / 0.35)
+    before = calculate(plan).paid_leads.sum()
+    assert calculate(bought).paid_leads.sum() == approx(before - 20 * 0.2 / 0.35)

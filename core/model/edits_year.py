@@ -258,12 +258,18 @@ class Purchase:
     items: tuple[float, ...]
 
 
-def buy_contingency(plan: Plan, purchases: Sequence[Purchase]) -> Edited:
+def buy_contingency(plan: Plan, purchases: Sequence[Purchase], rates: Sequence[float] | None = None) -> Edited:
     """The plan that buys a contingency schedule: each source's items as a
     free source at its stage ("Contingency: <name>", the volume per month)
     and their cost (items x cost per item) as the monthly fixed cost of a
     channel "Contingency sources" with no share of the paid leads. Refused:
-    an unknown source, a schedule of the wrong length."""
+    an unknown source, a schedule of the wrong length.
+
+    A free source's items convert at the rate out of their stage; a source
+    with a rate of its own (``r``) is bought as ``r / c_k`` base-rate items a
+    bought item (the same volume reaches the next stage, in the same months).
+    ``rates`` are the plan's effective rates out of each stage (the caller
+    computes them: the lead spec's pass rate is the calculation's)."""
     contingency = plan.contingency
     by_name = {s.name: s for s in (contingency.sources if contingency is not None else ())}
     cost = [0.0] * plan.months
@@ -276,7 +282,9 @@ def buy_contingency(plan: Plan, purchases: Sequence[Purchase]) -> Edited:
             if len(purchase.items) != plan.months:
                 return Problem("contingency.sources", f"'{purchase.source}': one figure a plan month is needed.")
             continue
-        added.append(FreeSource(f"Contingency: {source.name}", source.stage, tuple(float(x) for x in purchase.items)))
+        factor = _equivalent(plan, source.stage, source.rate, rates)
+        volume = tuple(float(x) * factor for x in purchase.items)
+        added.append(FreeSource(f"Contingency: {source.name}", source.stage, volume))
         for t, items in enumerate(purchase.items):
             cost[t] += float(items) * source.cost_per_item
     if not added:
@@ -292,6 +300,14 @@ def buy_contingency(plan: Plan, purchases: Sequence[Purchase]) -> Edited:
     else:
         channels = (*channels, Channel(CONTINGENCY_CHANNEL, 0.0, 0.0, tuple(cost)))
     return plan.with_changes(free_sources=_merged(plan.free_sources, added), channels=channels)
+
+
+def _equivalent(plan: Plan, stage: str, rate: float | None, rates: Sequence[float] | None) -> float:
+    """Base-rate items a bought item counts as: ``r / c_k`` for a source with its own rate."""
+    k = plan.stage_index(stage)
+    if rate is None or rates is None or k is None or k >= len(rates) or rates[k] <= 0:
+        return 1.0
+    return rate / rates[k]
 
 
 def _merged(sources: tuple[FreeSource, ...], added: list[FreeSource]) -> tuple[FreeSource, ...]:

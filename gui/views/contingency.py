@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.calc.contingency import with_contingency
-from core.calc.engine import month_labels
+from core.calc.engine import effective_rates, month_labels
 from core.model.edits import (
     Purchase,
     add_contingency_source,
@@ -263,7 +263,8 @@ class ContingencyPage(Page):
         purchases = [
             Purchase(name, tuple(float(x) for x in items)) for name, items in zip(cp.names, cp.items, strict=True)
         ]
-        bought = buy_contingency(self.document.plan, purchases)
+        plan = self.document.plan
+        bought = buy_contingency(plan, purchases, effective_rates(plan, plan.lead_spec))
         if isinstance(bought, Problem):
             self.message.emit(bought.message)
             return
