@@ -31,8 +31,11 @@ from PySide6.QtWidgets import (
 from core.calc.engine import PlanResult
 from core.calc.figures import WORDS, Figures, plural, signed_count
 from core.calc.figures import figures as figures_of
+from core.calc.outlook import with_uncertainty
+from core.calc.uncertainty_draws import rate_sources
 from core.model.plan import Plan
 from gui.formatting import count_text, money_text, percent_text, user_locale
+from gui.operations import Operation, run_in_background
 from gui.results.charts import BAD, GOOD, INK, MUTED
 from gui.results.explain_dialog import ExplanationDialog, explain_in_dialog
 
@@ -117,6 +120,17 @@ KEY_FIGURES: tuple[KeyFigure, ...] = (
         words=lambda f: "No nurture pool" if _pool(f) is None else _pool(f).sentence(count_text),
     ),
     KeyFigure(
+        "Chance to hit the target",
+        "rate",
+        "higher",
+        lambda f: None,  # drawn off the GUI thread: ComparisonModel.set_odds
+        lambda f: "odds",
+        lambda f: (
+            "The chance the approved budget's leads bring the revenue target, over the draws of the measured rates"
+        ),
+        decimals=0,
+    ),
+    KeyFigure(
         "Revenue carried over after the plan",
         "money",
         "neutral",
@@ -128,6 +142,11 @@ KEY_FIGURES: tuple[KeyFigure, ...] = (
 )
 """The rows, every number read from each scenario's :class:`Figures` (as the KPI strip, the
 Results page and the report), named as on the strip: "(net)" is over the plan, net."""
+
+ODDS_ROW = next(i for i, k in enumerate(KEY_FIGURES) if k.name == "Chance to hit the target")
+PENDING = "\u2026"
+"""A chance still being drawn."""
+NO_SAMPLES = "No rate of this scenario says what it was measured on (Measured on), so it is taken as certain."
 
 _BETTER = QColor(GOOD)
 _WORSE = QColor(BAD)
@@ -154,6 +173,9 @@ class ComparisonModel(QAbstractTableModel):
         self.scenarios: list[tuple[str, Plan, PlanResult]] = []
         self.figures: list[Figures] = []
         self._values: list[list[float | None]] = []  # [figure][scenario]
+        self.pending: set[int] = set()  # scenarios whose chance is still being drawn
+        self.completed: dict[int, PlanResult] = {}  # scenario -> its result with the draws
+        self.odds_notes: dict[int, str] = {}  # scenario -> why it has no chance to show
         self._locale = user_locale()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -170,7 +192,26 @@ class ComparisonModel(QAbstractTableModel):
         self.scenarios = list(scenarios)
         self.figures = list(figures) if figures is not None else [figures_of(p, r) for _, p, r in self.scenarios]
         self._values = [[row.value(fig) for fig in self.figures] for row in KEY_FIGURES]
+        self.pending = set(range(len(self.scenarios)))
+        self.completed, self.odds_notes = {}, {}
         self.endResetModel()
+
+    def set_odds(self, scenario: int, completed: PlanResult | None) -> None:
+        """Scenario ``scenario``'s chance to hit the target has been drawn (``completed``: its
+        result with the draws; None: no rate has a sample, no chance to give)."""
+        if not 0 <= scenario < len(self.scenarios):
+            return
+        self.pending.discard(scenario)
+        u = None if completed is None else completed.uncertainty
+        self._values[ODDS_ROW][scenario] = None if u is None else u.funded_hit_probability
+        if completed is not None and u is not None:
+            self.completed[scenario] = completed
+        if u is None:
+            self.odds_notes[scenario] = NO_SAMPLES
+        elif u.funded_hit_probability is None:
+            self.odds_notes[scenario] = "No approved budget in this scenario: no chance to hit the target to give."
+        if self.columnCount():
+            self.dataChanged.emit(self.index(ODDS_ROW, 0), self.index(ODDS_ROW, self.columnCount() - 1))
 
     def column_scenario(self, column: int) -> tuple[int, bool]:
         """(scenario index, is the change column) of a column."""
@@ -195,6 +236,8 @@ class ComparisonModel(QAbstractTableModel):
             return None
         scenario, is_delta = self.column_scenario(index.column())
         if is_delta or self.value(index.row(), index.column()) is None:
+            return None
+        if index.row() == ODDS_ROW and scenario not in self.completed:
             return None
         figure = KEY_FIGURES[index.row()].figure(self.figures[scenario])
         return (scenario, figure) if figure else None
@@ -259,6 +302,16 @@ class ComparisonModel(QAbstractTableModel):
         scenario, is_delta = self.column_scenario(column)
         if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.UserRole):
             return value
+        if row == ODDS_ROW and (scenario in self.pending or (is_delta and 0 in self.pending)):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return PENDING
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Drawing the plan from its measured rates\u2026"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(_NEUTRAL)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return "n/a" if value is None else self._text(row, value, is_delta)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -274,6 +327,8 @@ class ComparisonModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and is_delta and value is not None and abs(value) >= 1e-9:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
+            if value is None and row == ODDS_ROW and not is_delta:
+                return self.odds_notes.get(scenario, NO_SAMPLES)
             if value is None:
                 return "Not in this scenario's plan"
             if is_delta:
@@ -326,6 +381,9 @@ class ScenarioComparison(QWidget):
         self.caption = QLabel("Differences are against the first scenario (the baseline): green is better, red worse.")
         self.caption.setStyleSheet(f"color: {MUTED}; font-size: 11px;")
         self.dialog: ExplanationDialog | None = None
+        # id(result) -> (result, its result with the draws or None, why none): drawn off the GUI thread
+        self._odds: dict[int, tuple[PlanResult, PlanResult | None, str]] = {}
+        self._odds_job: Operation | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -336,8 +394,49 @@ class ScenarioComparison(QWidget):
     def show_scenarios(
         self, scenarios: Sequence[tuple[str, Plan, PlanResult]], figures: Sequence[Figures] | None = None
     ) -> None:
-        """Show ``(name, plan, result)`` per scenario with its figures; the first is the baseline."""
+        """Show ``(name, plan, result)`` per scenario with its figures; the first is the baseline.
+        Each scenario's chance to hit the target shows "…" until its draws are done."""
         self.model.set_scenarios(scenarios, figures)
+        self._fill_odds()
+
+    def drawing(self) -> bool:
+        """Whether some scenario's chance is still being drawn."""
+        return self._odds_job is not None or bool(self.model.pending)
+
+    def _fill_odds(self) -> None:
+        """Each scenario's chance from the draws done; the missing ones drawn off the GUI thread."""
+        wanted: list[tuple[Plan, PlanResult]] = []
+        for i, (_, plan, result) in enumerate(self.model.scenarios):
+            done = self._odds.get(id(result))
+            if not rate_sources(plan).all():
+                self.model.set_odds(i, None)
+            elif done is not None and done[0] is result:
+                self.model.set_odds(i, done[1])
+                if done[2]:
+                    self.model.odds_notes[i] = done[2]
+            else:
+                wanted.append((plan, result))
+        shown = {id(r) for _, _, r in self.model.scenarios}
+        self._odds = {key: value for key, value in self._odds.items() if key in shown}
+        if wanted and self._odds_job is None:
+            self._odds_job = run_in_background(
+                lambda: [(r, with_uncertainty(p, r)) for p, r in wanted],
+                self._odds_drawn,
+                lambda error: self._odds_failed(wanted, error),
+                on_finished=self._odds_finished,
+            )
+
+    def _odds_drawn(self, drawn: list[tuple[PlanResult, PlanResult]]) -> None:
+        for result, completed in drawn:
+            self._odds[id(result)] = (result, completed, "")
+
+    def _odds_failed(self, wanted: list[tuple[Plan, PlanResult]], error: BaseException) -> None:
+        for _, result in wanted:
+            self._odds[id(result)] = (result, None, f"The chance could not be drawn: {error}")
+
+    def _odds_finished(self) -> None:
+        self._odds_job = None
+        self._fill_odds()
 
     def _explain(self, index: QModelIndex) -> None:
         found = self.model.figure_at(index)
@@ -345,6 +444,7 @@ class ScenarioComparison(QWidget):
             return
         scenario, figure = found
         _, plan, result = self.model.scenarios[scenario]
+        result = self.model.completed.get(scenario, result) if figure == "odds" else result
         if self.dialog is None:
             self.dialog = ExplanationDialog(self)
         explain_in_dialog(self.dialog, plan, result, figure)

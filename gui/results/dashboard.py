@@ -47,6 +47,7 @@ from core.calc.figures import WORDS, Figures, deficit_words, figures, plural, si
 from core.model.plan import Plan, Problem, errors_only
 from gui.document import problem_text
 from gui.formatting import count_text, money_text, percent_text, user_locale
+from gui.outlook import Outlook
 from gui.results.charts import (
     ACCENT,
     ACCENT_SOFT,
@@ -67,6 +68,7 @@ from gui.results.charts import (
     set_values,
 )
 from gui.results.explain_dialog import ExplanationDialog, explain_in_dialog
+from gui.results.odds import OddsCard
 from gui.results.v2_cards import CarryOverCard, NurtureCard
 from gui.widgets.fit_label import FitLabel
 
@@ -194,6 +196,7 @@ class ResultsDashboard(QWidget):
         self.empty.hide()
         self._build_banner()
         self._build_cards()
+        self.odds_card = OddsCard(self._locale)  # how sure the plan is: its draws arrive off the GUI thread
         self._build_charts()
 
         self.content = QWidget()
@@ -202,6 +205,7 @@ class ResultsDashboard(QWidget):
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.setSpacing(12)
         content_layout.addLayout(self.card_grid)
+        content_layout.addWidget(self.odds_card)
         content_layout.addLayout(self.chart_grid)
         content_layout.addStretch(1)
         self._fade = QGraphicsOpacityEffect(self.content)
@@ -474,6 +478,11 @@ class ResultsDashboard(QWidget):
         self._update_deficit(plan, result)
         self._update_utilization(result)
         self._update_v2_cards(plan, result)
+        self.odds_card.show_for(plan, result)
+
+    def follow_outlook(self, outlook: Outlook) -> None:
+        """Show the odds the document's outlook works out off the GUI thread (gui/outlook.py)."""
+        self.odds_card.follow(outlook)
 
     def _update_v2_cards(self, plan: Plan, result: PlanResult) -> None:
         """The nurture pool and what the plan carries over, in the figures' own sentences."""

@@ -31,6 +31,8 @@ class ResultsPage(Page):
             self.layout_.addWidget(placeholder, 1)
         else:
             self.layout_.addWidget(self.dashboard, 1)
+            if hasattr(self.dashboard, "follow_outlook"):  # the odds, worked out off the GUI thread
+                self.dashboard.follow_outlook(document.outlook)
         self._stale = True
         document.resultChanged.connect(self._result_changed)
 
