@@ -49,14 +49,16 @@ def cohort_rate(
 def _distinct_sources(channel_texts: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], list[str], npt.NDArray[np.int64]]:
     """Codes, names and counts of the sources, spellings differing only in
     case or spaces ("web", "Web ") taken as one (named as most rows write it)."""
-    texts = pd.Series(channel_texts, dtype=object).fillna("").astype(str)
-    keys = texts.str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
-    codes, uniques = pd.factorize(keys)
+    raw_codes, raw = pd.factorize(pd.Series(channel_texts, dtype=object).fillna("").astype(str))
+    raw_counts = np.bincount(raw_codes[raw_codes >= 0], minlength=len(raw))
+    keys = [" ".join(str(text).split()).casefold() for text in raw]
+    key_codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+    codes = np.where(raw_codes >= 0, np.asarray(key_codes)[raw_codes], -1)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if len(uniques) else np.zeros(0, dtype=np.int64)
     names: list[str] = []
     for code in range(len(uniques)):
-        spellings = texts[codes == code].str.strip().value_counts()
-        names.append(str(spellings.index[0]) if len(spellings) else "")
+        spellings = [(int(raw_counts[i]), str(raw[i]).strip()) for i in range(len(raw)) if key_codes[i] == code]
+        names.append(max(spellings)[1] if spellings else "")
     return np.asarray(codes), names, counts
 
 
