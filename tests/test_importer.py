@@ -196,6 +196,11 @@ def test_leads_criteria_shares_and_empirical_pass_rate(leads_result) -> None:  #
     shares = {c.name: c.share for c in plan.lead_spec.criteria}
     for name, share in data.truth.criteria.items():
         assert shares[name] == pytest.approx(share, abs=0.03)
+    # each share carries the number of assessed leads it rests on
+    figure_samples = {f.field: f.sample for f in calibration.figures}
+    for i, criterion in enumerate(plan.lead_spec.criteria):
+        if criterion.name in data.truth.criteria:
+            assert criterion.share_sample == figure_samples[f"lead_spec.criteria[{i}].share"] > 0
     empirical = plan.lead_spec.empirical
     assert empirical is not None
     presented = int((~np.isnan(data.stage_dates[:, 0])).sum())  # leads reaching MQL, the stage before the gate

@@ -490,7 +490,7 @@ def _leads_criteria(
         if sample == 0:
             continue
         share = float(flags[assessed].mean())
-        new_criteria[index] = replace(new_criteria[index], share=share)
+        new_criteria[index] = replace(new_criteria[index], share=share, share_sample=sample)
         figures.append(
             CalibratedFigure(
                 f"lead_spec.criteria[{index}].share", f"Criterion '{spec.criteria[index].name}' share", share, sample,
@@ -542,7 +542,10 @@ def _measured_pass_rates(
         )  # fmt: skip
     if proposed is not None and [c.name for c in proposed.criteria] == [c.name for c in spec.criteria]:
         p_pass = float(qualifies(proposed, met[assessed]).mean())
-        shares = tuple(replace(c, share=n.share) for c, n in zip(proposed.criteria, new_spec.criteria, strict=True))
+        shares = tuple(
+            replace(c, share=n.share, share_sample=n.share_sample)
+            for c, n in zip(proposed.criteria, new_spec.criteria, strict=True)
+        )
         proposed = replace(proposed, criteria=shares)
         if p_pass > 0:
             proposed = replace(proposed, empirical=EmpiricalPassRate(p_pass, sample))
