@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFileDialog, QLine
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
 from core.calc.contingency import with_contingency
 from core.calc.contingency_lp import ContingencyPlan
+from core.calc.results import PlanResult
 from core.model.plan import Plan
 from gui.document import PlanDocument
 from gui.formatting import count_text, money_text, percent_text
@@ -249,17 +251,6 @@ def test_contingency_sources_are_added_edited_and_removed(window: MainWindow) ->
     assert page.sources.rowCount() == count + 1
 
 
-class WithContingency:
-    """A result with contingency plans attached (as the engine attaches them)."""
-
-    def __init__(self, result: Any, plans: dict[str, ContingencyPlan | None]) -> None:
-        self._result = result
-        self.contingency = plans
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._result, name)
-
-
 def _schedule(months: int) -> ContingencyPlan:
     vendor = np.zeros(months)
     vendor[4:7] = [40, 40, 20]
@@ -285,8 +276,8 @@ def attach_contingency(monkeypatch: pytest.MonkeyPatch) -> None:
     """Results with a contingency plan for tracking (none for a spec change) from the next calculation on."""
     from core.calc.engine import calculate
 
-    def with_plans(plan: Plan) -> WithContingency:
-        return WithContingency(calculate(plan), {"spec_change": None, "tracking": _schedule(plan.months)})
+    def with_plans(plan: Plan) -> PlanResult:
+        return replace(calculate(plan), contingency={"tracking": _schedule(plan.months)})
 
     monkeypatch.setattr("gui.document.calculate", with_plans)
 
@@ -314,7 +305,7 @@ def test_a_contingency_plan_shows_and_copies_into_a_scenario(
     assert panel.model.headerData(0, Qt.Orientation.Vertical) == "2027-05"
     assert panel.model.index(0, 0).data() == "40" and panel.model.index(0, 1).data() == "1,500"
     assert panel.model.index(0, 4).data() == "12"  # still short in May
-    assert "covered from Jun 2027" in panel.summary.text() and "$157,500" in panel.summary.text()
+    assert "covered from Jun 27" in panel.summary.text() and "$157,500" in panel.summary.text()
     scenarios = len(window.document.scenarios)
     click(panel.copy)
     assert len(window.document.scenarios) == scenarios + 1

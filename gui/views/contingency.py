@@ -8,6 +8,7 @@ uncovered. One click copies a plan into a scenario that buys it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -25,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.calc.contingency import with_contingency
-from core.calc.engine import effective_rates, month_labels
+from core.calc.engine import effective_rates
+from core.calc.figures_year import contingency_figures
 from core.model.edits import (
     Purchase,
     add_contingency_source,
@@ -57,25 +59,18 @@ def month_words(label: str) -> str:
 
 
 def summary_text(document: PlanDocument, situation: str, cp: Any) -> str:
-    """A contingency plan in a sentence: what it buys, its cost, from when the
-    deficit is covered and what stays uncovered."""
+    """A contingency plan in the core's sentence for finance (one home: the
+    report and the budget request say the same): what it buys, its cost, from
+    when the deficit is covered and what stays uncovered."""
     plan = document.plan
     result = document.result
-    months = result.months if result is not None else month_labels(plan.start, plan.months)
-    start = month_words(months[cp.from_month]) if 0 <= cp.from_month < len(months) else "the start"
-    cost = money_text(float(cp.cost_total), plan.currency)
     bought = sum(float(sum(x)) for x in cp.items)
     if bought <= 1e-9 and float(cp.uncovered) <= 0.5:
         return "No deficit to close: nothing to buy."
-    parts = [f"Buys {count_text(bought)} items from {start} for {cost}."]
-    if cp.covered_from is not None and float(cp.uncovered) <= 0.5:
-        parts.append(f"The deficit is covered from {month_words(months[cp.covered_from])} on.")
-    else:
-        parts.append(
-            f"The sources cannot close it: {count_text(float(cp.uncovered))} qualified leads stay uncovered "
-            "by the plan's end."
-        )
-    return " ".join(parts)
+    if result is None:
+        return ""
+    found = contingency_figures(replace(result, contingency={situation: cp}))
+    return found[0].sentence(lambda value: money_text(value, plan.currency), count_text) if found else ""
 
 
 class SchedulePanel(QWidget):
