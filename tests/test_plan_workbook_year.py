@@ -18,7 +18,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.calc.engine import calculate
-from core.calc.figures_year import tracking_figures
+from core.calc.figures import money_in
+from core.calc.figures_year import contingency_figures, tracking_figures
+from core.calc.outlook import complete
 from core.formats.xlsx.plan_layout import (
     ACTUALS,
     CONTINGENCY,
@@ -499,3 +501,13 @@ def test_results_print_the_table_and_keep_the_notes_on_screen(year_plan: Plan, t
     notes, _ = find(ws, "After the plan")
     figures, _ = find(ws, "SQL short, forecast at observed rates")
     assert figures < last_printed < notes
+
+
+def test_results_say_each_contingency_plan_for_finance(year_plan: Plan, tmp_path: Path) -> None:
+    ws = openpyxl.load_workbook(saved(year_plan, tmp_path))[RESULTS]
+    result = complete(year_plan, calculate(year_plan))
+    plans = contingency_figures(result)
+    assert {p.key for p in plans} == {"spec_change", "tracking"}  # the example proposes a stricter spec
+    text = _text(ws)
+    for cp in plans:
+        assert cp.sentence(money_in(year_plan.currency)) in text

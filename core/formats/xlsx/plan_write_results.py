@@ -15,6 +15,7 @@ from core.calc.display import shown_count
 from core.calc.engine import PlanResult, calculate
 from core.calc.feasibility import validate
 from core.calc.funnel import FloatArray
+from core.calc.outlook import complete
 from core.formats.xlsx.plan_layout import H_BEFORE, H_FIGURE, H_TOTAL, RESULT_LABEL_WIDTH, RESULT_WIDTH, RESULTS
 from core.formats.xlsx.plan_print import SheetPrint, apply_print
 from core.formats.xlsx.plan_styles import CellWriter, ExactWorksheet, Formats
@@ -34,8 +35,9 @@ def write_results(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     if not errors_only(problems):
         try:
             result = calculate(plan)
+            result = complete(plan, result)  # the contingency plans and the odds, as the exports show them
         except Exception:  # the Results sheet is a convenience: never let it block saving the inputs
-            result = None
+            pass
     if result is None:
         apply_print(sheet, SheetPrint([110], repeat_labels=False), plan.name)
         w.text(2, 0, "Not computed: the plan has problems to fix first.", fmt.label)

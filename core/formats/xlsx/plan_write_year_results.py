@@ -1,7 +1,7 @@
 """The *Results* sheet's notes below its table (see
 :mod:`core.formats.xlsx.plan_write_results`): what the plan assumes after
 its end and carries over, the nurture pool, and, for the year in progress,
-the qualified-lead KPI and each contingency plan, each in the sentence the
+the qualified-lead KPI, each contingency plan and the odds, each in the sentence the
 app and the reports print (figures from :mod:`core.calc.flow_figures` and
 :mod:`core.calc.figures_year`, their one home)."""
 
@@ -11,7 +11,7 @@ import math
 
 from core.calc.engine import PlanResult
 from core.calc.figures import money_in
-from core.calc.figures_year import contingency_figures, tracking_figures
+from core.calc.figures_year import contingency_figures, odds_figures, tracking_figures
 from core.calc.flow_figures import after_plan_figures, nurture_figures
 from core.formats.xlsx.plan_layout import RESULT_LABEL_WIDTH, RESULT_WIDTH
 from core.formats.xlsx.plan_styles import CellWriter, Formats
@@ -76,9 +76,15 @@ def write_year_notes(w: CellWriter, fmt: Formats, plan: Plan, result: PlanResult
         w.text(row, 0, "Nurture pool", fmt.label)
         row = _sentence(w, fmt, row + 1, pool.sentence()) + 1
     row = _tracking(w, fmt, plan, result, row)
+    money = money_in(plan.currency)
     plans = contingency_figures(result)
     if plans:
         w.text(row, 0, "Contingency plans", fmt.label)
         row += 1
         for cp in plans:
-            row = _sentence(w, fmt, row, cp.sentence(money_in(plan.currency)))
+            row = _sentence(w, fmt, row, cp.sentence(money))
+        row += 1
+    odds = odds_figures(result)
+    if odds is not None:
+        w.text(row, 0, f"How sure is the plan ({odds.draws:,} draws)", fmt.label)
+        _sentence(w, fmt, row + 1, f"{odds.headline()}. {odds.sentence(money)}")
