@@ -14,6 +14,11 @@ and writes an ``.xlsx`` (xlsxwriter) atomically. Sheets, one module each:
   ``Sales capacity`` (:mod:`.reverse_funnel`, :mod:`.budget_by_channel`,
   :mod:`.lead_spec_deficit`, :mod:`.sales_capacity`): the monthly working,
   months across.
+- ``Tracking`` (:mod:`.tracking`, only with actuals): the qualified-lead KPI,
+  plan vs actual vs the two forecasts, the observed rates, the alarm.
+- ``Contingency`` (:mod:`.contingency`, only with a contingency plan): the
+  sources kept ready, each deficit's month-by-source schedule, its cost and
+  cover, the sentence for finance.
 
 Each sheet's writer returns where its cells are (a frozen dataclass:
 :class:`~.assumptions.AssumptionCells`, :class:`~.reverse_funnel.ReverseFunnelRows`
@@ -43,6 +48,7 @@ import xlsxwriter
 from core.calc.engine import calculate
 from core.calc.feasibility import validate
 from core.calc.figures import Figures, figures
+from core.calc.outlook import complete
 from core.formats.files import atomic_write
 from core.model.plan import Plan, PlanRefused, errors_only
 from core.reports.budget_request.assumptions import lag_check, write_assumptions
@@ -51,32 +57,38 @@ from core.reports.budget_request.common import (
     ASSUMPTIONS,
     BUDGET,
     CAPACITY,
+    CONTINGENCY,
     REVERSE,
     SHEETS,
     SPEC,
     SUMMARY,
     TIMING,
+    TRACKING,
     Context,
     currency_format,
     make_context,
     print_plan_months_only,
 )
+from core.reports.budget_request.contingency import write_contingency
 from core.reports.budget_request.lead_spec_deficit import write_lead_spec_deficit
 from core.reports.budget_request.numbers import Numbers, numbers, qualified_stage
 from core.reports.budget_request.reverse_funnel import write_reverse_funnel
 from core.reports.budget_request.sales_capacity import write_sales_capacity
 from core.reports.budget_request.summary import SheetRows, write_summary
 from core.reports.budget_request.timing import timing_layout, write_timing
+from core.reports.budget_request.tracking import write_tracking
 
 __all__ = [
     "ASSUMPTIONS",
     "BUDGET",
     "CAPACITY",
+    "CONTINGENCY",
     "REVERSE",
     "SHEETS",
     "SPEC",
     "SUMMARY",
     "TIMING",
+    "TRACKING",
     "currency_format",
     "qualified_stage",
     "write_budget_request",
@@ -93,14 +105,17 @@ def _write_sheets(ctx: Context, fig: Figures) -> None:
     budget = write_budget_by_channel(ctx, assumptions, reverse)
     spec = write_lead_spec_deficit(ctx, assumptions, timing, reverse, budget)
     capacity = write_sales_capacity(ctx, assumptions, reverse)
-    write_summary(ctx, SheetRows(reverse, budget, spec, capacity), fig)
+    tracking = write_tracking(ctx, reverse)
+    contingency = write_contingency(ctx, tracking)
+    write_summary(ctx, SheetRows(reverse, budget, spec, capacity, tracking, contingency), fig)
     print_plan_months_only(ctx)
     ctx.sheets[SUMMARY].ws.activate()
 
 
 def write_budget_request(plan: Plan, path: Path) -> None:
-    """Compute ``plan`` (:func:`core.calc.engine.calculate`) and write the
-    budget-request workbook to ``path`` atomically.
+    """Compute ``plan`` (:func:`core.calc.engine.calculate`, with its
+    contingency plans and odds by :func:`core.calc.outlook.complete`) and
+    write the budget-request workbook to ``path`` atomically.
 
     Raises :class:`~core.model.plan.PlanRefused` (nothing written) when the plan
     has errors, ``OSError`` when the file cannot be written (the previous
@@ -109,7 +124,7 @@ def write_budget_request(plan: Plan, path: Path) -> None:
     errors = errors_only(validate(plan))
     if errors:
         raise PlanRefused(errors)
-    result = calculate(plan)
+    result = complete(plan, calculate(plan))
     nums: Numbers = numbers(plan, result)
     fig = figures(plan, result)
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from xlsxwriter.format import Format
 
-from core.calc.display import format_money_symbol
+from core.calc.display import format_count, format_money_symbol
 from core.calc.figures import WORDS, Figures, SpecChangeFigures, plural
+from core.calc.figures_year import contingency_figures, odds_figures, tracking_figures
 from core.reports.budget_request.budget_by_channel import BudgetRows
 from core.reports.budget_request.common import (
     BUDGET,
@@ -30,9 +31,11 @@ from core.reports.budget_request.common import (
     subtitle,
     up,
 )
+from core.reports.budget_request.contingency import ContingencyCells
 from core.reports.budget_request.lead_spec_deficit import SpecRows
 from core.reports.budget_request.reverse_funnel import ReverseFunnelRows
 from core.reports.budget_request.sales_capacity import CapacityRows
+from core.reports.budget_request.tracking import TrackingRows, alarm_format
 
 _HEADER = 3  # the Summary's header row; the month sheets' month headers are on the same row
 
@@ -45,6 +48,8 @@ class SheetRows:
     budget: BudgetRows
     spec: SpecRows
     capacity: CapacityRows
+    tracking: TrackingRows | None = None
+    contingency: ContingencyCells | None = None
 
 
 def shown(x: float) -> float:
@@ -81,12 +86,12 @@ class _Lines:
         self.sheet.text(self.row, 0, label, self.ctx.st.bold)
         self.row += 1
 
-    def statement(self, label: str, text: str) -> None:
+    def statement(self, label: str, text: str, fmt: Format | None = None) -> None:
         """A sentence (text, not a formula) beside ``label``, over the value and note columns."""
         st = self.ctx.st
         self.sheet.text(self.row, 0, label, st.wrap)
-        self.sheet.ws.merge_range(self.row, 1, self.row, 2, "", st.note_wrap)
-        self.sheet.text(self.row, 1, text, st.note_wrap)
+        self.sheet.ws.merge_range(self.row, 1, self.row, 2, "", fmt or st.note_wrap)
+        self.sheet.text(self.row, 1, text, fmt or st.note_wrap)
         count = max(lines(label, SUMMARY_WIDTHS[0]), lines(text, SUMMARY_WIDTHS[1] + SUMMARY_WIDTHS[2]))
         if count > 1:
             self.sheet.ws.set_row(self.row, LINE_HEIGHT * count)
@@ -297,7 +302,46 @@ def _nurture(ctx: Context, out: _Lines, fig: Figures) -> None:
         out.value("Peak lead-development utilization", nf.peak_utilization, st.pct, "Hours needed / available.")
 
 
-def _requirement_chart(ctx: Context, rf: ReverseFunnelRows, width: int) -> object:
+def _contingency(ctx: Context, out: _Lines, rows: SheetRows) -> None:
+    """The funding marker: what each contingency plan kept ready costs and from when it covers its deficit."""
+    cells = rows.contingency
+    if cells is None:
+        return
+    for fig in contingency_figures(ctx.res):
+        what = "the stricter spec's deficit" if fig.key == "spec_change" else "the tracked deficit"
+        cover = (
+            f"covered from {fig.covered_from}"
+            if fig.covered_from is not None and fig.uncovered <= 0.5
+            else f"{format_count(fig.uncovered)} {plural(fig.gate)} stay uncovered"
+        )
+        note = f"To close {what}, {cover}."
+        out.line("Contingency kept ready", cells.cost_total[fig.key], fig.cost_total, ctx.st.money, note)
+
+
+def _year(ctx: Context, out: _Lines, rows: SheetRows) -> None:
+    """The year in progress and how sure the plan is: the tracking alarm when it is on, the
+    contingency funding marker, the budget to be 80 % sure of the target and the chance to hit it
+    (:mod:`core.calc.figures_year`)."""
+    alarm = tracking_figures(ctx.plan, ctx.res)
+    alarm_on = alarm is not None and alarm.alarm and rows.tracking is not None
+    odds = odds_figures(ctx.res)
+    if not (alarm_on or rows.contingency is not None or odds is not None):
+        return
+    st = ctx.st
+    out.heading("Contingency and odds")
+    if alarm is not None and alarm_on:
+        out.statement("Tracking alarm", "ALARM: " + alarm.sentence(), alarm_format(ctx))
+    _contingency(ctx, out, rows)
+    if odds is None:
+        return
+    note = f"P80 of the spend required over {odds.draws:,} draws of the measured rates."
+    out.value("To be 80 % sure of the target: request", odds.spend["p80"], st.money_bold, note)
+    if odds.hit is not None:
+        note = "With the approved budget: share of the draws reaching the target."
+        out.value("Chance to hit the target", odds.hit, st.pct, note)
+
+
+def _requirement_chart(ctx: Context, rf: ReverseFunnelRows, width: int, height: int) -> object:
     g, n = ctx.grid, ctx.plan.months
     chart = ctx.book.add_chart({"type": "line"})
     assert chart is not None
@@ -309,12 +353,12 @@ def _requirement_chart(ctx: Context, rf: ReverseFunnelRows, width: int) -> objec
         )
     chart.set_title({"name": "Required entering each stage, by month"})
     chart.set_y_axis({"log_base": 10, "num_format": "#,##0"})
-    chart.set_size({"width": width, "height": 300})
+    chart.set_size({"width": width, "height": height})
     chart.set_legend({"position": "bottom"})
     return chart
 
 
-def _spend_chart(ctx: Context, bud: BudgetRows, width: int) -> object:
+def _spend_chart(ctx: Context, bud: BudgetRows, width: int, height: int) -> object:
     g, n, plan = ctx.grid, ctx.plan.months, ctx.plan
     chart = ctx.book.add_chart({"type": "column", "subtype": "stacked"})
     assert chart is not None
@@ -333,18 +377,18 @@ def _spend_chart(ctx: Context, bud: BudgetRows, width: int) -> object:
         chart.combine(line)
     chart.set_title({"name": f"Spend by month ({plan.currency})"})
     chart.set_y_axis({"num_format": currency_format(plan.currency)})
-    chart.set_size({"width": width, "height": 300})
+    chart.set_size({"width": width, "height": height})
     chart.set_legend({"position": "bottom"})
     return chart
 
 
-def _charts(ctx: Context, sheet: Sheet, rows: SheetRows, top: int) -> None:
+def _charts(ctx: Context, sheet: Sheet, rows: SheetRows, top: int, height: int) -> None:
     """The requirement and spend charts, one below the other from row
-    ``top``, as wide as the Summary's table."""
+    ``top``, as wide as the Summary's table and ``height`` pixels tall."""
     width = round(sum(w * 7 + 5 for w in SUMMARY_WIDTHS))
-    sheet.ws.insert_chart(top, 0, _requirement_chart(ctx, rows.reverse, width))
+    sheet.ws.insert_chart(top, 0, _requirement_chart(ctx, rows.reverse, width, height))
     if ctx.plan.channels:
-        sheet.ws.insert_chart(top, 0, _spend_chart(ctx, rows.budget, width), {"y_offset": 315})
+        sheet.ws.insert_chart(top, 0, _spend_chart(ctx, rows.budget, width, height), {"y_offset": height + 15})
 
 
 def write_summary(ctx: Context, rows: SheetRows, fig: Figures) -> None:
@@ -374,11 +418,14 @@ def write_summary(ctx: Context, rows: SheetRows, fig: Figures) -> None:
     _funded_deficit(ctx, out, rows.spec, fig)
     _spec_change(ctx, out, rows.spec, fig)
     _before_plan(ctx, out, rows, fig)
-    second_page = out.row + 1  # the far edge, the nurture pool and the charts
+    second_page = out.row + 1  # the year in progress and the odds, the far edge, the nurture pool and the charts
+    year = out.row
+    _year(ctx, out, rows)
+    chart_height = 300 if out.row - year < 4 else 240  # the year in progress and the odds share their page
     _after_plan(ctx, out, rows.reverse, fig)
     _nurture(ctx, out, fig)
     ws.freeze_panes(_HEADER + 1, 0)
     print_sheet(ctx, sheet, SUMMARY_WIDTHS, _HEADER, landscape=False)
     ws.repeat_columns(0, 0)
     ws.set_h_pagebreaks([second_page])
-    _charts(ctx, sheet, rows, out.row + 1)
+    _charts(ctx, sheet, rows, out.row + 1, chart_height)
