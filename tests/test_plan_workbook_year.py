@@ -41,8 +41,8 @@ from core.formats.xlsx.plan_layout import (
     T_CMAX_MONTHLY,
     T_SOURCES,
 )
-from core.formats.xlsx.plan_read import load_plan_workbook
-from core.formats.xlsx.plan_write import save_plan_workbook
+from core.formats.xlsx.plan_read import load_document_workbook, load_plan_workbook
+from core.formats.xlsx.plan_write import save_document_workbook, save_plan_workbook
 from core.model.plan import Actuals, Contingency, ContingencySource, Plan, Problem, Uncertainty
 
 # -- helpers -------------------------------------------------------------------
@@ -511,3 +511,13 @@ def test_results_say_each_contingency_plan_for_finance(year_plan: Plan, tmp_path
     text = _text(ws)
     for cp in plans:
         assert cp.sentence(money_in(year_plan.currency)) in text
+
+
+def test_a_scenario_keeps_its_actuals_and_draws(example_plan: Plan, year_plan: Plan, tmp_path: Path) -> None:
+    """The scenarios beyond the first are kept on the Scenarios sheet, year keys included."""
+    scenarios = (("Plan", example_plan), ("After four months", year_plan))
+    path = tmp_path / "plan.xlsx"
+    save_document_workbook(scenarios, 1, path)
+    back, active, problems = load_document_workbook(path)
+    assert errors(problems) == []
+    assert back == scenarios and active == 1

@@ -153,11 +153,12 @@ def _write_result_table(w: CellWriter, fmt: Formats, plan: Plan, result: PlanRes
     w.text(
         info + 3,
         0,
-        "Below, on screen: after the plan, the nurture pool, tracking and contingency plans in words.",
+        "Below (on screen, not printed): after the plan, the nurture pool, tracking, contingency plans and "
+        "the odds in words.",
         fmt.hint_line,
     )
     write_year_notes(w, fmt, plan, result, info + 5)
-    return info + 3
+    return info + 2
 
 
 def _write_row(w: CellWriter, fmt: Formats, row: int, months: int, figure: Row) -> None:
