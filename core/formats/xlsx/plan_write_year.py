@@ -125,7 +125,7 @@ def write_actuals(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     w.text(5, 0, L_ALARM, fmt.label)
     w.number(5, 1, None if actuals is None else actuals.alarm_share, fmt.percent)
     w.text(
-        5, 2, "of the qualified leads still required, short at the rates observed: 0 to 100%; blank = 5%", fmt.hint_line
+        5, 2, "alarm when the shortfall ahead passes this share of what is still required; blank = 5%", fmt.hint_line
     )
     sheet.data_validation(5, 1, 5, 1, {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1})
     after = _month_table(
