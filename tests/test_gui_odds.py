@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
@@ -61,7 +62,7 @@ def test_a_sample_typed_into_the_funnel_shows_the_core_odds_and_undo_clears_them
 
     window.show_page("Funnel")
     header = window.funnel.model.headerData(StagesModel.SAMPLE, Qt.Orientation.Horizontal)
-    assert header == SAMPLE_HEADER
+    assert header.replace("\n", " ") == SAMPLE_HEADER
     tip = window.funnel.model.headerData(StagesModel.SAMPLE, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "leave empty if it is an estimate" in tip
     type_into(qtbot, window.funnel.table, 0, StagesModel.SAMPLE, "400")
@@ -196,10 +197,10 @@ def test_the_comparison_shows_each_scenarios_chance_once_drawn(qtbot, qtmodeltes
 
 
 def test_the_histogram_counts_every_draw_once_and_splits_at_the_target() -> None:
-    import numpy as np
-
     revenue = np.array([90.0, 95.0, 99.0, 100.0, 101.0, 120.0])
     low, width, short, hit = histogram(revenue, 100.0, bins=6)
-    assert low == 90.0 and width == pytest.approx(5.0)
+    edges = (100.0 - low) / width
+    assert edges == pytest.approx(round(edges))  # the target sits on an edge between two bins
+    assert low <= revenue.min() and low + 6 * width >= revenue.max()
     assert short.sum() == pytest.approx(3 / 6) and hit.sum() == pytest.approx(3 / 6)
-    assert (short + hit).sum() == pytest.approx(1.0)
+    assert not np.any((short > 0) & (hit > 0))  # a bin is all short or all reaching the target

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from core.calc.engine import PlanResult, month_labels
 from core.model.edits import (
     PlanEdit,
@@ -34,6 +36,8 @@ _SAMPLE = re.compile(
     r"|(?:(?P<spec>lead_spec|proposed_lead_spec)\.criteria\[(?P<criterion>\d+)\]\.share_sample)"
 )
 SAMPLE_HEADER = "Measured on (leads)"
+SAMPLE_HEADER_SHOWN = "Measured on\n(leads)"
+"""On two lines in the table's header: the column stays as narrow as its numbers."""
 
 
 def sample_tip(what: str) -> str:
@@ -62,6 +66,16 @@ def sample_steps(edits: Sequence[tuple[str, Any]]) -> tuple[list[PlanEdit], list
     return steps, rest
 
 
+class SampleTableModel(PlanTableModel):
+    """A table with a "Measured on (leads)" column: its header on two lines."""
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        value = super().headerData(section, orientation, role)
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and value == SAMPLE_HEADER:
+            return SAMPLE_HEADER_SHOWN
+        return value
+
+
 def edits_with_samples(model: PlanTableModel, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
     """Cell edits as one undo step: the "Measured on" cells through the core's pure edits."""
     samples, rest = sample_steps(edits)
@@ -71,7 +85,7 @@ def edits_with_samples(model: PlanTableModel, edits: list[tuple[str, Any]], text
     return push_edit(model.document, text, steps, [path for path, _ in edits])
 
 
-class StagesModel(PlanTableModel):
+class StagesModel(SampleTableModel):
     """The funnel: one row per stage, top (raw lead) to bottom (won deal)."""
 
     headers = (
@@ -185,7 +199,7 @@ def profile_text(shares: Sequence[float], mean_days: float) -> str:
     return f"{number_text(mean_days, 0)} days \u00b7 profile {parts} %"
 
 
-class CriteriaModel(PlanTableModel):
+class CriteriaModel(SampleTableModel):
     """The criteria of a lead spec (``lead_spec`` or ``proposed_lead_spec``)."""
 
     headers = ("Criterion", "Points", "Share of leads", "Required", SAMPLE_HEADER)
@@ -226,7 +240,7 @@ class CriteriaModel(PlanTableModel):
         return edits_with_samples(self, edits, text)
 
 
-class ChannelsModel(PlanTableModel):
+class ChannelsModel(SampleTableModel):
     """Paid channels: mix, cost per lead, lead quality."""
 
     headers = ("Channel", "Mix", "Cost per lead", "To next stage", SAMPLE_HEADER, "Leads needed", "Spend")

@@ -13,9 +13,11 @@ hint saying how to add one.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCharts import QChartView, QLineSeries, QStackedBarSeries
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, QMargins, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -63,11 +65,13 @@ def short_money(value: float, currency: str, locale: QLocale) -> str:
 
 def histogram(revenue: np.ndarray, target: float, bins: int = BINS) -> tuple[float, float, np.ndarray, np.ndarray]:
     """(lowest value, bin width, share of draws per bin falling short, share reaching the target);
-    the bins span every draw and the target."""
+    the bins span every draw and the target, which falls on the edge between two bins (a bin is
+    all short or all reaching it)."""
     low = float(min(revenue.min(initial=target), target))
     high = float(max(revenue.max(initial=target), target))
-    width = (high - low) / bins if high > low else max(abs(high), 1.0) / bins
-    index = np.clip(((revenue - low) / width).astype(int), 0, bins - 1)
+    width = (high - low) / (bins - 1) if high > low else max(abs(high), 1.0) / bins
+    low = target - math.ceil((target - low) / width - 1e-9) * width  # an edge on the target
+    index = np.clip(np.floor((revenue - low) / width + 1e-9).astype(int), 0, bins - 1)
     reaches = revenue >= target - HIT_TOLERANCE * abs(target)
     total = max(len(revenue), 1)
     short = np.bincount(index, weights=(~reaches).astype(float), minlength=bins) / total
@@ -83,6 +87,7 @@ class _Distribution(QChartView):
     def __init__(self, locale: QLocale) -> None:
         self.loc = locale
         chart = make_chart()
+        chart.setMargins(QMargins(2, 10, 2, 2))  # room for the top tick label
         super().__init__(chart)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setStyleSheet("background: transparent; border: none;")
@@ -117,9 +122,12 @@ class _Distribution(QChartView):
         self.target.clear()
         self.target.append(at, 0.0)
         self.target.append(at, top * 1.05 if top > 0 else 1.0)
+        # labels on bin edges (edge i at x = i - 0.5), one of them the target's
         step = max(1, len(short) // 4)
-        marks = [(short_money(low + (i + 0.5) * width, currency, self.loc), float(i)) for i in range(0, BINS, step)]
-        self.x_axis.set_labels(marks, -0.5, BINS - 0.5)
+        on_target = round((target - low) / width)
+        edges = range(on_target % step, len(short) - 1, step)  # none on the right end: cut there
+        marks = [(short_money(low + i * width, currency, self.loc), i - 0.5) for i in edges]
+        self.x_axis.set_labels(marks, -0.5, len(short) - 0.5)
 
 
 class OddsCard(QFrame):
@@ -152,7 +160,7 @@ class OddsCard(QFrame):
         self.title = self._label("cardTitle")
         self.title.setText("How sure is the plan")
         self.headline = self._label("oddsHeadline", wrap=True)
-        self.headline.setStyleSheet(f"color: {INK}; font-size: 19px; font-weight: 600;")
+        self.headline.setStyleSheet(f"color: {INK}; font-size: 16px; font-weight: 600;")
         self.status = self._label("cardNote", wrap=True)
         self.sentence = self._label("cardNote", wrap=True)
         self.why = self._label("metricWhy")
@@ -191,8 +199,14 @@ class OddsCard(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 12, 14, 10)
         row.setSpacing(16)
+        right = QVBoxLayout()
+        right.setSpacing(2)
+        self.chart_caption = self._label("cardNote", wrap=True)
+        right.addWidget(self.chart_caption)
+        right.addWidget(self.chart, 1)
         row.addLayout(left, 2)
-        row.addWidget(self.chart, 3)
+        row.addLayout(right, 3)
+        self._row = row
 
     # ----- following the outlook --------------------------------------------------------
     def follow(self, outlook: Outlook) -> None:
@@ -244,6 +258,8 @@ class OddsCard(QFrame):
         full = state in ("odds", "computing")
         self.quantiles.setVisible(full and self.figures is not None)
         self.chart.setVisible(full and self.figures is not None and self.figures.hit is not None)
+        self.chart_caption.setVisible(self.chart.isVisibleTo(self))
+        self._row.setStretch(1, 3 if self.chart.isVisibleTo(self) else 0)  # a hint takes the card's width
         self.sentence.setVisible(full and self.figures is not None)
         self.why.setVisible(state == "odds")
         self.title.setVisible(state != "hint")
@@ -295,6 +311,9 @@ class OddsCard(QFrame):
         self.sentence.setText(fig.sentence(money, count))
         if u.funded_revenue is not None and fig.hit is not None:
             self.chart.show_draws(np.asarray(u.funded_revenue), fig.target, plan.currency)
+            self.chart_caption.setText(
+                f"Revenue with this budget in each of the {count(fig.draws)} draws, against the target"
+            )
         tip = f"Over {count(fig.draws)} draws; chance {percent_text(fig.hit or 0.0, 0, self.loc)}"
         self.headline.setToolTip(tip if fig.hit is not None else "")
 

@@ -53,7 +53,8 @@ class ChannelsPage(Page):
         self.channels = ChannelsModel(document, self)
         self.channel_table = self.sheet()
         self.channel_table.setModel(self.channels)
-        fit_to_columns(self.channel_table, ChannelsModel.NAME)
+        # the names at their width (the table scrolls sideways when the page is narrow), the last column stretched
+        fit_to_columns(self.channel_table, ChannelsModel.SPEND)
         paid_layout.addWidget(self.channel_table, 1)
         add = QPushButton("Add channel")
         remove = QPushButton("Remove channel")

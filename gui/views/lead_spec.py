@@ -91,6 +91,8 @@ class SpecPanel(QFrame):
         self.table.setStyleSheet("QHeaderView::section { padding: 5px 5px; }")
         self.table.horizontalHeader().setStretchLastSection(False)
         fit_to_columns(self.table, CriteriaModel.NAME)
+        if spec_path != "lead_spec":  # the odds rest on the current spec's samples; adopting takes these along
+            self.table.setColumnHidden(CriteriaModel.SAMPLE, True)
         # long criterion names wrap onto a second line rather than being cut
         self.table.setWordWrap(True)
         self.table.verticalHeader().setMinimumSectionSize(28)
