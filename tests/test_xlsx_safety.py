@@ -441,10 +441,25 @@ def test_unusual_cell_markup_is_left_to_the_exact_check(
     assert check_spreadsheet_file(path, SpreadsheetLimits(max_cells=50_000)) is not None
 
 
-def test_no_dimension_is_left_to_the_exact_check(tmp_path: Path, exact_calls: list[str]) -> None:
-    path = _big_xlsx(tmp_path, "nodim.xlsx", _sheet_xml().replace(b'<dimension ref="A1:E12000"/>', b""))
+def test_no_dimension_is_measured_from_the_cells_references(
+    tmp_path: Path, exact_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet without a declared dimension (openpyxl's write-only mode, CRM
+    exports) is checked at C speed from its cells' own references: the
+    rectangle they span within the limit passes without the slow exact parse;
+    beyond it the exact check decides (and refuses, as it would anyway)."""
+    nodim = _sheet_xml().replace(b'<dimension ref="A1:E12000"/>', b"")
+    path = _big_xlsx(tmp_path, "nodim.xlsx", nodim)
     assert check_spreadsheet_file(path) is None
-    assert exact_calls
+    assert exact_calls == []
+    small = SpreadsheetLimits(max_cells=50_000)  # 5 columns x 12,000 rows = 60,000 cells spanned
+    problem = check_spreadsheet_file(path, small)
+    assert problem is not None and exact_calls
+    assert problem == _exact_verdict(path, monkeypatch, small)
+    # a cell without a reference cannot be placed: the exact check reads the sheet
+    exact_calls.clear()
+    stray = _big_xlsx(tmp_path, "stray.xlsx", nodim.replace(b'<c r="B9"', b"<c", 1))
+    assert check_spreadsheet_file(stray) is None and exact_calls
 
 
 def test_shared_string_expansion_in_large_sheets(

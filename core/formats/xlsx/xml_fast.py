@@ -158,19 +158,44 @@ def _column_index(letters: bytes) -> int:
     return col - 1
 
 
-def _stray_cell(segment: bytes, end: int, limits: SpreadsheetLimits) -> re.Pattern[bytes]:
+_ANY_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_UNREFERENCED_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")(?=[\s/>])')
+
+
+def _stray_cell(segment: bytes, end: int, limits: SpreadsheetLimits) -> re.Pattern[bytes] | None:
     """A regex finding a cell that does not start ``<c r="A1"`` with A1
     inside the rectangle from A1 to the last cell of the sheet's declared
     dimension (read from the sheet's first segment), when that rectangle is
-    within the cell limit; Uncertain otherwise."""
+    within the cell limit; Uncertain otherwise. None when the sheet declares
+    no dimension (openpyxl's write-only mode, some CRM exports): the caller
+    then measures the rectangle from the cells' own references."""
     found = _DIMENSION.search(segment, 0, end)
     if found is None:
-        raise Uncertain
+        return None
     letters, digits = (found.group(3), found.group(4)) if found.group(3) else (found.group(1), found.group(2))
     if (_column_index(letters) + 1) * int(digits) > limits.max_cells:
         raise Uncertain  # the exact check decides whether the cells really span that far
     inside = _letters_at_most(letters) + _number_at_most(digits)
     return re.compile(b'<c(?! r="' + inside + b'")(?=[\\s/>])')
+
+
+class _Extent:
+    """The rectangle a sheet without a declared dimension spans, from its
+    cells' references (every cell must carry one)."""
+
+    def __init__(self) -> None:
+        self.columns = 0
+        self.rows = 0
+
+    def add(self, buf: bytes, end: int) -> None:
+        refs = _ANY_CELL_REF.findall(buf, 0, end)
+        if refs:
+            self.columns = max(self.columns, max(_column_index(c) + 1 for c in {c for c, _ in refs}))
+            self.rows = max(self.rows, max(int(r) for r in {r for _, r in refs}))
+
+    def check(self, limits: SpreadsheetLimits) -> None:
+        if self.columns * self.rows > limits.max_cells:
+            raise Uncertain  # the exact check decides (and says which limit)
 
 
 def _scan_sheet(segments: Iterable[tuple[bytes, int]], budget: _BoundBudget, shared: Sequence[int], where: str) -> None:
@@ -181,13 +206,18 @@ def _scan_sheet(segments: Iterable[tuple[bytes, int]], budget: _BoundBudget, sha
     shared-string text at most cells x the longest shared string, or, when
     that is too many, the sum over the cells' actual indices."""
     stray: re.Pattern[bytes] | None = None
+    extent: _Extent | None = None
     longest = max(shared, default=0)
     for buf, end in segments:
         _refuse_dtd(buf, end)
         if stray is None:
             stray = _stray_cell(buf, end, budget.limits)
+            if stray is None:
+                stray, extent = _UNREFERENCED_CELL, _Extent()
         if stray.search(buf, 0, end) is not None:
             raise Uncertain
+        if extent is not None:
+            extent.add(buf, end)
         if _PREFIXED_CELL.search(buf, 0, end) is not None:
             raise Uncertain
         cells = buf.count(b'<c r="', 0, end)
@@ -206,6 +236,8 @@ def _scan_sheet(segments: Iterable[tuple[bytes, int]], budget: _BoundBudget, sha
                 shared_text = sum(shared[i] for i in map(int, indices) if i < count)
         text += shared_text
         budget.add_cells(cells, text, where)
+    if extent is not None:
+        extent.check(budget.limits)
 
 
 def check_ooxml_fast(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: SpreadsheetLimits) -> None:
