@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from PySide6.QtCore import QAbstractItemModel, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFileDialog, QLineEdit, QTableView, QWidget
+from pytestqt.qtbot import QtBot
 
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
 from core.calc.contingency import with_contingency
@@ -283,11 +284,12 @@ def attach_contingency(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_contingency_plan_shows_and_copies_into_a_scenario(
-    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
 ) -> None:
     page = window.contingency
     window.show_page("Contingency")
-    # the example plan proposes a stricter spec: its deficit's plan, worked out by the LP when the page shows
+    # the example plan proposes a stricter spec: its deficit's plan, worked out by the LP off the GUI thread
+    qtbot.waitUntil(page.tabs.isVisible, timeout=10_000)
     assert page.tabs.isVisible() and page.tabs.isTabVisible(0) and not page.tabs.isTabVisible(1)
     result = window.document.result
     assert result is not None and result.contingency is None  # not on every edit

@@ -174,7 +174,14 @@ class ContingencyPage(Page):
         self.layout_.addWidget(self.tabs, 1)
         document.planChanged.connect(self.refresh)
         document.resultChanged.connect(self.refresh_result)
+        self._pending = False
+        document.outlook.outlook_ready.connect(self._outlook_ready)
         self.refresh()
+
+    def _outlook_ready(self, completed: Any) -> None:
+        """The outlook finished a run: show its plans if they are the current result's."""
+        if self.document.outlook.completed_for(self.document.result) is completed:
+            self.refresh_result()
 
     def _fit_sources(self) -> None:
         """The sources table as tall as its rows (three to six in view)."""
@@ -194,17 +201,30 @@ class ContingencyPage(Page):
             self.refresh_result()
 
     def work_out_plans(self) -> None:
-        """The contingency plans of the document's result (a linear program
-        each: worked out while the page is shown, not on every edit)."""
+        """The contingency plans of the document's result: from the outlook
+        (worked out off the GUI thread after each edit settles, see
+        gui/outlook.py) when it has them; while it is still working, none yet
+        (the page shows them when ``outlook_ready`` arrives); worked out here
+        only when nothing else will (a linear program each)."""
         self._stale = False
         result = self.document.result
-        plans = None if result is None else getattr(result, "contingency", None)
+        plans = None if result is None else result.contingency
+        outlook = self.document.outlook
         if result is not None and plans is None and self.document.plan.contingency is not None:
-            try:
-                plans = with_contingency(self.document.plan, result).contingency
-            except Exception as exc:  # never a traceback: said in words, the sources stay editable
-                self.message.emit(f"The contingency plan could not be worked out: {exc}")
-                plans = None
+            completed = outlook.completed_for(result)
+            if completed is not None:
+                plans = completed.contingency
+            elif outlook.pending_for(result):
+                self.plans = None
+                self._pending = True
+                return
+            else:
+                try:
+                    plans = with_contingency(self.document.plan, result).contingency
+                except Exception as exc:  # never a traceback: said in words, the sources stay editable
+                    self.message.emit(f"The contingency plan could not be worked out: {exc}")
+                    plans = None
+        self._pending = False
         self.plans = plans
 
     def refresh_result(self) -> None:
@@ -222,6 +242,9 @@ class ContingencyPage(Page):
             self.tabs.setCurrentIndex(SITUATIONS.index(shown[0]))
         self.plan_title.setVisible(present)
         self.waiting.setVisible(present and not shown)
+        if present and self._pending:
+            self.waiting.setText("Working out the contingency plan (a linear program, off the main window)…")
+            return
         if self.document.result is None:
             self.waiting.setVisible(True)
             self.waiting.setText("The contingency plan shows once the plan can be calculated.")
