@@ -58,8 +58,8 @@ FREE_ITEM = 1e-6
 """Stage 2's weight on an item that costs nothing: buy no more of them than needed."""
 
 
-NEGLIGIBLE_ITEMS = 1e-3
-"""Items a month below which a purchase is the solver's tolerance."""
+RESIDUE_SHARE = 1e-6
+"""A purchase below this share of the source's largest monthly capacity is the solver's tolerance."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -286,6 +286,13 @@ def _no_contingency(deficit_len: int, t0: int, objective: str, sources: Sequence
     )
 
 
+def _without_residue(items: FloatArray, source: ContingencySource) -> FloatArray:
+    """``items`` with the solver's residue (below a millionth of the largest capacity) set to 0."""
+    largest = max((float(c) for c in source.max_per_month), default=0.0)
+    cleaned: FloatArray = np.where(items < RESIDUE_SHARE * largest, 0.0, items)
+    return cleaned
+
+
 def _report(
     items: list[FloatArray],
     cumulative_deficit: FloatArray,
@@ -297,13 +304,15 @@ def _report(
 ) -> ContingencyPlan:
     """The schedule's figures: gate volume, shortfall, uncovered, covered from.
 
-    Purchases below a thousandth of an item are the solver's tolerance, not a
-    decision: they are dropped before anything is reported (a schedule shows
-    no "1 item" for 0.0001)."""
-    items = [np.where(v < NEGLIGIBLE_ITEMS, 0.0, v) for v in items]
+    Purchases below a millionth of the source's largest monthly capacity are
+    the solver's tolerance, not a decision: the schedule and its cost leave
+    them out (a schedule shows no "1 item" for 0.0001); the shortfall is the
+    solver's schedule's, so the figures keep the LP's guarantees."""
+    solved = items
+    items = [_without_residue(v, s) for v, s in zip(items, sources, strict=True)]
     n = len(cumulative_deficit)
     delivered = np.zeros(n)
-    for v, resp in zip(items, responses, strict=True):
+    for v, resp in zip(solved, responses, strict=True):
         r = np.asarray(resp, dtype=float)[:n]
         delivered += np.convolve(v, r)[:n]
     shortfall = np.zeros(n)
