@@ -101,6 +101,28 @@ def _plan_workbook_step(folder: Path, plan: Plan) -> None:
     _check(again == plan, f"the plan saved as a workbook reads back differently: {'; '.join(map(str, problems))}")
 
 
+def _solver_step(folder: Path, plan: Plan) -> None:
+    """The parts that need scipy in the bundle: the contingency plan (HiGHS),
+    the odds (Beta draws) and a cohort estimate (Kaplan-Meier)."""
+    from dataclasses import replace
+    from datetime import date, timedelta
+
+    from core.calc.outlook import complete
+    from core.importer.calibrate.cohorts import cohort_transition
+
+    measured = replace(
+        plan, stages=tuple(replace(s, rate_sample=500) if s.rate is not None else s for s in plan.stages)
+    )
+    result = complete(measured, calculate(measured))
+    _check(bool(result.contingency), "no contingency plan was worked out for the example's stricter spec")
+    _check(result.uncertainty is not None, "the odds were not drawn for rates measured on 500 leads")
+    start = date(2025, 1, 1)
+    entered = [start + timedelta(days=7 * i) for i in range(60)]
+    converted = [d + timedelta(days=40) if i % 3 == 0 else None for i, d in enumerate(entered)]
+    estimate = cohort_transition(entered, converted, date(2026, 6, 30))
+    _check(estimate.problem is None and 0 < estimate.rate < 1, f"the cohort estimate failed: {estimate.problem}")
+
+
 def run_selftest(out: Callable[[str], None] = print) -> int:
     """Run every step; returns the exit status."""
     started = time.perf_counter()
@@ -108,6 +130,7 @@ def run_selftest(out: Callable[[str], None] = print) -> int:
         ("main window on the example plan", _window_step),
         ("budget-request export and read-back", _export_step),
         ("plan workbook save and reopen", _plan_workbook_step),
+        ("contingency plan, odds and cohort timing (scipy)", _solver_step),
     ]
     out(f"self-test ({'bundle' if is_frozen() else 'source'}, Python {sys.version.split()[0]})")
     try:

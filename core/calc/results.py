@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.calc.calendar import month_labels
-from core.calc.contingency_lp import ContingencyPlan
 from core.calc.funnel import FloatArray
 from core.calc.grid import Funnel
 
-if TYPE_CHECKING:  # the draws are computed from a PlanResult: imported for the annotation only
+if TYPE_CHECKING:  # for the annotations only: the draws need a PlanResult, and the LP needs scipy (loaded when used)
+    from core.calc.contingency_lp import ContingencyPlan
     from core.calc.uncertainty import UncertaintyResult
 
 
