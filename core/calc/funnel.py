@@ -14,6 +14,7 @@ timing distribution, plus the nurture path where there is a pool).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,17 +52,29 @@ class Lag:
         return p
 
 
+def _frozen(values: FloatArray) -> FloatArray:
+    """An array no caller can change (it is shared through a cache)."""
+    values.setflags(write=False)
+    return values
+
+
+@functools.lru_cache(maxsize=1024)
 def timing_from_days(days: float) -> FloatArray:
     """The timing distribution of a mean lag in days (see :class:`Lag`)."""
-    return Lag.from_days(days).timing()
+    return _frozen(Lag.from_days(days).timing())
 
 
 def timing_from_profile(profile: Sequence[float]) -> FloatArray:
     """A lag profile (shares by whole-month offset) as given, without its
     trailing zero months (they reach nothing)."""
+    return _profile_timing(tuple(profile))
+
+
+@functools.lru_cache(maxsize=1024)
+def _profile_timing(profile: tuple[float, ...]) -> FloatArray:
     p = np.asarray(profile, dtype=float)
     nonzero = np.flatnonzero(p > 0)
-    return p[: int(nonzero[-1]) + 1] if nonzero.size else p[:1]
+    return _frozen((p[: int(nonzero[-1]) + 1] if nonzero.size else p[:1]).copy())
 
 
 def mean_lag_days(p: FloatArray) -> float:
@@ -98,13 +111,14 @@ def plain_kernel(rate: float, timing: FloatArray) -> Kernel:
     return Kernel(rate * timing)
 
 
+@functools.lru_cache(maxsize=256)
 def maturing(maturity: float, decay: float, max_months: int) -> FloatArray:
     """``m[d] = mu * (1-mu-delta)^(d-1)`` for ``d = 1..M`` (``m[0] = 0``): the
     share of a lead recycled in month ``t`` that enters the stage in ``t+d``."""
     m = np.zeros(max_months + 1)
     d = np.arange(1, max_months + 1)
     m[1:] = maturity * (1.0 - maturity - decay) ** (d - 1)
-    return m
+    return _frozen(m)
 
 
 def nurture_kernel(rate: float, timing: FloatArray, recycle: float, m: FloatArray) -> Kernel:

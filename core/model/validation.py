@@ -12,6 +12,7 @@ an infinite or undefined figure.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -58,6 +59,7 @@ def _count(x: object) -> str:
     return _fmt(x) if isinstance(x, (int, float)) else str(x)
 
 
+@functools.lru_cache(maxsize=4096)  # names repeat on every recalculation; NFKC is not free
 def name_key(name: str) -> str:
     """The form two names are compared in: look-alike letters folded (NFKC:
     a full-width 'Ｗ' is a 'W'), invisible format characters (zero-width
