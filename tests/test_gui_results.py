@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
 from core.calc.engine import PlanResult, calculate
 from core.calc.explain import explain
+from core.calc.figures import figures
 from core.calc.lead_spec import criteria_pass_rate, pass_rate, passing_score
 from core.formats.documents import PlanDocumentData, save_plan
 from core.formats.plan_json import plan_to_dict
@@ -464,3 +465,15 @@ def test_an_invalid_scenario_does_not_show_another_scenarios_figures(window: Mai
     window.document.switch_scenario(window.document.scenarios[0].id)
     assert headline(dashboard, "deals") == baseline[0]
     assert dashboard.content.isVisibleTo(window.results)
+
+
+def test_the_deficit_card_says_how_much_is_timing_and_how_much_budget(
+    dashboard: ResultsDashboard, example_plan: Plan
+) -> None:
+    """The example's budget nearly covers the spend, yet SQLs are short: the card
+    says which part is the funnel's timing and which the budget's (the core's split)."""
+    split = figures(example_plan, calculate(example_plan)).deficit_split
+    assert split is not None and split.timing > 0.5
+    detail = dashboard.cards["deficit"].detail.text()
+    assert f"{count_text(split.timing)} from timing" in detail
+    assert f"{count_text(abs(split.budget))} from the budget" in detail

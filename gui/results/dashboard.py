@@ -620,13 +620,22 @@ class ResultsDashboard(QWidget):
 
     def _update_deficit_card(self, fig: Figures) -> None:
         loc = self._locale
-        count = lambda v: count_text(v, loc)  # noqa: E731
+
+        def count(value: float) -> str:
+            return count_text(value, loc)
+
         if fig.deficit is None or fig.gate is None:
             missing = "a lead spec" if fig.gate is None else "an approved budget"
             self.cards["deficit"].set_figure("\u2013", f"needs {missing}")
             return
         self.cards["deficit"].caption.setText(f"{fig.gate.upper()} DEFICIT")
         detail = fig.deficit_words(count)
+        split = fig.deficit_split
+        if split is not None and abs(split.timing) >= 0.5 and abs(split.budget) >= 0.5:
+            # most of a deficit with a covering budget is the funnel's timing: say so on the card
+            detail += f" ({count(abs(split.timing))} from timing, {count(abs(split.budget))} from the budget)"
+        elif split is not None and abs(split.timing) >= 0.5:
+            detail += " (all from the funnel's timing)"
         change = fig.spec_change
         if change is not None and change.deficit_adopted is not None:
             detail += f" \u00b7 proposed spec: {signed_count(change.deficit_adopted, count)}"
