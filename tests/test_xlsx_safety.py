@@ -550,3 +550,16 @@ def test_sheet_and_strings_outside_their_usual_places_are_still_counted(tmp_path
     strings = _moved(source, tmp_path / "strings.xlsx", {"sharedStrings.xml": "words.xml"})
     problem = check_spreadsheet_file(strings, SpreadsheetLimits(max_text_chars=10))  # "name 0".."name 2"
     assert problem is not None and "characters of text" in problem.message
+
+
+def test_a_sheet_without_dimension_spanning_too_far_out_of_order_goes_to_the_exact_check(
+    tmp_path: Path, exact_calls: list[str]
+) -> None:
+    """The corner of a sheet without a dimension is found even when a far
+    cell hides early in the sheet (rows out of order): a cell at row 900,000
+    in column E spans 4.5 million cells, over a 1,000,000-cell limit."""
+    nodim = _sheet_xml().replace(b'<dimension ref="A1:E12000"/>', b"")
+    far = nodim.replace(b'<c r="B9"', b'<c r="B900000"', 1)
+    path = _big_xlsx(tmp_path, "far.xlsx", far)
+    problem = check_spreadsheet_file(path, SpreadsheetLimits(max_cells=1_000_000))
+    assert problem is not None and exact_calls

@@ -181,17 +181,48 @@ def _stray_cell(segment: bytes, end: int, limits: SpreadsheetLimits) -> re.Patte
 
 class _Extent:
     """The rectangle a sheet without a declared dimension spans, from its
-    cells' references (every cell must carry one)."""
+    cells' references (every cell must carry one). Found with a few regex
+    searches a segment rather than by reading every reference: the last
+    cell of a segment is taken as the candidate corner, then one search each
+    checks that no cell lies further right or further down (rows out of
+    order move the corner and search again)."""
 
     def __init__(self) -> None:
-        self.columns = 0
-        self.rows = 0
+        self.letters = b""
+        self.digits = b""
+
+    @property
+    def columns(self) -> int:
+        return _column_index(self.letters) + 1 if self.letters else 0
+
+    @property
+    def rows(self) -> int:
+        return int(self.digits) if self.digits else 0
+
+    def _take(self, letters: bytes, digits: bytes) -> None:
+        if not self.letters or (len(letters), letters) > (len(self.letters), self.letters):
+            self.letters = letters
+        if not self.digits or (len(digits), digits) > (len(self.digits), self.digits):
+            self.digits = digits
 
     def add(self, buf: bytes, end: int) -> None:
-        refs = _ANY_CELL_REF.findall(buf, 0, end)
-        if refs:
-            self.columns = max(self.columns, max(_column_index(c) + 1 for c in {c for c, _ in refs}))
-            self.rows = max(self.rows, max(int(r) for r in {r for _, r in refs}))
+        last = buf.rfind(b'<c r="', 0, end)
+        found = _ANY_CELL_REF.match(buf, last) if last >= 0 else None
+        if found is None:
+            return
+        self._take(found.group(1), found.group(2))
+        while True:  # a cell right of the corner
+            right = re.compile(b'<c r="(?!' + _letters_at_most(self.letters) + b"[0-9])([A-Z]{1,3})([1-9][0-9]{0,6})")
+            beyond = right.search(buf, 0, end)
+            if beyond is None:
+                break
+            self._take(beyond.group(1), self.digits)
+        while True:  # a cell below the corner
+            below = re.compile(b'<c r="([A-Z]{1,3})(?!' + _number_at_most(self.digits) + b'")([1-9][0-9]{0,6})"')
+            beyond = below.search(buf, 0, end)
+            if beyond is None:
+                break
+            self._take(self.letters, beyond.group(2))
 
     def check(self, limits: SpreadsheetLimits) -> None:
         if self.columns * self.rows > limits.max_cells:
