@@ -376,3 +376,20 @@ def test_whole_month_lags_chain_every_month(plan: Plan) -> None:
     result = calculate(plan)
     for t in range(plan.months):
         assert_explains(plan, result, "paid_leads", t)
+
+
+def test_a_cost_per_lead_of_practically_nothing_reads_as_unlimited() -> None:
+    """A budget over a subnormal cost per lead buys an unbounded number of
+    leads: the explanation says "unlimited" instead of failing."""
+    from core.model.plan import AfterPlan, Channel
+
+    plan = simple_plan(
+        [0.0],
+        100,
+        [1.0, 1.0, 1.0],
+        channels=(Channel("0", 1.0, 2.225073858507203e-309, (0.0,)),),
+        budget=[1.0],
+        after=AfterPlan(),
+    )
+    explanation = explain(plan, calculate(plan), "revenue_gap", 0)
+    assert any("unlimited" in step.text for step in explanation.steps)

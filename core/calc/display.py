@@ -42,12 +42,24 @@ def shown_money(value: float) -> int:
 
 
 def format_count(value: float) -> str:
-    """``1,234`` with the count rounded up."""
+    """``1,234`` with the count rounded up; an unbounded figure (a budget over a
+    cost per lead of practically nothing) as "unlimited"."""
+    if not math.isfinite(value):
+        return _not_finite(value)
     return f"{shown_count(value):,}"
+
+
+def _not_finite(value: float) -> str:
+    """How a figure without a finite value reads (it never raises)."""
+    if math.isnan(value):
+        return "n/a"
+    return "unlimited" if value > 0 else "-unlimited"
 
 
 def format_money(value: float, currency: str = "") -> str:
     """``USD 1,234`` (whole units); negative as ``-USD 1,234``."""
+    if not math.isfinite(value):
+        return _not_finite(value)
     amount = shown_money(value)
     sign = "-" if amount < 0 else ""
     prefix = f"{currency} " if currency else ""
@@ -57,6 +69,8 @@ def format_money(value: float, currency: str = "") -> str:
 def format_money_symbol(value: float, currency: str = "") -> str:
     """``$1,234`` (whole units, the currency's symbol as the workbook's cells
     show it; an unknown code as ``XYZ 1,234``); negative as ``-$1,234``."""
+    if not math.isfinite(value):
+        return _not_finite(value)
     amount = shown_money(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}{currency_symbol(currency)}{abs(amount):,}"
