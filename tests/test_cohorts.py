@@ -22,7 +22,7 @@ from core.importer.calibrate.cohorts import (
     share_with_sample,
 )
 
-settings.register_profile("cohorts", max_examples=40, deadline=None)
+settings.register_profile("cohorts", parent=settings.get_profile("ci"), max_examples=40)
 
 EXPORT = date(2025, 7, 10)  # leads entered January 2024 .. June 2025; the last months' still in flight
 # Half close within two months, half after a budget cycle of 8 to 12 months.

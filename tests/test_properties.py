@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from core.calc.engine import calculate
@@ -15,9 +15,6 @@ from core.calc.lead_spec import criteria_pass_rate
 from core.model.plan import LeadSpec, Plan
 from core.model.validation import has_errors
 from tests.strategies import lags, plans, rates, whole_month_lags
-
-settings.register_profile("ci", max_examples=60, deadline=None)
-settings.load_profile("ci")
 
 
 @st.composite

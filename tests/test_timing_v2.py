@@ -22,7 +22,7 @@ from core.model.plan import AfterPlan, Nurture
 from core.model.validation import has_errors
 from tests.builders import simple_plan
 
-settings.register_profile("v2", max_examples=40, deadline=None)
+settings.register_profile("v2", parent=settings.get_profile("ci"), max_examples=40)
 
 
 def _accepted(plan):  # type: ignore[no-untyped-def]
