@@ -156,3 +156,11 @@ def show(value: object) -> str:
     if isinstance(value, int) and abs(value) >= 10**15:
         return f"{value:.6g}"
     return shorten(str(value))
+
+
+def scalar_or_list(values: tuple[float, ...]) -> float | list[float]:
+    """A monthly series as the format writes it: the scalar when every month
+    holds the same value ("the same every month"), else the list."""
+    if values and all(v == values[0] for v in values):
+        return values[0]
+    return list(values)

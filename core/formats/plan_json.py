@@ -16,7 +16,7 @@ from typing import Any
 from core.calc.feasibility import validate
 from core.formats.files import atomic_write_text
 from core.formats.json_reader import JsonReader
-from core.formats.json_text import MAX_JSON_BYTES, parse_json, show
+from core.formats.json_text import MAX_JSON_BYTES, parse_json, scalar_or_list, show
 from core.formats.plan_json_year import read_actuals, read_contingency, read_uncertainty, year_to_dict
 from core.model.plan import (
     MAX_CHANNELS,
@@ -36,7 +36,6 @@ from core.model.plan import (
     Plan,
     PlanRefused,
     Problem,
-    Series,
     Stage,
     errors_only,
 )
@@ -406,12 +405,6 @@ def document_to_dict(scenarios: NamedPlans, active: int = 0) -> dict[str, Any]:
     return out
 
 
-def _scalar_or_list(values: Series) -> float | list[float]:
-    if values and all(v == values[0] for v in values):
-        return values[0]
-    return list(values)
-
-
 def _criterion_to_dict(c: Criterion) -> dict[str, Any]:
     out: dict[str, Any] = {"name": c.name, "points": c.points, "share": c.share, "required": c.required}
     if c.share_sample is not None:
@@ -453,7 +446,7 @@ def _v2_to_dict(plan: Plan) -> dict[str, Any]:
         if n.hours_per_lead is not None:
             nurture["hours_per_lead"] = n.hours_per_lead
         if n.hours_available is not None:
-            nurture["hours_available"] = _scalar_or_list(n.hours_available)
+            nurture["hours_available"] = scalar_or_list(n.hours_available)
         out["nurture"] = nurture
     return out
 
@@ -485,7 +478,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "avg_deal_size": plan.avg_deal_size,
     }
     if plan.pipeline_revenue and any(plan.pipeline_revenue):
-        out["pipeline_revenue"] = _scalar_or_list(plan.pipeline_revenue)
+        out["pipeline_revenue"] = scalar_or_list(plan.pipeline_revenue)
     out["stages"] = stages
     if plan.lead_spec is not None:
         out["lead_spec"] = _spec_to_dict(plan.lead_spec)
@@ -499,17 +492,17 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         if c.rate_sample is not None:
             entry["rate_sample"] = c.rate_sample
         if any(c.fixed_cost):
-            entry["fixed_cost"] = _scalar_or_list(c.fixed_cost)
+            entry["fixed_cost"] = scalar_or_list(c.fixed_cost)
         channels.append(entry)
     out["channels"] = channels
     if plan.free_sources:
         out["free_sources"] = [
-            {"name": f.name, "stage": f.stage, "volume": _scalar_or_list(f.volume)} for f in plan.free_sources
+            {"name": f.name, "stage": f.stage, "volume": scalar_or_list(f.volume)} for f in plan.free_sources
         ]
     if plan.approved_budget is not None:
-        out["approved_budget"] = _scalar_or_list(plan.approved_budget)
+        out["approved_budget"] = scalar_or_list(plan.approved_budget)
     if plan.sales_hours_available is not None:
-        out["sales_hours_available"] = _scalar_or_list(plan.sales_hours_available)
+        out["sales_hours_available"] = scalar_or_list(plan.sales_hours_available)
     out.update(_v2_to_dict(plan))
     out.update(year_to_dict(plan))
     if plan.notes:

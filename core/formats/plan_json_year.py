@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.formats.json_reader import JsonReader
-from core.formats.json_text import show
+from core.formats.json_text import scalar_or_list, show
 from core.model.plan import (
     MAX_CONTINGENCY_SOURCES,
     Actuals,
@@ -109,12 +109,6 @@ def read_uncertainty(r: JsonReader, data: Mapping[str, Any]) -> Uncertainty | No
     )
 
 
-def _scalar_or_list(values: Series) -> float | list[float]:
-    if values and all(v == values[0] for v in values):
-        return values[0]
-    return list(values)
-
-
 def year_to_dict(plan: Plan) -> dict[str, Any]:
     """``actuals``, ``contingency`` and ``uncertainty`` when the plan has them."""
     out: dict[str, Any] = {}
@@ -134,7 +128,7 @@ def year_to_dict(plan: Plan) -> dict[str, Any]:
                 "name": s.name,
                 "stage": s.stage,
                 "cost_per_item": s.cost_per_item,
-                "max_per_month": _scalar_or_list(s.max_per_month),
+                "max_per_month": scalar_or_list(s.max_per_month),
                 "lead_time_months": s.lead_time_months,
             }
             if s.rate is not None:

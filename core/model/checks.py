@@ -12,11 +12,11 @@ import math
 from core.model.plan import MAX_AMOUNT, MAX_MONTHS, MIN_RATE, Problem, Series
 
 
-def _finite(x: float) -> bool:
+def _finite(x: object) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: object) -> str:
     return f"{x:g}" if _finite(x) else str(x)
 
 

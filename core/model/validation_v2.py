@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from core.model.checks import check_amount, check_series
+from core.model.checks import _finite, _fmt, check_amount, check_series
 from core.model.plan import (
     MAX_GROWTH,
     MAX_NURTURE_MONTHS,
@@ -22,14 +22,6 @@ from core.model.plan import (
 )
 
 PROFILE_TOLERANCE = 1e-6
-
-
-def _finite(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _fmt(x: object) -> str:
-    return f"{x:g}" if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
 
 
 def check_profile(stage: Stage, path: str, label: str) -> list[Problem]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from core.model.checks import check_amount, check_rate, check_series
+from core.model.checks import _fmt, check_amount, check_rate, check_series
 from core.model.plan import (
     MAX_AMOUNT,
     MAX_CONTINGENCY_SOURCES,
@@ -22,10 +22,6 @@ from core.model.plan import (
 
 def _whole(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _fmt(x: object) -> str:
-    return f"{x:g}" if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
 
 
 def gate_for_tracking(plan: Plan) -> int | None:
