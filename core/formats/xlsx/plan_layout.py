@@ -3,7 +3,8 @@ the labels and headers each table is found by, and Excel's limit per cell."""
 
 from __future__ import annotations
 
-from core.model.plan import PLAN_FORMAT
+from core.calc.calendar import month_labels
+from core.model.plan import PLAN_FORMAT, Plan
 
 WORKBOOK_MARKER = f"{PLAN_FORMAT} workbook"
 
@@ -110,3 +111,12 @@ RESULT_LABEL_WIDTH, RESULT_WIDTH = 34, 10.5
 CHANNEL_WIDTH, FREE_WIDTH = 11.5, 9  # the month columns of the channels' fixed costs and of free sources
 
 MAX_TEXT = 32767  # characters in one Excel cell
+
+
+def month_row_labels(plan: Plan) -> tuple[str, ...]:
+    """The labels of the plan's month rows and columns (``2027-01``); a start
+    that is not a month (refused elsewhere) still gets ``month 1``, ``month 2``."""
+    try:
+        return month_labels(plan.start, max(plan.months, 0))
+    except ValueError:
+        return tuple(f"month {t + 1}" for t in range(max(plan.months, 0)))

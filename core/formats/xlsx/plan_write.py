@@ -27,7 +27,6 @@ from pathlib import Path
 import xlsxwriter
 import xlsxwriter.exceptions
 
-from core.calc.calendar import month_labels
 from core.calc.display import format_money
 from core.formats.files import atomic_write
 from core.formats.plan_json import (
@@ -92,6 +91,7 @@ from core.formats.xlsx.plan_layout import (
     T_FIXED,
     T_PROPOSED,
     WORKBOOK_MARKER,
+    month_row_labels,
 )
 from core.formats.xlsx.plan_print import SheetPrint, apply_print
 from core.formats.xlsx.plan_styles import (
@@ -180,7 +180,7 @@ def _write_calendar(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
     top = 11
     w.text(top - 1, 0, f"Money in {plan.currency}, 0 or more; pipeline revenue: blank = 0", fmt.hint_line)
     w.headers(top, 0, [H_MONTH, H_TARGET, H_PIPELINE])
-    labels = _labels(plan)
+    labels = month_row_labels(plan)
     for t in range(plan.months):
         w.text(top + 1 + t, 0, labels[t], fmt.text)
         w.number(top + 1 + t, 1, _at(plan.revenue_target, t), fmt.money)
@@ -190,13 +190,6 @@ def _write_calendar(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
     write_after_plan(w, fmt, plan, top + plan.months + 2)
     sheet.freeze_panes(top + 1, 0)
     apply_print(sheet, SheetPrint([28, 18, 18, 60], top, repeat_labels=False), plan.name)
-
-
-def _labels(plan: Plan) -> tuple[str, ...]:
-    try:
-        return month_labels(plan.start, max(plan.months, 0))
-    except ValueError:
-        return tuple(f"month {t + 1}" for t in range(max(plan.months, 0)))
 
 
 def _at(values: Series, t: int) -> float | None:
@@ -359,7 +352,7 @@ def _write_channels(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
     w.text(fixed_top, 0, T_FIXED, fmt.title)
     w.text(fixed_top + 1, 0, f"{plan.currency} per month, 0 or more; blank = 0; one row per channel", fmt.hint_line)
     head = fixed_top + 2
-    w.headers(head, 0, [H_CHANNEL, *_labels(plan)])
+    w.headers(head, 0, [H_CHANNEL, *month_row_labels(plan)])
     for j, channel in enumerate(plan.channels):
         row = head + 1 + j
         w.text(row, 0, channel.name, fmt.text)
@@ -380,7 +373,7 @@ def _write_free(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     w.text(0, 0, "Free sources: volume entering a stage each month at no cost per item", fmt.title)
     w.hints(2, 0, ["name", "a funnel stage (not the last)", "items per month, 0 or more; blank = 0"])
     top = 3
-    w.headers(top, 0, [H_SOURCE, H_ENTERS, *_labels(plan)])
+    w.headers(top, 0, [H_SOURCE, H_ENTERS, *month_row_labels(plan)])
     for i, source in enumerate(plan.free_sources):
         row = top + 1 + i
         w.text(row, 0, source.name, fmt.text)
@@ -416,7 +409,7 @@ def _write_capacity(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None
     )
     top = 3
     w.headers(top, 0, [H_MONTH, H_BUDGET, H_AVAILABLE])
-    labels = _labels(plan)
+    labels = month_row_labels(plan)
     for t in range(plan.months):
         row = top + 1 + t
         w.text(row, 0, labels[t], fmt.text)

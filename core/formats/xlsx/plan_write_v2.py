@@ -8,7 +8,6 @@ from __future__ import annotations
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from core.calc.calendar import month_labels
 from core.formats.xlsx.location import cell_name
 from core.formats.xlsx.plan_layout import (
     AFTER_NONE,
@@ -29,6 +28,7 @@ from core.formats.xlsx.plan_layout import (
     T_TIMING,
     TIMING_COLUMNS,
     TIMING_MONTH,
+    month_row_labels,
 )
 from core.formats.xlsx.plan_print import SheetPrint, apply_print
 from core.formats.xlsx.plan_styles import CellWriter, ExactWorksheet, Formats, validate_min, validate_share
@@ -179,17 +179,10 @@ def write_nurture(book: xlsxwriter.Workbook, fmt: Formats, plan: Plan) -> None:
     w.headers(head, 0, [H_MONTH, H_LEAD_HOURS])
     sheet.set_row(head, 30)
     hours = plan.nurture.hours_available if plan.nurture is not None else None
-    labels = _labels(plan)
+    labels = month_row_labels(plan)
     for t, label in enumerate(labels):
         w.text(head + 1 + t, 0, label, fmt.text)
         w.number(head + 1 + t, 1, hours[t] if hours is not None and t < len(hours) else None, fmt.number)
     validate_min(sheet, head + 1, head + len(labels), 1, "Lead-development hours")
     sheet.freeze_panes(head + 1, 0)
     apply_print(sheet, SheetPrint([32, 18, 2, 62], head, repeat_labels=False), plan.name)
-
-
-def _labels(plan: Plan) -> tuple[str, ...]:
-    try:
-        return month_labels(plan.start, max(plan.months, 0))
-    except ValueError:
-        return tuple(f"month {t + 1}" for t in range(max(plan.months, 0)))

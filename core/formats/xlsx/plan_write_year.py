@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import xlsxwriter
 
-from core.calc.calendar import month_labels
 from core.formats.xlsx.plan_layout import (
     ACTUALS,
     CONTINGENCY,
@@ -34,6 +33,7 @@ from core.formats.xlsx.plan_layout import (
     T_ODDS,
     T_SOURCES,
     YEAR_WIDTH,
+    month_row_labels,
 )
 from core.formats.xlsx.plan_print import SheetPrint, apply_print
 from core.formats.xlsx.plan_styles import CellWriter, ExactWorksheet, Formats, validate_min, validate_rate
@@ -44,13 +44,6 @@ __all__ = ["write_actuals", "write_contingency"]
 _LABEL_WIDTH = 16.0
 _SOURCE_WIDTH = 34.0
 _SPARE_ROWS = 20  # rows below a table its validation covers, for rows the user adds
-
-
-def _labels(plan: Plan) -> tuple[str, ...]:
-    try:
-        return month_labels(plan.start, max(plan.months, 0))
-    except ValueError:
-        return tuple(f"month {t + 1}" for t in range(max(plan.months, 0)))
 
 
 def _columns(known: Sequence[str], given: Sequence[tuple[str, Series]]) -> list[str]:
@@ -84,7 +77,7 @@ def _month_table(
     head = top + 2
     w.headers(head, 0, [H_MONTH, *names])
     w.sheet.set_row(head, 30)
-    labels = _labels(plan)
+    labels = month_row_labels(plan)
     for t, label in enumerate(labels):
         w.text(head + 1 + t, 0, label, w.fmt.text)
         for c, name in enumerate(names):
@@ -216,7 +209,7 @@ def _write_monthly(w: CellWriter, plan: Plan, top: int) -> int:
         fmt.hint_line,
     )
     head = top + 2
-    labels = _labels(plan)
+    labels = month_row_labels(plan)
     w.headers(head, 0, [H_CSOURCE, *labels])
     for i, source in enumerate(varying):
         row = head + 1 + i
