@@ -18,7 +18,7 @@ import core.formats.xlsx.safety as xlsx_safety
 from core.formats.xlsx.limits import SpreadsheetLimits
 from core.formats.xlsx.location import cell_name, column_name
 from core.formats.xlsx.reader import SpreadsheetError, read_sheet_rows, read_workbook, sheet_names
-from core.formats.xlsx.safety import check_spreadsheet_file
+from core.formats.xlsx.safety import SpreadsheetCheck, check_spreadsheet_file, inspect_spreadsheet_file
 from tests.conftest import CORPUS
 
 CORPUS_FILES = (
@@ -563,3 +563,15 @@ def test_a_sheet_without_dimension_spanning_too_far_out_of_order_goes_to_the_exa
     path = _big_xlsx(tmp_path, "far.xlsx", far)
     problem = check_spreadsheet_file(path, SpreadsheetLimits(max_cells=1_000_000))
     assert problem is not None and exact_calls
+
+
+def test_the_fast_scan_names_the_parts_that_may_hold_error_cells(tmp_path: Path, exact_calls: list[str]) -> None:
+    """The importer looks for Excel error cells (#N/A...) only in the parts
+    the safety scan saw an error mark in: a clean large sheet is not read a
+    second time, and a sheet with one error cell deep inside is named."""
+    clean = _big_xlsx(tmp_path, "clean.xlsx", _sheet_xml())
+    assert inspect_spreadsheet_file(clean) == SpreadsheetCheck(None, frozenset())
+    with_error = _sheet_xml().replace(b'<c r="C9000"><v>9000</v></c>', b'<c r="C9000" t="e"><v>#N/A</v></c>', 1)
+    path = _big_xlsx(tmp_path, "error.xlsx", with_error)
+    assert inspect_spreadsheet_file(path).error_parts == frozenset({"xl/worksheets/sheet1.xml"})
+    assert exact_calls == []

@@ -50,6 +50,7 @@ to do.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import defusedxml.ElementTree as defused_et
@@ -63,8 +64,10 @@ from core.model.plan import Problem
 __all__ = [
     "DEFAULT_LIMITS",
     "SPREADSHEET_SUFFIXES",
+    "SpreadsheetCheck",
     "SpreadsheetLimits",
     "check_spreadsheet_file",
+    "inspect_spreadsheet_file",
 ]
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -74,7 +77,7 @@ _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _ENCRYPTION_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
 
-def _check_zip(path: Path, limits: SpreadsheetLimits) -> None:
+def _check_zip(path: Path, limits: SpreadsheetLimits) -> frozenset[str] | None:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -86,11 +89,11 @@ def _check_zip(path: Path, limits: SpreadsheetLimits) -> None:
         infos, is_ods, is_ooxml = zip_preflight(zf, limits)
         if is_ooxml and not is_ods:
             try:
-                check_ooxml_fast(zf, infos, limits)
-                return
+                return check_ooxml_fast(zf, infos, limits)
             except Uncertain:
                 pass
         check_zip_exactly(zf, infos, limits, is_ooxml, is_ods)
+        return None
 
 
 def _check_cfb(path: Path) -> None:
@@ -110,6 +113,17 @@ def _check_cfb(path: Path) -> None:
             tail = window[-64:]
 
 
+@dataclass(frozen=True)
+class SpreadsheetCheck:
+    """What :func:`inspect_spreadsheet_file` found: the ``problem`` (None when
+    the file can be read safely) and, when the fast scan vouched for an
+    .xlsx/.xlsm, the worksheet parts that may hold an Excel error cell
+    (``error_parts``; None: not known, look for yourself)."""
+
+    problem: Problem | None
+    error_parts: frozenset[str] | None = None
+
+
 def check_spreadsheet_file(path: Path, limits: SpreadsheetLimits = DEFAULT_LIMITS) -> Problem | None:
     """None when ``path`` is a spreadsheet that can be read safely, else the
     :class:`Problem` saying what is wrong and what to do.
@@ -118,7 +132,18 @@ def check_spreadsheet_file(path: Path, limits: SpreadsheetLimits = DEFAULT_LIMIT
     by member) and ``.xls`` (an unencrypted OLE2 container). Runs in memory
     bounded by ``limits`` (plus buffers of a few MB), whatever the file holds.
     """
-    path = Path(path)
+    return inspect_spreadsheet_file(path, limits).problem
+
+
+def inspect_spreadsheet_file(path: Path, limits: SpreadsheetLimits = DEFAULT_LIMITS) -> SpreadsheetCheck:
+    """:func:`check_spreadsheet_file`, with what the scan learnt on the way
+    (the parts that may hold error cells, sparing the importer a second
+    pass over the sheet's XML)."""
+    check = _inspect(Path(path), limits)
+    return check if isinstance(check, SpreadsheetCheck) else SpreadsheetCheck(check)
+
+
+def _inspect(path: Path, limits: SpreadsheetLimits) -> Problem | SpreadsheetCheck:
     name = path.name
 
     def problem(message: str) -> Problem:
@@ -148,9 +173,10 @@ def check_spreadsheet_file(path: Path, limits: SpreadsheetLimits = DEFAULT_LIMIT
             "this planner reads. Copy the part you need into a new workbook."
         )
     suffix = path.suffix.lower()
+    error_parts: frozenset[str] | None = None
     try:
         if head.startswith(_ZIP_MAGICS):
-            _check_zip(path, limits)
+            error_parts = _check_zip(path, limits)
         elif head.startswith(_CFB_MAGIC):
             _check_cfb(path)
         else:
@@ -176,7 +202,7 @@ def check_spreadsheet_file(path: Path, limits: SpreadsheetLimits = DEFAULT_LIMIT
         return problem(f"the file cannot be read ({exc.strerror or exc}).")
     except (RecursionError, MemoryError, ValueError):
         return problem("it is damaged or too complex to read safely. Save it again from Excel and retry.")
-    return None
+    return SpreadsheetCheck(None, error_parts)
 
 
 def _describe_bytes(head: bytes) -> str:
