@@ -553,3 +553,29 @@ def test_excel_error_cells_are_named_not_read_as_empty(tmp_path: Path, example_p
     calibration = calibrate(scan_workbook(path), example_plan)
     assert calibration.plan is None
     assert any("cell C8 holds the Excel error #N/A" in p.message for p in calibration.problems), calibration.problems
+
+
+def test_an_excel_error_cell_deep_in_a_large_lead_table_is_named(tmp_path: Path, example_plan: Plan) -> None:
+    """A sheet too large for the exact safety parse (several MB of XML) is
+    vouched for by the fast scan, which tells the importer where to look for
+    error cells: one #N/A among 30,000 leads is still found and named."""
+    import xlsxwriter
+
+    path = tmp_path / "large-errors.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("Leads")
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, ["Created Date", "Lead Source", "MQL Date"])
+    for r in range(1, 30_001):
+        sheet.write_number(r, 0, 45000 + r % 600, date_format)
+        sheet.write_string(r, 1, "Webinars")
+        if r == 25_000:
+            sheet.write_formula(r, 2, "=NA()", None, "#N/A")
+        elif r % 2:
+            sheet.write_number(r, 2, 45010 + r % 600, date_format)
+    workbook.close()
+    calibration = calibrate(scan_workbook(path), example_plan)
+    assert calibration.plan is None
+    assert any("cell C25001 holds the Excel error #N/A" in p.message for p in calibration.problems), (
+        calibration.problems
+    )

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.formats.xlsx.location import cell_name, location
-from core.formats.xlsx.safety import check_spreadsheet_file
+from core.formats.xlsx.safety import SpreadsheetCheck, inspect_spreadsheet_file
+from core.importer.bulk import bulk_reading
 from core.importer.cell_values import cell_text, flag_like, is_blank
 from core.importer.columns import guess_role, role_stage
 from core.importer.crm import crm_role, hidden_columns, is_deal_level
@@ -118,6 +119,8 @@ class Scan:
     sheet_names: tuple[str, ...] = ()
     cells: _Cells = field(default_factory=_Cells, repr=False, compare=False)
     hints: ReadingHints = field(default_factory=lambda: ReadingHints())
+    # the worksheet parts the safety scan saw an error mark in (None: not known)
+    error_parts: frozenset[str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -153,11 +156,11 @@ class Scan:
 # --------------------------------------------------------------------------- opening
 
 
-def _safety_problem(path: Path) -> Problem | None:
+def _safety_check(path: Path) -> SpreadsheetCheck:
     """The one place the file is checked before any reader touches it
     (encrypted, corrupt, empty, not a spreadsheet, zip/XML bombs, too many
-    cells): :func:`core.formats.xlsx.safety.check_spreadsheet_file`."""
-    return check_spreadsheet_file(path)
+    cells): :func:`core.formats.xlsx.safety.inspect_spreadsheet_file`."""
+    return inspect_spreadsheet_file(path)
 
 
 def _reader_failure(path: Path, exc: BaseException) -> Problem:
@@ -178,31 +181,43 @@ def _reraise_if_control(exc: BaseException) -> None:
 def open_workbook(path: Path) -> tuple[Any | None, tuple[Problem, ...]]:
     """A python-calamine workbook (a :class:`~core.importer.csv_reader.CsvWorkbook`
     for a CSV file), or None with the problem."""
-    path = Path(path)
+    workbook, problems, _ = _open_checked(Path(path))
+    return workbook, problems
+
+
+def _open_checked(path: Path) -> tuple[Any | None, tuple[Problem, ...], frozenset[str] | None]:
+    """:func:`open_workbook`, with the worksheet parts that may hold Excel
+    error cells (None: not known; a CSV file has none)."""
     if not path.exists():
-        return None, (Problem("file", "The file does not exist; check the name and folder.", location=location(path)),)
+        return (
+            None,
+            (Problem("file", "The file does not exist; check the name and folder.", location=location(path)),),
+            None,
+        )
     if path.is_dir():
-        return None, (Problem("file", "This is a folder, not a spreadsheet file.", location=location(path)),)
+        return None, (Problem("file", "This is a folder, not a spreadsheet file.", location=location(path)),), None
     if is_csv_path(path):
         csv_book, refused = open_csv(path)
-        return csv_book, ((refused,) if refused is not None else ())
+        return csv_book, ((refused,) if refused is not None else ()), frozenset()
     try:
-        problem = _safety_problem(path)
+        check = _safety_check(path)
     except BaseException as exc:  # the checker must never let a traceback through
         _reraise_if_control(exc)
-        return None, (_reader_failure(path, exc),)
+        return None, (_reader_failure(path, exc),), None
+    problem = check.problem
     if problem is not None:
         if not problem.location:
             problem = Problem(problem.field, problem.message, problem.severity, location(path))
         if problem.severity == "error":
-            return None, (problem,)
+            return None, (problem,), None
     from python_calamine import CalamineWorkbook
 
     try:
-        return CalamineWorkbook.from_path(str(path)), ((problem,) if problem is not None else ())
+        workbook = CalamineWorkbook.from_path(str(path))
     except BaseException as exc:  # calamine raises CalamineError, or a Rust panic (BaseException)
         _reraise_if_control(exc)
-        return None, (_reader_failure(path, exc),)
+        return None, (_reader_failure(path, exc),), None
+    return workbook, ((problem,) if problem is not None else ()), check.error_parts
 
 
 def worksheet_names(workbook: Any) -> list[str]:
@@ -345,14 +360,18 @@ def scan_workbook(path: Path, mapping: ColumnMapping | None = None) -> Scan:
     monthly spend table is kept as ``spend_table``. Never raises for a bad
     file: the reason is in ``problems``.
     """
-    path = Path(path)
-    workbook, problems_t = open_workbook(path)
+    with bulk_reading():
+        return _scan_workbook(Path(path), mapping)
+
+
+def _scan_workbook(path: Path, mapping: ColumnMapping | None) -> Scan:
+    workbook, problems_t, error_parts = _open_checked(path)
     problems = list(problems_t)
     if workbook is None:
         return Scan(path, None, None, (), tuple(problems), mapping)
     try:
         scan = _scan_open(path, workbook, mapping, problems)
-        return replace(scan, hints=reading_hints(mapping, workbook))
+        return replace(scan, hints=reading_hints(mapping, workbook), error_parts=error_parts)
     except BaseException as exc:
         _reraise_if_control(exc)
         problems.append(_reader_failure(path, exc))

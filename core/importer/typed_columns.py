@@ -15,6 +15,7 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,22 +72,24 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
 sheet_part = _sheet_part
 
 
-def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+def error_cells(path: Path, sheet: str, error_parts: frozenset[str] | None = None) -> dict[tuple[int, int], str]:
     """Cells of an .xlsx/.xlsm sheet holding an Excel error (``#N/A``,
     ``#DIV/0!``...), as (0-based row, column) -> the error text.
 
     python-calamine reads them as empty cells; the importer must say so
     rather than count them as blanks. Streams the sheet's XML in 1 MB
     chunks and only looks closely at chunks that contain an error cell;
-    other formats (and anything unexpected) give no cells.
+    other formats (and anything unexpected) give no cells. ``error_parts``:
+    the parts the safety scan saw an error mark in, when it knows (a sheet
+    whose part is not among them is not read again).
     """
     found: dict[tuple[int, int], str] = {}
-    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm") or error_parts == frozenset():
         return found
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, sheet)
-            if part is None:
+            if part is None or (error_parts is not None and part not in error_parts):
                 return found
             with archive.open(part) as stream:
                 carry = b""
@@ -173,10 +176,11 @@ class CellErrors:
             )
 
 
-def error_cell_problems(path: Path, table: Table) -> list[Problem]:
+def error_cell_problems(path: Path, table: Table, error_parts: frozenset[str] | None = None) -> list[Problem]:
     """An error for every used column with Excel error cells in its data rows
-    (first few cells named), since calamine reads them as empty."""
-    found = error_cells(path, table.sheet)
+    (first few cells named), since calamine reads them as empty
+    (``error_parts`` as :func:`error_cells` takes it)."""
+    found = error_cells(path, table.sheet, error_parts)
     if not found:
         return []
     used = {c.index: c for c in table.columns}
@@ -226,6 +230,68 @@ def _blank_mask(values: npt.NDArray[Any]) -> BoolArray:
 def blank_mask(values: npt.NDArray[Any]) -> BoolArray:
     """Empty cells of a column (None, NaN, '' or only spaces)."""
     return _blank_mask(values)
+
+
+_UNIFORM_KINDS = {"datetime": 0, "date": 1, "floating": 2, "integer": 2, "mixed-integer-float": 2}
+
+
+def _blank_and_kinds(values: npt.NDArray[Any]) -> tuple[BoolArray, npt.NDArray[np.int8]]:
+    """:func:`_blank_mask` and :func:`_kinds` of a column, looking at its
+    cells' types once when they are all dates or all numbers (the usual
+    column of a CRM export), the general way otherwise."""
+    n = len(values)
+    blank = np.asarray(pd.isna(values), dtype=bool) | np.asarray(values == "", dtype=bool)
+    kinds = np.full(n, 5, dtype=np.int8)
+    rest = ~blank
+    if n and rest.any():
+        kind = _UNIFORM_KINDS.get(pd.api.types.infer_dtype(values[rest], skipna=True))
+        if kind is None:
+            blank = _blank_mask(values)
+            return blank, _kinds(values, blank)
+        kinds[rest] = kind
+    return blank, kinds
+
+
+# the day numbers pandas reads (datetime64[ns]); a date outside them was always read as no date
+_FIRST_DAY = float(
+    (np.datetime64(pd.Timestamp.min.ceil("D").date(), "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+)
+_LAST_DAY = float(
+    (np.datetime64(pd.Timestamp.max.floor("D").date(), "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+)
+_ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
+
+
+def _day_numbers(cells: npt.NDArray[Any]) -> FloatArray:
+    """Days since 1970-01-01 of date and datetime cells, the time of day
+    dropped (NaN outside the years 1677-2262, as pandas reads them)."""
+    try:
+        days = np.fromiter((v.toordinal() for v in cells), dtype=np.float64, count=len(cells)) - _ORDINAL_1970
+    except (AttributeError, TypeError, ValueError, OverflowError):  # not plain dates: let pandas read them
+        parsed = pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce")
+        stamps = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return np.where(np.isnat(stamps), np.nan, (stamps - _UNIX_DAY0).astype(np.float64))
+    days[(days < _FIRST_DAY) | (days > _LAST_DAY)] = np.nan
+    return days
+
+
+def _plain_dates(values: npt.NDArray[Any]) -> FloatArray | None:
+    """:func:`read_dates` of the usual column (date cells and empty ones, ''
+    as python-calamine reads them), at one look per cell; None for any other
+    column (a None, NaN or text cell among the dates makes ``toordinal`` fail,
+    and the general reading decides)."""
+    filled = np.asarray(values != "", dtype=bool)
+    if not filled.any() or pd.api.types.infer_dtype(values[filled], skipna=True) not in ("datetime", "date"):
+        return None
+    try:
+        days = np.fromiter((v.toordinal() for v in values[filled]), dtype=np.float64, count=int(filled.sum()))
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        return None
+    days -= _ORDINAL_1970
+    days[(days < _FIRST_DAY) | (days > _LAST_DAY)] = np.nan
+    out = np.full(len(values), np.nan)
+    out[filled] = days
+    return out
 
 
 def cell_kinds(values: npt.NDArray[Any], blank: BoolArray) -> npt.NDArray[np.int8]:
@@ -352,13 +418,13 @@ def read_dates(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row
     out = np.full(n, np.nan)
     if n == 0:
         return out
-    blank = _blank_mask(values)
-    kinds = _kinds(values, blank)
+    quick = _plain_dates(values)
+    if quick is not None:
+        return quick
+    _, kinds = _blank_and_kinds(values)
     dated = (kinds == 0) | (kinds == 1)
     if dated.any():
-        parsed = pd.to_datetime(pd.Series(values[dated], dtype=object), errors="coerce")
-        days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-        out[dated] = np.where(np.isnat(days), np.nan, (days - _UNIX_DAY0).astype(np.float64))
+        out[dated] = _day_numbers(values[dated])
     numeric = kinds == 2
     bad = np.zeros(n, dtype=bool)
     if numeric.any():
@@ -392,8 +458,7 @@ def read_numbers(values: npt.NDArray[Any], errors: CellErrors, col: int, first_r
     n = len(values)
     if n == 0:
         return np.zeros(0)
-    blank = _blank_mask(values)
-    kinds = _kinds(values, blank)
+    _, kinds = _blank_and_kinds(values)
     numbers = np.full(n, np.nan)
     numeric = kinds == 2
     if numeric.any():
@@ -540,24 +605,49 @@ def month_keys(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row
 
 
 class Grid:
-    """The data rows of a sheet as one 2-D object array (converted once)."""
+    """The data rows of a sheet (``rows[start:]``), read a column at a time:
+    a column becomes an object array when first asked for, and only the
+    columns the import uses are ever converted ('' past a short row)."""
 
     def __init__(self, rows: list[list[Any]], start: int) -> None:
-        data = rows[start:]
-        width = len(data[0]) if data else 0
-        self.cells: npt.NDArray[Any] = np.empty((len(data), width), dtype=object)
-        if data and width:
-            try:
-                self.cells[:, :] = data  # calamine's rows are rectangular
-            except ValueError:
-                width = max(len(r) for r in data)
-                self.cells = np.empty((len(data), width), dtype=object)
-                self.cells[:, :] = [r + [""] * (width - len(r)) for r in data]
+        self._rows = rows[start:]
+        self.n = len(self._rows)
+        self.width = max(map(len, self._rows), default=0)
+        self._columns: dict[int, npt.NDArray[Any]] = {}
+        self._blanked: BoolArray = np.zeros(self.n, dtype=bool)
 
     def column(self, col: int) -> npt.NDArray[Any]:
-        if col >= self.cells.shape[1]:
-            return np.full(self.cells.shape[0], "", dtype=object)
-        return self.cells[:, col]
+        """Column ``col`` (0-based) as an object array, the same array every time."""
+        found = self._columns.get(col)
+        if found is not None:
+            return found
+        if col >= self.width:
+            values = np.full(self.n, "", dtype=object)
+        else:
+            try:
+                values = np.fromiter(map(itemgetter(col), self._rows), dtype=object, count=self.n)
+            except IndexError:  # a short row (CSV): '' past its end
+                values = np.fromiter((r[col] if col < len(r) else "" for r in self._rows), dtype=object, count=self.n)
+            values[self._blanked] = ""
+        self._columns[col] = values
+        return values
+
+    def row(self, r: int) -> list[Any]:
+        """Data row ``r`` (0-based), ``width`` cells long."""
+        if self._blanked[r]:
+            return [""] * self.width
+        row = self._rows[r]
+        return list(row) + [""] * (self.width - len(row))
+
+    def rows(self) -> list[list[Any]]:
+        """Every data row, as :meth:`row` gives it."""
+        return [self.row(r) for r in range(self.n)]
+
+    def blank_rows(self, mask: BoolArray) -> None:
+        """Empty the rows in ``mask`` (summary rows left out of the import)."""
+        self._blanked |= mask
+        for values in self._columns.values():
+            values[mask] = ""
 
 
 def column_values(rows: list[list[Any]], col: int, start: int) -> npt.NDArray[Any]:

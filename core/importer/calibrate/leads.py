@@ -111,7 +111,7 @@ class _LeadColumns:
     cell_errors: list[CellErrors] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        n, s = self.grid.cells.shape[0], len(self.data_names)
+        n, s = self.grid.n, len(self.data_names)
         self.dates = np.full((n, s), np.nan)
         self.reached = np.zeros((n, s), dtype=bool)
         self.blank_row = np.ones(n, dtype=bool)
@@ -220,7 +220,7 @@ def _read_leads(
     and the notes on summary rows left out."""
     mapping = scan.mapping
     # the scan for Excel error cells decompresses the sheet's XML (zlib releases the GIL): overlap it
-    error_scan = background(error_cell_problems, scan.path, table)
+    error_scan = background(error_cell_problems, scan.path, table, scan.error_parts)
     statuses_map = dict(mapping.statuses) if mapping else {}
     cols = {c.role: c for c in table.columns}
     grid = Grid(rows, table.header_row)
