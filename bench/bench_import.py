@@ -83,19 +83,20 @@ SHEET = {"name": "Leads"}
 def run_import(path: Path, safety: bool = True) -> None:
     import core.importer.scan as readers
     from core.formats.plan_json import load_plan_json
+    from core.formats.xlsx.safety import SpreadsheetCheck
     from core.importer import calibrate, scan_workbook
     from core.paths import example_plan_path
 
     base, _ = load_plan_json(example_plan_path())
     assert base is not None
-    original = readers._safety_problem
+    original = readers._safety_check
     if not safety:
-        readers._safety_problem = lambda p: None
+        readers._safety_check = lambda p: SpreadsheetCheck(None)
     try:
         scan = scan_workbook(path)
         calibration = calibrate(scan, base)
     finally:
-        readers._safety_problem = original
+        readers._safety_check = original
     assert calibration.plan is not None, calibration.problems
 
 

@@ -128,7 +128,7 @@ def table_summary_rows(
     :func:`core.importer.typed_columns.text_codes`), looked at by their distinct
     texts only. Only the last rows are looked at for a trailing block (it
     is small by rule 3)."""
-    n = grid.cells.shape[0]
+    n = grid.n
     if table.shape == "monthly":
         label_cols = sorted({0} | {c.index for c in table.columns if c.role in ("month", "channel")})
     else:
@@ -162,10 +162,10 @@ def table_summary_rows(
             empty &= blank_mask(grid.column(column.index)[rows])
         keys_blank[rows] = empty
     mask = find_summary_rows(hits, keys_blank, amount_set, row_blank)
-    return mask, [_row_label(grid.cells[int(r)], label_cols) for r in np.flatnonzero(mask)]
+    return mask, [_row_label(grid.row(int(r)), label_cols) for r in np.flatnonzero(mask)]
 
 
-def _row_label(row: npt.NDArray[Any], label_cols: list[int]) -> str:
+def _row_label(row: list[Any], label_cols: list[int]) -> str:
     texts = [str(row[c]).strip() for c in label_cols if c < len(row) and isinstance(row[c], str) and row[c].strip()]
     labelled = [t for t in texts if is_summary_label(t)]
     return (labelled or texts or [""])[0]

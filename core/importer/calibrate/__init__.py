@@ -49,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from core.formats.xlsx.location import location
+from core.importer.bulk import bulk_reading
 from core.importer.calibrate.common import MIN_SAMPLE, CalibratedFigure, Calibration, Progress, rows_of
 from core.importer.calibrate.leads import calibrate_leads
 from core.importer.calibrate.monthly import calibrate_monthly
@@ -72,7 +73,11 @@ def calibrate(
     raises for bad data: a bad cell is a Problem naming file, sheet and
     cell, and the plan is None when any error was found.
     """
-    steps = Progress(progress, cancelled)
+    with bulk_reading():
+        return _calibrate(scan, base, Progress(progress, cancelled))
+
+
+def _calibrate(scan: Scan, base: Plan, steps: Progress) -> Calibration:
     steps.step(0.0)
     problems: list[Problem] = [p for p in scan.problems]
     table = scan.table

@@ -33,7 +33,7 @@ def cohort_step(
     """The step from a stage (entered on ``entry``) to the next (entered on
     ``target``) by cohorts; None when the data cannot time it (no entry
     dates, too many leads moving on without a date, too few leads)."""
-    from core.importer.calibrate.cohorts import cohort_transition  # scipy: loaded when a lead table is calibrated
+    from core.importer.calibrate.cohorts import cohort_transition_days  # scipy: loaded when a lead table is calibrated
 
     if not np.isfinite(last):
         return None
@@ -45,12 +45,9 @@ def cohort_step(
     if int(moved.sum()) == 0 or int(undated.sum()) > MAX_UNDATED_SHARE * int(moved.sum()):
         return None
     use &= ~undated
-    entered = as_dates(entry[use])
-    converted_days = np.where(reached_to[use], target[use], np.nan)
-    dates = as_dates(np.nan_to_num(converted_days))
-    converted: list[dt.date | None] = [
-        d if ok else None for d, ok in zip(dates, ~np.isnan(converted_days), strict=True)
-    ]
+    # whole days, as dates would give them (the day numbers stay arrays: no date objects for 100,000 leads)
+    entered = np.floor(entry[use])
+    converted = np.floor(np.where(reached_to[use], target[use], np.nan))
     export = as_dates(np.array([last]))[0]
-    estimate = cohort_transition(entered, converted, export, noun=noun)
+    estimate = cohort_transition_days(entered, converted, export, noun=noun)
     return None if estimate.problem else estimate

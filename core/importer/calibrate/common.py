@@ -389,10 +389,10 @@ def leave_out_summaries(
     mask, labels = table_summary_rows(grid, table, coded)
     if not mask.any():
         return (), mask
-    grid.cells[mask, :] = ""
+    grid.blank_rows(mask)
     rows = np.flatnonzero(mask)
-    tail = grid.cells[int(rows[0]) :]
-    at_bottom = all(bool(blank_mask(tail[:, c]).all()) for c in range(tail.shape[1]))
+    first = int(rows[0])
+    at_bottom = all(bool(blank_mask(grid.column(c)[first:]).all()) for c in range(grid.width))
     excel_rows = [table.header_row + int(r) + 1 for r in rows]
     note = left_out_note(table.sheet, excel_rows, labels, at_bottom)
     problems.append(Problem("Summary rows", note, "warning", location(path, table.sheet)))

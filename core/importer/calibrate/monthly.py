@@ -68,7 +68,7 @@ def _read_monthly(
     grid = Grid(rows, first_row)
     notes, _ = leave_out_summaries(grid, table, problems, path)
     if notes:
-        rows = rows[:first_row] + grid.cells.tolist()
+        rows = rows[:first_row] + grid.rows()
     headers = {c.index: c.header for c in table.columns}
     errs = CellErrors(path, table.sheet, month_col.header, hints=scan.hints, headers=headers)
     keys, skip = month_keys(column_values(rows, month_col.index, first_row), errs, month_col.index, first_row)
