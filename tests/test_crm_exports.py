@@ -162,6 +162,9 @@ def test_pipedrive_deals_start_at_the_opportunity(tmp_path: Path, example_plan: 
     # the first data stage is the deal's creation, not the plan's first stage: earlier stages are the base plan's
     assert [s.rate for s in plan.stages[:3]] == [s.rate for s in example_plan.stages[:3]]
     assert "Inquiry → MQL rate" in calibration.kept
+    # the channel mix counts deals, and the wizard says what that stands in for
+    mixes = [f for f in calibration.figures if f.label.endswith(" mix")]
+    assert mixes and all("share of Opportunity rows" in f.basis and "share of leads" in f.basis for f in mixes)
 
 
 def test_dynamics_hidden_columns_and_sheets_are_not_read(tmp_path: Path, example_plan: Plan) -> None:

@@ -124,6 +124,15 @@ def leads_channels(
     entry0 = dates[:, 0]
     channels: list[Channel] = []
     used: set[int] = set()
+    # a deal-level export (its rows start at a later stage) counts deals by channel: their shares stand in
+    # for the leads' (as if the channels converted alike up to that stage), and the wizard says so
+    items = "leads" if (matched[0] or 0) == 0 else f"{first_stage} rows"
+    basis = (
+        "share of leads with a paid channel"
+        if items == "leads"
+        else f"share of {first_stage} rows with a paid channel, taken as the share of leads (the export starts at "
+        f"{first_stage}, so the channels are taken to convert alike before it)"
+    )
     for j, (code, name) in enumerate(paid):
         share = float(counts[code]) / total
         at = loose_match(name, [c.name for c in base.channels])
@@ -132,8 +141,8 @@ def leads_channels(
             used.add(at)
         figures.append(
             CalibratedFigure(
-                f"channels[{j}].mix", f"Channel '{name}' mix", share, total, small(total, "leads with a paid channel"),
-                old.mix if old else None, "share of leads with a paid channel",
+                f"channels[{j}].mix", f"Channel '{name}' mix", share, total, small(total, f"{items} with a paid channel"),
+                old.mix if old else None, basis,
             )
         )  # fmt: skip
         mine = codes == code
