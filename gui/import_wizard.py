@@ -62,8 +62,10 @@ def problems_html(problems: tuple[Problem, ...] | list[Problem], limit: int = 8)
     lines = []
     for p in list(problems)[:limit]:
         colour = "#b3261e" if p.severity == "error" else "#8a5a00"
-        kind = "" if p.severity == "error" else "Note: "
-        lines.append(f"<div style='color:{colour}'>• {kind}{_escape(problem_text(p))}</div>")
+        text = problem_text(p)
+        if p.severity != "error":  # 'Note:' says it once, in front, rather than 'warning:' inside the sentence
+            text = "Note: " + text.replace("warning: ", "", 1)
+        lines.append(f"<div style='color:{colour}'>• {_escape(text)}</div>")
     if len(problems) > limit:
         lines.append(f"<div>… and {len(problems) - limit} more.</div>")
     return "".join(lines)

@@ -123,3 +123,12 @@ def test_a_source_changed_to_paid_is_used_after_calibrate_again(qtbot, example_p
     assert plan is not None
     assert "Direct traffic" in [c.name for c in plan.channels]
     assert "Direct traffic" not in [f.name for f in plan.free_sources]
+
+
+def test_the_wizard_calls_a_warning_a_note_once() -> None:
+    from core.model.plan import Problem
+    from gui.import_wizard import problems_html
+
+    html = problems_html([Problem("channels", "Channels of the base plan not in the data were dropped: X.", "warning")])
+    assert "Note: Channels of the base plan not in the data were dropped: X." in html
+    assert "warning" not in html

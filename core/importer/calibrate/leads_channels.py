@@ -115,7 +115,8 @@ def leads_channels(
     paid.sort(key=lambda t: -counts[t[0]])
     total = int(sum(counts[i] for i, _ in paid))
     first_stage = plan.stages[matched[0] or 0].name
-    free = _free_volumes(plan, names, counts, kinds, first_stage, months_span, figures)
+    items = "leads" if (matched[0] or 0) == 0 else f"{first_stage} rows"
+    free = _free_volumes(plan, names, counts, kinds, first_stage, months_span, figures, items)
     if total == 0:
         return plan.with_changes(free_sources=tuple(free))
     spend = spend_by_channel(scan, problems)
@@ -126,7 +127,6 @@ def leads_channels(
     used: set[int] = set()
     # a deal-level export (its rows start at a later stage) counts deals by channel: their shares stand in
     # for the leads' (as if the channels converted alike up to that stage), and the wizard says so
-    items = "leads" if (matched[0] or 0) == 0 else f"{first_stage} rows"
     basis = (
         "share of leads with a paid channel"
         if items == "leads"
@@ -246,10 +246,11 @@ def _free_volumes(
     first_stage: str,
     months_span: float,
     figures: list[CalibratedFigure],
+    items: str = "leads",
 ) -> list[FreeSource]:
     """The plan's free sources with the data's free sources' leads per month
     (a source of the base plan by that name keeps its stage; a new one enters
-    at the data's first stage)."""
+    at the data's first stage). ``items``: what a row is, in words."""
     free = list(plan.free_sources)
     if months_span <= 0:
         return free
@@ -271,7 +272,8 @@ def _free_volumes(
         figures.append(
             CalibratedFigure(
                 f"free_sources[{idx}].volume", f"Free source '{source.name}' volume per month", volume, int(counts[i]),
-                small(int(counts[i]), "leads"), previous, f"its leads / {months_span:.1f} months",
+                small(int(counts[i]), items), previous,
+                f"its {items} / {months_span:.1f} months" + (f", entering at {stage}" if items != "leads" else ""),
             )
         )  # fmt: skip
     return free
