@@ -39,6 +39,7 @@ from core.importer import (
     load_mapping,
     scan_workbook,
 )
+from core.importer.describe import row_kind
 from core.importer.role_names import reason_words, role_label, roles_for
 from core.model.plan import Plan, Problem
 from gui.document import problem_text
@@ -309,7 +310,7 @@ class ColumnsPage(QWizardPage):
             self.header_row.setValue(scan.header_row or 1)
         table = scan.table
         rows = table.data_rows if table is not None else 0
-        shape = {"monthly": "a row per month", "leads": "a row per lead"}.get(scan.shape or "", "not recognised")
+        shape = row_kind(table)
         self.summary.setText(
             f"Sheet <b>{_escape(scan.sheet or '—')}</b>, headers in row {scan.header_row or '—'}: "
             f"{shape}, {rows:,} rows."

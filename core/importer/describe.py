@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.importer.calibrate import CalibratedFigure, Calibration
-from core.importer.scan import Scan
+from core.importer.crm import is_deal_level
+from core.importer.scan import Scan, Table
 
 
 def _value(figure: CalibratedFigure) -> str:
@@ -49,6 +50,20 @@ def _provenance(calibration: Calibration) -> list[str]:
     return lines
 
 
+def row_kind(table: Table | None) -> str:
+    """What a row of the table is, in words: 'a row per month', 'a row per
+    lead', 'a row per deal' (an export that starts at the deal: Pipedrive,
+    an Opportunities report), or 'not recognised'."""
+    if table is None or table.shape is None:
+        return "not recognised"
+    if table.shape == "monthly":
+        return "a row per month"
+    headers = [c.header for c in table.columns] + [i.header for i in table.ignored]
+    if table.column("created_date") is None and is_deal_level(headers, table.roles()):
+        return "a row per deal"
+    return "a row per lead"
+
+
 def describe(scan: Scan, calibration: Calibration | None = None) -> str:
     """What was recognised, what was ignored, what was calibrated (with
     sample sizes and warnings) and every problem, as plain text."""
@@ -57,7 +72,7 @@ def describe(scan: Scan, calibration: Calibration | None = None) -> str:
         lines.append("No table was recognised.")
     else:
         table = scan.table
-        kind = "a row per lead" if table.shape == "leads" else "a row per month"
+        kind = row_kind(table)
         lines.append(
             f"Sheet '{table.sheet}', header row {table.header_row}, {table.data_rows:,} data rows ({table.shape}: {kind})."
         )
