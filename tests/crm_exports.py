@@ -178,9 +178,11 @@ SF_TRUTH = Truth(
 SF_FOOTER = [["Grand Totals (records)"], [], ["Confidential Information - Do Not Distribute"]]
 
 
-def salesforce_sheets(records: Records, day_first: bool) -> dict[str, list[list[object]]]:
+def salesforce_sheets(records: Records, day_first: bool, ids: bool = True) -> dict[str, list[list[object]]]:
     """A Leads report and an Opportunities report (text dates, US or UK),
-    joined by Converted Opportunity ID."""
+    joined by Converted Opportunity ID; ``ids`` False leaves out the two ID
+    columns ('Converted Opportunity ID', 'Opportunity ID'), as a report
+    exported without them, so nothing joins a lead to its deal."""
     leads: list[list[object]] = [
         ["Lead Owner", "First Name", "Last Name", "Company / Account", "Lead Source", "Lead Status", "Create Date",
          "Converted", "Converted Date", "Converted Opportunity ID"],
@@ -206,7 +208,15 @@ def salesforce_sheets(records: Records, day_first: bool) -> dict[str, list[list[
             ["Ann Owner", f"Deal {i}", opp_id, stage, records.amount[i], _text_date(converted, day_first),
              _text_date(close, day_first), records.source[i], 1 if (won or lost) else 0, 1 if won else 0]
         )  # fmt: skip
+    if not ids:
+        leads, opps = _without(leads, "Converted Opportunity ID"), _without(opps, "Opportunity ID")
     return {"Leads": leads + SF_FOOTER, "Opportunities": opps + SF_FOOTER}
+
+
+def _without(rows: list[list[object]], header: str) -> list[list[object]]:
+    """The rows without the column headed ``header``."""
+    index = rows[0].index(header)
+    return [row[:index] + row[index + 1 :] for row in rows]
 
 
 # --------------------------------------------------------------------------- Pipedrive

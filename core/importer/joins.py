@@ -7,6 +7,11 @@ Opportunities report its ``Opportunity ID`` (both the role ``link``).
 close date, won flag, stage) to each converted lead's row, so the lead's
 whole way (created, converted, won or lost) is one row. The deals' stage
 replaces the leads' status (it goes further: "Closed Won").
+
+Without the ids (the reports exported without those columns) the two
+cannot be joined row by row; :func:`report_pair` still finds the pair so
+that each report calibrates what it covers (:mod:`core.importer.calibrate.two_reports`),
+and :func:`two_reports_note` says so in words.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from dataclasses import replace
 from typing import Any
 
 from core.importer.cell_values import cell_text
+from core.importer.columns import CANONICAL_STAGES, role_stage
+from core.importer.crm import is_deal_level
 from core.importer.scan import Column, IgnoredColumn, Table
 
 _BROUGHT = ("amount", "close_date", "lost_date", "stage:Won", "date:Won", "status")
@@ -70,3 +77,54 @@ def join_deals(
         f"{matched:,} of {linked:,} converted leads found among the deals."
     )
     return table, rows, note
+
+
+def report_pair(tables: list[Table]) -> tuple[Table, Table] | None:
+    """(leads table, deals table) on two sheets, the first of each in
+    ``tables``' order; None when the workbook lacks either.
+
+    A leads table is lead-level with a created date (its rows start at the
+    raw lead); a deals table is lead-level, has no created date, looks like
+    deals (:func:`core.importer.crm.is_deal_level`: "Opportunity Name",
+    "Deal - ...") and carries what a deal adds (amount, close date, outcome
+    or stage)."""
+    leads = [t for t in tables if t.shape == "leads" and t.column("created_date") is not None]
+    deals = [t for t in tables if _is_deals(t)]
+    for lead in leads:
+        for deal in deals:
+            if deal.sheet != lead.sheet:
+                return lead, deal
+    return None
+
+
+def _is_deals(table: Table) -> bool:
+    """True for a deal-level table (see :func:`report_pair`)."""
+    if table.shape != "leads" or table.column("created_date") is not None:
+        return False
+    headers = [c.header for c in table.columns] + [c.header for c in table.ignored]
+    return is_deal_level(headers, table.roles()) and any(r in _BROUGHT for r in table.roles())
+
+
+def first_stage(table: Table) -> str | None:
+    """The earliest stage a table has a date or a count for (canonical
+    order; a stage of another name comes after them); None when none."""
+    named = [s for s in (role_stage(r) for r in table.roles()) if s]
+    order = {name: i for i, name in enumerate(CANONICAL_STAGES)}
+    return min(named, key=lambda s: order.get(s, len(order)), default=None)
+
+
+def two_reports_note(leads: Table, deals: Table) -> str:
+    """The warning that the two reports are not joined and what each
+    calibrates, in the user's words (both sheets named)."""
+    start = first_stage(deals) or "the deals' first stage"
+    from_leads = f"the stages up to {start}"
+    if leads.column("channel") is not None:
+        from_leads += ", the sources and the channel mix"
+    from_deals = f"the stages from {start} on"
+    if deals.column("amount") is not None:
+        from_deals += " and the deal size"
+    return (
+        f"Sheets '{leads.sheet}' and '{deals.sheet}' have no ID to join them by (such as 'Converted Opportunity ID' "
+        f"= 'Opportunity ID'), so a lead cannot be followed to its deal: {from_leads} were calibrated from "
+        f"'{leads.sheet}', {from_deals} from '{deals.sheet}'."
+    )

@@ -105,9 +105,13 @@ class Scan:
 
     ``table`` is the main table (None when nothing was recognised);
     ``spend_table`` a monthly spend table on another sheet (lead-level
-    workbooks keep spend apart). ``preview`` is the header row and the first
-    rows of the main table as text. ``problems`` with an error mean the
-    file cannot be imported as it is.
+    workbooks keep spend apart). ``deal_table`` is a deals table on another
+    sheet that no ID joins to the main leads table (Salesforce's
+    Opportunities report beside its Leads report): it calibrates the stages
+    from its first stage on and the deal size (None: there is none, or it
+    was joined). ``preview`` is the header row and the first rows of the
+    main table as text. ``problems`` with an error mean the file cannot be
+    imported as it is.
     """
 
     path: Path
@@ -121,6 +125,7 @@ class Scan:
     hints: ReadingHints = field(default_factory=lambda: ReadingHints())
     # the worksheet parts the safety scan saw an error mark in (None: not known)
     error_parts: frozenset[str] | None = None
+    deal_table: Table | None = None
 
     @property
     def ok(self) -> bool:
@@ -526,33 +531,50 @@ def _scan_open(path: Path, workbook: Any, mapping: ColumnMapping | None, problem
         return Scan(path, None, None, (), tuple(problems), mapping, tuple(names), cells)
     tables.sort(key=lambda t: (t[0], t[1]))
     main = tables[0][2]
-    main = _joined(path, [t for _, _, t in tables], main, cells, problems)
-    spend = _spend_table([table for _, _, table in tables if table.sheet != main.sheet])
+    named = mapping is not None and mapping.sheet is not None
+    main, deals = _joined(path, [t for _, _, t in tables], main, cells, problems, named)
+    used = {main.sheet} | ({deals.sheet} if deals is not None else set())
+    spend = _spend_table([table for _, _, table in tables if table.sheet not in used])
     for name in list(cells.sheets):
-        if name != main.sheet and (spend is None or name != spend.sheet):
+        if name not in used and (spend is None or name != spend.sheet):
             del cells.sheets[name]
     preview = _preview(cells.sheets[main.sheet], main.header_row)
     problems += _table_problems(path, main)
-    return Scan(path, main, spend, preview, tuple(problems), mapping, tuple(names), cells)
+    if deals is not None:
+        problems += _table_problems(path, deals)
+    return Scan(path, main, spend, preview, tuple(problems), mapping, tuple(names), cells, deal_table=deals)
 
 
-def _joined(path: Path, tables: list[Table], main: Table, cells: _Cells, problems: list[Problem]) -> Table:
-    """A leads table joined with a deals table of another sheet (Salesforce's
-    Leads and Opportunities reports), else ``main``."""
-    from core.importer.joins import join_deals
+def _joined(
+    path: Path, tables: list[Table], main: Table, cells: _Cells, problems: list[Problem], named: bool = False
+) -> tuple[Table, Table | None]:
+    """(main table, deals table not joined to it).
+
+    A leads table joined by ID with a deals table of another sheet
+    (Salesforce's Leads and Opportunities reports) is the main table, with
+    no deals table apart. When no ID joins them (no link columns, or
+    nothing to bring) and ``main`` is one of the two, the leads table is
+    the main table and the deals table is returned apart, with a warning
+    naming both sheets; when the mapping ``named`` the main table's sheet,
+    only if that is the leads table (a deals sheet named is read alone).
+    Otherwise ``main`` alone."""
+    from core.importer.joins import join_deals, report_pair, two_reports_note
 
     leads = [t for t in tables if t.shape == "leads" and t.column("link") and t.column("created_date")]
     deals = [t for t in tables if t.shape == "leads" and t.column("link") and t not in leads]
-    if not leads or not deals:
-        return main
-    lead, deal = leads[0], deals[0]
-    joined = join_deals(lead, deal, cells.sheets[lead.sheet], cells.sheets[deal.sheet])
-    if joined is None:
-        return main
-    table, rows, note = joined
-    cells.sheets[lead.sheet] = rows
-    problems.append(Problem("Sheets", note, "warning", location(path)))
-    return table
+    if leads and deals:
+        lead, deal = leads[0], deals[0]
+        joined = join_deals(lead, deal, cells.sheets[lead.sheet], cells.sheets[deal.sheet])
+        if joined is not None:
+            table, rows, note = joined
+            cells.sheets[lead.sheet] = rows
+            problems.append(Problem("Sheets", note, "warning", location(path)))
+            return table, None
+    pair = report_pair(tables)
+    if pair is None or main.sheet not in (pair[0].sheet, *(() if named else (pair[1].sheet,))):
+        return main, None
+    problems.append(Problem("Sheets", two_reports_note(*pair), "warning", location(path)))
+    return pair
 
 
 def _table_problems(path: Path, table: Table) -> list[Problem]:

@@ -37,6 +37,12 @@ plan's lag in whole months (monthly totals cannot show lags, so lags are
 kept). Mix and cost per lead come from per-channel leads and spend;
 seasonality from revenue (or won deals); deal size = revenue / deals.
 
+A leads report and a deals report on two sheets that no ID joins
+(Salesforce's Leads and Opportunities reports exported without the ids)
+each calibrate what they cover: the leads the stages up to the deals'
+first stage, the sources and the channel mix; the deals the stages from
+there on and the deal size (:mod:`core.importer.calibrate.two_reports`).
+
 Data stages are matched to the base plan's stages by name (synonyms:
 "MQLs" is MQL). A data transition spanning base stages (the data has no
 "Proposal") sets the product of their rates (each scaled by the same
@@ -53,6 +59,7 @@ from core.importer.bulk import bulk_reading
 from core.importer.calibrate.common import MIN_SAMPLE, CalibratedFigure, Calibration, Progress, rows_of
 from core.importer.calibrate.leads import calibrate_leads
 from core.importer.calibrate.monthly import calibrate_monthly
+from core.importer.calibrate.two_reports import calibrate_two_reports
 from core.importer.scan import ImportCancelled, Scan
 from core.importer.wording import in_words
 from core.model.plan import Plan, Problem
@@ -90,9 +97,14 @@ def _calibrate(scan: Scan, base: Plan, steps: Progress) -> Calibration:
     rows = rows_of(scan, table, problems)
     if rows is None:
         return Calibration(None, (), tuple(problems), scan.shape)
+    deal_rows = rows_of(scan, scan.deal_table, problems) if scan.deal_table is not None else None
+    if scan.deal_table is not None and deal_rows is None:
+        return Calibration(None, (), tuple(problems), scan.shape)
     steps.step(0.1)
     try:
-        if table.shape == "leads":
+        if table.shape == "leads" and deal_rows is not None:
+            result = calibrate_two_reports(scan, rows, deal_rows, base, problems, steps)
+        elif table.shape == "leads":
             result = calibrate_leads(scan, table, rows, base, problems, steps)
         else:
             result = calibrate_monthly(scan, table, rows, base, problems, steps)
