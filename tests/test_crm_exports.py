@@ -165,6 +165,8 @@ def test_pipedrive_deals_start_at_the_opportunity(tmp_path: Path, example_plan: 
     # the channel mix counts deals, and the wizard says what that stands in for
     mixes = [f for f in calibration.figures if f.label.endswith(" mix")]
     assert mixes and all("share of Opportunity rows" in f.basis and "share of leads" in f.basis for f in mixes)
+    rates = [f for f in calibration.figures if f.label.endswith(" rate")]
+    assert rates and all("deals still in flight" in f.basis and "leads" not in f.basis for f in rates)
 
 
 def test_dynamics_hidden_columns_and_sheets_are_not_read(tmp_path: Path, example_plan: Plan) -> None:

@@ -324,6 +324,7 @@ def _lead_transition(
     """The measured step from data stage ``k`` to ``k + 1`` (rate by cohort,
     median lag), its cohort cutoff day and the sorted lags."""
     dates, reached, data_names = data.dates, data.reached, data.data_names
+    rows = "leads" if (matched[0] or 0) == 0 else "deals"  # a deal export's rows start at the deal
     both = reached[:, k + 1] & ~np.isnan(dates[:, k]) & ~np.isnan(dates[:, k + 1])
     all_gaps = dates[:, k + 1] - dates[:, k]
     backwards = int((both & (all_gaps < 0)).sum())
@@ -333,7 +334,7 @@ def _lead_transition(
     lag_warning = None
     if backwards:
         lag_warning = (
-            f"{backwards} leads have the {data_names[k + 1]} date before the {data_names[k]} date; they were left out."
+            f"{backwards} {rows} have the {data_names[k + 1]} date before the {data_names[k]} date; they were left out."
         )
     if len(gaps):
         p90 = float(np.quantile(gaps, LAG_QUANTILE))
@@ -355,18 +356,18 @@ def _lead_transition(
         rate, sample = (naive, naive_n) if naive_n else (None, 0)
         warning = "no lead is old enough to have finished this step; the rate counts every lead and may be too low."
     basis = (
-        f"cohort: leads entering {data_names[k]} by {date_text(cutoff)} ({p90:.0f} days before the last date, the "
-        f"90th percentile lag), weighted by the share of the lag they have had; all leads would give {naive:.1%}"
+        f"cohort: {rows} entering {data_names[k]} by {date_text(cutoff)} ({p90:.0f} days before the last date, the "
+        f"90th percentile lag), weighted by the share of the lag they have had; all {rows} would give {naive:.1%}"
         if math.isfinite(cutoff) and naive_n
-        else "all leads"
+        else f"all {rows}"
     )
     transition = Transition(rate, sample, lag, len(gaps), basis, warning, lag_warning)
     estimate = cohort_step(entry, dates[:, k + 1], reached[:, k], reached[:, k + 1], last)
     if estimate is not None:
         transition = Transition(
             estimate.rate, estimate.sample, estimate.mean_lag_days, int(reached[:, k + 1].sum()),
-            f"cohorts by month of entering {data_names[k]}, {estimate.censored:,} leads still in flight censored "
-            f"(Kaplan-Meier over {estimate.horizon_months} months); all leads would give {estimate.naive_rate:.1%}",
+            f"cohorts by month of entering {data_names[k]}, {estimate.censored:,} {rows} still in flight censored "
+            f"(Kaplan-Meier over {estimate.horizon_months} months); all {rows} would give {estimate.naive_rate:.1%}",
             estimate.warning, lag_warning, estimate.profile,
         )  # fmt: skip
     return transition, cutoff, sorted_gaps
@@ -394,7 +395,7 @@ def _deal_size_and_seasonality(
     figures.append(
         CalibratedFigure(
             "avg_deal_size", "Average deal size", size, count, small(count, "won deals"), base.avg_deal_size,
-            "mean amount of won leads",
+            "mean amount of won deals",
         )
     )  # fmt: skip
     plan = plan.with_changes(avg_deal_size=size)
