@@ -315,6 +315,11 @@ class ColumnsPage(QWizardPage):
             f"Sheet <b>{_escape(scan.sheet or '—')}</b>, headers in row {scan.header_row or '—'}: "
             f"{shape}, {rows:,} rows."
             + (f" Spend from sheet '{_escape(scan.spend_table.sheet)}'." if scan.spend_table is not None else "")
+            + (
+                f" Deals from sheet '{_escape(scan.deal_table.sheet)}' ({scan.deal_table.data_rows:,} rows)."
+                if scan.deal_table is not None
+                else ""
+            )
         )
         self.show_columns(scan)
         preview = scan.preview

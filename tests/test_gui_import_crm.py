@@ -46,6 +46,11 @@ def _salesforce(folder: Path) -> Path:
     return write_xlsx(folder / "salesforce.xlsx", salesforce_sheets(simulate(SF_TRUTH, 2500, seed=3), True))
 
 
+def _salesforce_without_ids(folder: Path) -> Path:
+    sheets = salesforce_sheets(simulate(SF_TRUTH, 2500, seed=6), False, ids=False)
+    return write_xlsx(folder / "salesforce-reports.xlsx", sheets)
+
+
 def _pipedrive(folder: Path) -> Path:
     return write_xlsx(folder / "pipedrive.xlsx", {"Deals": pipedrive_rows(simulate(DEAL_TRUTH, 2000, seed=4))})
 
@@ -59,6 +64,7 @@ EXPORTS: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "hubspot": (_hubspot, "Organic Search", "Paid Social"),
     "hubspot-entered": (_hubspot_entered, "Referrals", "Paid Search"),
     "salesforce": (_salesforce, "Word of mouth", "Trade Show"),
+    "salesforce-without-ids": (_salesforce_without_ids, "Word of mouth", "Trade Show"),
     "pipedrive": (_pipedrive, "Organic search", "Paid social"),
     "dynamics": (_dynamics, "Word of Mouth", "Advertisement"),
 }
@@ -84,6 +90,8 @@ def test_a_crm_export_imports_through_the_wizard(qtbot, example_plan: Plan, tmp_
     wait_for_work(qtbot, wizard)
     rows_are = "a row per deal" if name in ("pipedrive", "dynamics") else "a row per lead"
     assert rows_are in wizard.columns_page.summary.text()
+    if name == "salesforce-without-ids":  # both reports used, and the wizard says so before calibrating
+        assert "Deals from sheet 'Opportunities'" in wizard.columns_page.summary.text()
     press(wizard, NEXT)
     wait_for_work(qtbot, wizard)
     page = wizard.figures_page

@@ -76,6 +76,12 @@ def describe(scan: Scan, calibration: Calibration | None = None) -> str:
         lines.append(
             f"Sheet '{table.sheet}', header row {table.header_row}, {table.data_rows:,} data rows ({table.shape}: {kind})."
         )
+        if scan.deal_table is not None:
+            deals = scan.deal_table
+            lines.append(
+                f"Deals from sheet '{deals.sheet}', header row {deals.header_row}, {deals.data_rows:,} data rows "
+                f"({row_kind(deals)})."
+            )
         lines.append("Recognised columns:")
         for column in table.columns:
             source = " [mapping]" if column.source == "mapping" else ""
