@@ -164,3 +164,28 @@ def test_a_source_with_its_own_rate_is_bought_as_base_rate_items() -> None:
     assert free.volume[0] == approx(20 * 0.2 / 0.35)
     before = calculate(plan).paid_leads.sum()
     assert calculate(bought).paid_leads.sum() == approx(before - 20 * 0.2 / 0.35)
+
+
+def test_a_renamed_channel_keeps_its_spend_actuals() -> None:
+    """Renaming a channel on the Channels page takes the spend recorded
+    under its old name along; channels may swap names in one edit, and an
+    empty or taken name is refused without losing anything."""
+    from core.model.edits import rename_channels
+
+    plan = ok(set_months_elapsed(example(), 2))
+    first, second = plan.channels[0].name, plan.channels[1].name
+    plan = ok(set_actual_values(plan, "spend", {(first, 0): 24000.0, (first, 1): 21000.0, (second, 0): 5000.0}))
+    renamed = ok(rename_channels(plan, {0: "Online events"}))
+    assert renamed.channels[0].name == "Online events"
+    assert renamed.actuals is not None
+    assert dict(renamed.actuals.spend) == {"Online events": (24000.0, 21000.0), second: (5000.0, 0.0)}
+    assert not has_errors(validate(renamed))
+    swapped = ok(rename_channels(plan, {0: second, 1: first}))
+    assert swapped.actuals is not None and dict(swapped.actuals.spend) == {
+        second: (24000.0, 21000.0),
+        first: (5000.0, 0.0),
+    }
+    taken = rename_channels(plan, {0: second.upper()})
+    assert isinstance(taken, Problem) and f"already a channel called '{second}'" in taken.message
+    empty = rename_channels(plan, {1: "  "})
+    assert isinstance(empty, Problem) and empty.field == "channels[1].name"

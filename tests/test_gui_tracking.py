@@ -349,3 +349,21 @@ def test_every_new_model_passes_the_model_tester(
     window.redo_action.trigger()
     assert window.document.plan.actuals is not None and len(window.document.plan.actuals.stages) == 3
     assert model.rowCount() > 0
+
+
+def test_renaming_a_channel_keeps_its_spend_in_one_undo_step(window: MainWindow) -> None:
+    """Spend recorded for 'Webinars', then the channel renamed on the
+    Channels page: the spend is under the new name; Undo restores both."""
+    page = window.tracking
+    start_tracking(window, "2")
+    page.tabs.setCurrentIndex(1)
+    QApplication.processEvents()
+    paste(page.spend_table, 0, 0, "24000\t23100\n")
+    before = window.document.plan
+    window.show_page("Channels & budget")
+    type_in_cell(window.channels.channel_table, 0, 0, "Online events")
+    plan = window.document.plan
+    assert plan.channels[0].name == "Online events"
+    assert plan.actuals is not None and plan.actuals.spend == (("Online events", (24000.0, 23100.0)),)
+    window.document.undo_stack.undo()
+    assert window.document.plan == before

@@ -382,6 +382,35 @@ def add_channel(plan: Plan, name: str, share: float = 0.0, cost_per_lead: float 
     return plan.with_changes(channels=(*channels, channel))
 
 
+def rename_channels(plan: Plan, names: Mapping[int, str]) -> Edited:
+    """Rename several paid channels at once (``{index: new name}``, e.g. a
+    pasted column) and the year's spend actuals recorded under their old
+    names, so a renamed channel keeps its spend. The names are judged
+    together, so channels may swap names. Refused: an index that is not a
+    channel, an empty name, or two channels ending up with the same name.
+    """
+    if not names:
+        return plan
+    if any(not 0 <= index < len(plan.channels) for index in names):
+        return Problem("channels", "There is no such channel to rename.")
+    channels = tuple(replace(c, name=names[j]) if j in names else c for j, c in enumerate(plan.channels))
+    for index in sorted(names):
+        field = f"channels[{index}].name"
+        if not names[index].strip():
+            return Problem(field, "Give the channel a name.")
+        for j, other in enumerate(channels):
+            if j != index and name_key(other.name) == name_key(names[index]):
+                return Problem(
+                    field, f"There is already a channel called '{other.name}'; channel names must be unique."
+                )
+    renamed = plan.with_changes(channels=channels)
+    if plan.actuals is None or not plan.actuals.spend:
+        return renamed
+    new_name = {name_key(plan.channels[j].name): name for j, name in names.items()}
+    spend = tuple((new_name.get(name_key(n), n), v) for n, v in plan.actuals.spend)
+    return renamed.with_changes(actuals=replace(plan.actuals, spend=spend))
+
+
 def remove_channel(plan: Plan, index: int) -> Edited:
     """Remove the channel at ``index``; its share of the paid leads goes to
     the others in proportion to their shares (all zero: equally), so a mix

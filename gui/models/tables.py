@@ -15,6 +15,7 @@ from core.model.edits import (
     PlanEdit,
     SpecPath,
     mean_lag_days,
+    rename_channels,
     rename_stages,
     set_channel_sample,
     set_criterion_sample,
@@ -30,6 +31,7 @@ from gui.models.values import Kind
 
 DASH = "—"
 _STAGE_NAME = re.compile(r"stages\[(\d+)\]\.name")
+_CHANNEL_NAME = re.compile(r"channels\[(\d+)\]\.name")
 _STAGE_LAG = re.compile(r"stages\[(\d+)\]\.lag_days")
 _SAMPLE = re.compile(
     r"(?:(?P<table>stages|channels)\[(?P<row>\d+)\]\.rate_sample)"
@@ -280,7 +282,22 @@ class ChannelsModel(SampleTableModel):
         return Cell(Kind.MONEY, float(result.spend[row].sum()))
 
     def make_edits(self, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
-        return edits_with_samples(self, edits, text)
+        """Names through the core's rename, which takes the channel's spend
+        actuals along (a pasted column: all at once), in the same undo step."""
+        names = {}
+        rest = []
+        for path, value in edits:
+            match = _CHANNEL_NAME.fullmatch(path)
+            if match is not None:
+                names[int(match.group(1))] = str(value)
+            else:
+                rest.append((path, value))
+        if not names:
+            return edits_with_samples(self, edits, text)
+        samples, cells = sample_steps(rest)
+        steps: list[PlanEdit] = [set_fields(cells)] if cells else []
+        steps += [partial(rename_channels, names=names), *samples]
+        return push_edit(self.document, text, steps, [path for path, _ in edits])
 
 
 class FreeSourcesModel(PlanTableModel):
