@@ -22,7 +22,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import is_dataclass, replace
 from typing import Any, Literal
 
-from core.model.edits_samples import *  # noqa: F403  (what the rates were measured on; the draws)
+from core.model.edits_samples import (  # what the rates were measured on; the draws
+    set_channel_sample,
+    set_criterion_sample,
+    set_draws,
+    set_seed,
+    set_stage_sample,
+    whole_sample,
+)
 from core.model.edits_v2 import (
     convolve,
     default_nurture,
@@ -34,7 +41,22 @@ from core.model.edits_v2 import (
     set_stage_timing,
     timing_shares,
 )
-from core.model.edits_year import *  # noqa: F403  (the year's edits: actuals, contingency sources)
+from core.model.edits_year import (  # the year's edits: actuals, contingency sources
+    CONTINGENCY_CHANNEL,
+    ActualsKind,
+    Purchase,
+    actuals_within,
+    add_contingency_source,
+    buy_contingency,
+    clear_actuals_row,
+    contingency_within,
+    remove_contingency_source,
+    set_actual_values,
+    set_alarm_share,
+    set_months_elapsed,
+    set_objective,
+    set_source_field,
+)
 from core.model.plan import (
     MAX_CHANNELS,
     MAX_FREE_SOURCES,
@@ -50,15 +72,35 @@ from core.model.plan import (
 )
 from core.model.validation import name_key
 
-__all__ = [
+__all__ = [  # what the other edit modules add to this one (the plan's edits have one home to import from)
+    "CONTINGENCY_CHANNEL",
+    "ActualsKind",
+    "Purchase",
+    "actuals_within",
+    "add_contingency_source",
+    "buy_contingency",
+    "clear_actuals_row",
+    "contingency_within",
     "convolve",
     "default_nurture",
     "mean_lag_days",
+    "remove_contingency_source",
+    "set_actual_values",
     "set_after_plan",
+    "set_alarm_share",
+    "set_channel_sample",
+    "set_criterion_sample",
+    "set_draws",
+    "set_months_elapsed",
     "set_nurture",
     "set_nurture_field",
+    "set_objective",
+    "set_seed",
+    "set_source_field",
+    "set_stage_sample",
     "set_stage_timing",
     "timing_shares",
+    "whole_sample",
 ]
 
 Edited = Plan | Problem
@@ -481,8 +523,8 @@ def set_months(plan: Plan, months: int) -> Edited:
         nurture=None
         if plan.nurture is None
         else replace(plan.nurture, hours_available=fit_optional(plan.nurture.hours_available)),
-        actuals=actuals_within(plan.actuals, months),  # noqa: F405  (core.model.edits_year)
-        contingency=contingency_within(plan.contingency, months),  # noqa: F405
+        actuals=actuals_within(plan.actuals, months),
+        contingency=contingency_within(plan.contingency, months),
     )
 
 
