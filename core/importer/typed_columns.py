@@ -260,13 +260,16 @@ _LAST_DAY = float(
     (np.datetime64(pd.Timestamp.max.floor("D").date(), "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
 )
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
+# date.toordinal as a plain function (datetime and pandas' Timestamp are dates too): mapped over a column it
+# runs without a Python frame per cell; anything that is not a date raises TypeError
+_TO_ORDINAL = dt.date.toordinal
 
 
 def _day_numbers(cells: npt.NDArray[Any]) -> FloatArray:
     """Days since 1970-01-01 of date and datetime cells, the time of day
     dropped (NaN outside the years 1677-2262, as pandas reads them)."""
     try:
-        days = np.fromiter((v.toordinal() for v in cells), dtype=np.float64, count=len(cells)) - _ORDINAL_1970
+        days = np.fromiter(map(_TO_ORDINAL, cells), dtype=np.float64, count=len(cells)) - _ORDINAL_1970
     except (AttributeError, TypeError, ValueError, OverflowError):  # not plain dates: let pandas read them
         parsed = pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce")
         stamps = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -284,7 +287,7 @@ def _plain_dates(values: npt.NDArray[Any]) -> FloatArray | None:
     if not filled.any() or pd.api.types.infer_dtype(values[filled], skipna=True) not in ("datetime", "date"):
         return None
     try:
-        days = np.fromiter((v.toordinal() for v in values[filled]), dtype=np.float64, count=int(filled.sum()))
+        days = np.fromiter(map(_TO_ORDINAL, values[filled]), dtype=np.float64, count=int(filled.sum()))
     except (AttributeError, TypeError, ValueError, OverflowError):
         return None
     days -= _ORDINAL_1970
