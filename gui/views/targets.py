@@ -1,5 +1,6 @@
 """Targets: the plan's calendar, the revenue target (annual with a seasonality
-profile, or month by month), the average deal size and the pipeline already forecast."""
+profile, or month by month), the average deal size, the pipeline already
+forecast, and how the odds of the plan are drawn (draws and seed)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model.edits import set_after_plan, set_months
-from core.model.plan import MAX_MONTHS, AfterPlanMode, Plan
+from core.model.edits import set_after_plan, set_draws, set_months, set_seed
+from core.model.plan import MAX_DRAWS, MAX_MONTHS, MIN_DRAWS, AfterPlanMode, Plan, Uncertainty
 from gui.commands import set_field_edit
 from gui.document import PlanDocument
 from gui.formatting import currency_symbol, money_text
@@ -37,6 +38,15 @@ PROFILES: dict[str, tuple[float, ...]] = {
     "Slow summer, strong Q4": (0.9, 0.95, 1.15, 0.95, 1.0, 1.15, 0.8, 0.75, 1.1, 1.0, 1.1, 1.5),
 }
 KEEP_SHAPE = "Keep the current month-by-month shape"
+MAX_SEED = 2_147_483_647  # the largest value a spin box holds
+DRAWS_TIP = (
+    "How many times the planner replays the year to work out the odds on the Results page. "
+    "More draws: steadier odds, but slower to work out."
+)
+SEED_TIP = (
+    "Where the draws start. The same seed gives the same odds every time; "
+    "change it to see how much the odds move between runs."
+)
 
 
 def spread(total: float, plan: Plan, profile: str) -> tuple[float, ...]:
@@ -106,6 +116,7 @@ class TargetsPage(Page):
         annual.addRow("", self.apply_total)
         annual.addRow("", self.total_error)
         self._build_after_plan(annual)
+        self._build_odds(annual)
         top.addLayout(annual)
         top.addStretch(1)
         self.layout_.addLayout(top)
@@ -144,6 +155,30 @@ class TargetsPage(Page):
         annual.addRow(growth_row)
         annual.addRow(self.one_off)
 
+    def _build_odds(self, annual: QFormLayout) -> None:
+        """How the odds are drawn: the number of draws and the seed, on one row."""
+        annual.addRow(section_label("How sure is the plan"))
+        self.draws = odds_spin(MIN_DRAWS, MAX_DRAWS, DRAWS_TIP)
+        self.draws.setSingleStep(1_000)
+        self.draws.setGroupSeparatorShown(True)
+        self.draws.valueChanged.connect(self._draws_changed)
+        self.seed = odds_spin(0, MAX_SEED, SEED_TIP)
+        self.seed.valueChanged.connect(self._seed_changed)
+        seed_label = QLabel("Seed")
+        seed_label.setToolTip(SEED_TIP)
+        seed_label.setBuddy(self.seed)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addWidget(self.draws)
+        row.addSpacing(8)
+        row.addWidget(seed_label)
+        row.addWidget(self.seed)
+        row.addStretch(1)
+        annual.addRow("Draws", row)
+        draws_label = annual.labelForField(row)
+        if draws_label is not None:
+            draws_label.setToolTip(DRAWS_TIP)
+
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         # the plan's fields and the annual target side by side when they fit, else one above the other
@@ -167,6 +202,9 @@ class TargetsPage(Page):
         repeat = plan.after_plan.mode == "repeat"
         (self.goes_on if repeat else self.one_off).setChecked(True)
         self.growth.edit.setEnabled(repeat)
+        odds = plan.uncertainty or Uncertainty()
+        show_value(self.draws, odds.draws)
+        show_value(self.seed, odds.seed)
 
     def _after_plan(self, mode: AfterPlanMode) -> None:
         text = "Target goes on after the plan" if mode == "repeat" else "Nothing after the plan"
@@ -177,6 +215,14 @@ class TargetsPage(Page):
         plan = self.document.plan
         if months != plan.months:
             self.edit_plan(partial(set_months, months=months), f"Plan length {months} months")
+
+    def _draws_changed(self, draws: int) -> None:
+        if not self.edit_plan(partial(set_draws, draws=draws), f"Draws {draws:,}"):
+            self.refresh()
+
+    def _seed_changed(self, seed: int) -> None:
+        if not self.edit_plan(partial(set_seed, seed=seed), f"Seed {seed}"):
+            self.refresh()
 
     def _spread_total(self) -> None:
         try:
@@ -197,3 +243,23 @@ class TargetsPage(Page):
         self.total_error.setVisible(bool(text))
         if text:
             self.message.emit(text)
+
+
+def odds_spin(low: int, high: int, tip: str) -> QSpinBox:
+    """A spin box from ``low`` to ``high`` that commits on Return or leaving it
+    (not on every keystroke: one undo step per entry)."""
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setKeyboardTracking(False)
+    box.setFixedWidth(110)
+    box.setToolTip(tip)
+    return box
+
+
+def show_value(box: QSpinBox, value: int) -> None:
+    """Show ``value`` in ``box`` without an edit; left alone when it already
+    holds it (so text being typed into it is not wiped by a refresh)."""
+    if box.value() != value:
+        box.blockSignals(True)
+        box.setValue(value)
+        box.blockSignals(False)
