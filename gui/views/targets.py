@@ -89,6 +89,7 @@ class TargetsPage(Page):
         form.addRow("First month", self.start)
         form.addRow("Plan length", self.months)
         form.addRow("Average deal size", self.deal)
+        self._build_odds(form)  # under the plan's settings, where the left column has room at 1280x720
         top.addLayout(form)
 
         annual = QFormLayout()
@@ -116,7 +117,6 @@ class TargetsPage(Page):
         annual.addRow("", self.apply_total)
         annual.addRow("", self.total_error)
         self._build_after_plan(annual)
-        self._build_odds(annual)
         top.addLayout(annual)
         top.addStretch(1)
         self.layout_.addLayout(top)
@@ -155,9 +155,9 @@ class TargetsPage(Page):
         annual.addRow(growth_row)
         annual.addRow(self.one_off)
 
-    def _build_odds(self, annual: QFormLayout) -> None:
+    def _build_odds(self, form: QFormLayout) -> None:
         """How the odds are drawn: the number of draws and the seed, on one row."""
-        annual.addRow(section_label("How sure is the plan"))
+        form.addRow(section_label("How sure is the plan"))
         self.draws = odds_spin(MIN_DRAWS, MAX_DRAWS, DRAWS_TIP)
         self.draws.setSingleStep(1_000)
         self.draws.setGroupSeparatorShown(True)
@@ -174,8 +174,8 @@ class TargetsPage(Page):
         row.addWidget(seed_label)
         row.addWidget(self.seed)
         row.addStretch(1)
-        annual.addRow("Draws", row)
-        draws_label = annual.labelForField(row)
+        form.addRow("Draws", row)
+        draws_label = form.labelForField(row)
         if draws_label is not None:
             draws_label.setToolTip(DRAWS_TIP)
 
