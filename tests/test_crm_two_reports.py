@@ -124,3 +124,27 @@ def test_a_mapping_naming_the_leads_sheet_keeps_both_reports(two_reports: Import
     """As the import wizard's "Read again" does (its mapping names the sheet shown)."""
     scan = scan_workbook(two_reports.path, mapping_from_dict({"sheet": "Leads"})[0])
     assert scan.sheet == "Leads" and scan.deal_table is not None and scan.deal_table.sheet == "Opportunities"
+
+
+def test_ids_that_never_meet_are_read_as_two_reports(tmp_path: Path, example_plan: Plan) -> None:
+    """Both reports carry IDs, but written differently ('006000000012' on
+    the leads, 'OPP-006000000012' on the opportunities): nothing joins, so
+    the reports are used each for what it covers, and the warning says that
+    no lead's ID was found among the deals rather than joining nobody."""
+    records = simulate(SF_TRUTH, 5000, seed=7)
+    sheets = salesforce_sheets(records, day_first=False)
+    opps = sheets["Opportunities"]
+    at = opps[0].index("Opportunity ID")
+    for row in opps[1:]:
+        if len(row) > at and row[at]:
+            row[at] = f"OPP-{row[at]}"
+    calibration = calibrate(scan_workbook(write_xlsx(tmp_path / "salesforce-ids-apart.xlsx", sheets)), example_plan)
+    assert calibration.plan is not None, calibration.problems
+    said = [p.message for p in calibration.problems if p.field == "Sheets"]
+    assert any(
+        "None of the IDs in 'Converted Opportunity ID' on 'Leads' is among 'Opportunity ID' on 'Opportunities'" in m
+        for m in said
+    ), said
+    assert not any("joined" in m for m in said)
+    check_funnel(calibration, records, ("Inquiry", "Opportunity", "Won"), example_plan)
+    check_deal_size(calibration, SF_TRUTH)

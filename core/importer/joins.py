@@ -62,6 +62,8 @@ def join_deals(
                 deal = deal_rows[found]
                 extra = [deal[c.index] if c.index < len(deal) else "" for c in brought]
         rows.append(out + extra)
+    if matched == 0:  # ids that never meet (another format, another export): nothing joins, say so instead
+        return None
     columns = [c for c in leads.columns if not (c.role == "status" and any(b.role == "status" for b in brought))]
     ignored = list(leads.ignored)
     if len(columns) < len(leads.columns):
@@ -115,7 +117,8 @@ def first_stage(table: Table) -> str | None:
 
 def two_reports_note(leads: Table, deals: Table) -> str:
     """The warning that the two reports are not joined and what each
-    calibrates, in the user's words (both sheets named)."""
+    calibrates, in the user's words (both sheets named; when both have ID
+    columns, that none of the leads' IDs is among the deals')."""
     start = first_stage(deals) or "the deals' first stage"
     from_leads = f"the stages up to {start}"
     if leads.column("channel") is not None:
@@ -123,8 +126,18 @@ def two_reports_note(leads: Table, deals: Table) -> str:
     from_deals = f"the stages from {start} on"
     if deals.column("amount") is not None:
         from_deals += " and the deal size"
+    lead_link, deal_link = leads.column("link"), deals.column("link")
+    if lead_link is not None and deal_link is not None:
+        why = (
+            f"none of the IDs in '{lead_link.header}' on '{leads.sheet}' is among '{deal_link.header}' on "
+            f"'{deals.sheet}'"
+        )
+    else:
+        why = (
+            f"sheets '{leads.sheet}' and '{deals.sheet}' have no ID to join them by (such as 'Converted Opportunity "
+            "ID' = 'Opportunity ID')"
+        )
     return (
-        f"Sheets '{leads.sheet}' and '{deals.sheet}' have no ID to join them by (such as 'Converted Opportunity ID' "
-        f"= 'Opportunity ID'), so a lead cannot be followed to its deal: {from_leads} were calibrated from "
+        f"{why[0].upper()}{why[1:]}, so a lead cannot be followed to its deal: {from_leads} were calibrated from "
         f"'{leads.sheet}', {from_deals} from '{deals.sheet}'."
     )
