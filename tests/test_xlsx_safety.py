@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import resource
 import sys
 import threading
@@ -13,6 +14,8 @@ import openpyxl
 import pytest
 import python_calamine
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import core.formats.xlsx.safety as xlsx_safety
 from core.formats.xlsx.limits import SpreadsheetLimits
@@ -575,3 +578,23 @@ def test_the_fast_scan_names_the_parts_that_may_hold_error_cells(tmp_path: Path,
     path = _big_xlsx(tmp_path, "error.xlsx", with_error)
     assert inspect_spreadsheet_file(path).error_parts == frozenset({"xl/worksheets/sheet1.xml"})
     assert exact_calls == []
+
+
+@settings(max_examples=200)
+@given(corner=st.integers(1, 16384), column=st.integers(1, 16384), row=st.integers(1, 9_999_999))
+def test_the_rectangle_regexes_match_exactly_the_cells_inside(corner: int, column: int, row: int) -> None:
+    """The fast scan's regexes for 'a column at most the corner's' and 'a row
+    at most the round bound' accept a reference exactly when it lies inside;
+    the bound is at or above the row and below twice it."""
+    from core.formats.xlsx.xml_fast import _column_index, _letters_at_most, _row_bound, _rows_up_to
+
+    letters = column_name(column - 1).encode()
+    corner_letters = column_name(corner - 1).encode()
+    assert _column_index(letters) == column - 1
+    inside_columns = re.compile(_letters_at_most(corner_letters) + b"$")
+    assert (inside_columns.match(letters) is not None) == (column <= corner)
+    bound = _row_bound(row)
+    assert row <= bound < 2 * row + 9
+    inside_rows = re.compile(_rows_up_to(bound) + b"$")
+    for probe in (1, row, bound, bound + 1, max(1, row // 3)):
+        assert (inside_rows.match(b"%d" % probe) is not None) == (probe <= bound)

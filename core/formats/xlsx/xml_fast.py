@@ -133,15 +133,13 @@ def _letters_at_most(letters: bytes) -> bytes:
     """A regex matching the column letters A..``letters``, the longest
     alternatives first (the usual cell has as many letters as the corner)."""
     k = len(letters)
+    if k == 1:
+        return b"[A-%c]" % letters[0]
     alternatives = []
     for i in range(k):
         if letters[i] > ord("A"):
             alternatives.append(letters[:i] + b"[A-%c]" % (letters[i] - 1) + (b"[A-Z]{%d}" % (k - i - 1)))
-    alternatives.append(letters)
-    if k > 1:
-        alternatives.append(b"[A-Z]{1,%d}" % (k - 1))
-    if k == 1:
-        return b"[A-%c]" % letters[0]
+    alternatives += [letters, b"[A-Z]{1,%d}" % (k - 1)]
     return b"(?:" + b"|".join(alternatives) + b")"
 
 
