@@ -579,3 +579,41 @@ def test_an_excel_error_cell_deep_in_a_large_lead_table_is_named(tmp_path: Path,
     assert any("cell C25001 holds the Excel error #N/A" in p.message for p in calibration.problems), (
         calibration.problems
     )
+
+
+def test_the_garbage_collector_is_off_while_reading_and_back_on_after(
+    tmp_path: Path, example_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import reads and calibrates with the cyclic collector off (it
+    would walk the million objects of a large export again and again), and
+    turns it back on afterwards, also when reading fails; a collector the
+    application had turned off stays off."""
+    import gc
+
+    import core.importer.scan as scan_module
+
+    path = write_leads(make_leads(300, seed=3, start="2025-01-01", days=200), tmp_path / "leads.xlsx")
+    seen: list[bool] = []
+    real = scan_module._scan_open
+
+    def watching(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan_module, "_scan_open", watching)
+    assert gc.isenabled()
+    scan = scan_workbook(path)
+    assert seen == [False] and gc.isenabled()
+    assert calibrate(scan, example_plan).plan is not None and gc.isenabled()
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a reader bug")
+
+    monkeypatch.setattr(scan_module, "_scan_open", failing)
+    assert not scan_workbook(path).ok and gc.isenabled()
+    gc.disable()
+    try:
+        scan_workbook(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
