@@ -37,3 +37,11 @@ def example_plan():  # type: ignore[no-untyped-def]
     plan, problems = load_plan_json(example_plan_path())
     assert plan is not None, problems
     return plan
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The main window on the example plan at 1280x720 (see :mod:`tests.gui_actions`)."""
+    from tests.gui_actions import main_window
+
+    yield from main_window(qtbot, tmp_path)

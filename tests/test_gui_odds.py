@@ -7,11 +7,10 @@ chance. The outlook drops a run made stale by a newer edit."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from core.calc.engine import calculate
@@ -27,21 +26,10 @@ from gui.models.tables import SAMPLE_HEADER, ChannelsModel, CriteriaModel, Stage
 from gui.outlook import Outlook
 from gui.results.compare import ODDS_ROW, PENDING, ScenarioComparison
 from gui.results.odds import HINT, OddsCard, histogram
-from tests.test_gui_window import close_quietly, type_into
+from tests.test_gui_window import type_into
 from tests.test_uncertainty import small_plan, with_samples
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings, tmp_path / "recovery" / "recovery.json")
-    win.resize(1280, 720)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    close_quietly(win)
 
 
 def card(window: MainWindow) -> OddsCard:

@@ -9,39 +9,20 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication
+from PySide6.QtWidgets import QApplication
 
 from core.formats.plan_json import plan_to_dict
 from core.model.plan import Uncertainty
 from gui.main_window import MainWindow
+from tests.gui_actions import type_in_spin
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings, tmp_path / "recovery" / "recovery.json")
-    win.resize(1280, 720)
-    win.show()
-    qtbot.waitExposed(win)
-    win.show_page("Targets")
-    QApplication.processEvents()
-    yield win
-    QApplication.processEvents()
-    win.maybe_save = lambda: True  # type: ignore[method-assign]
-    win.close()
-    win.deleteLater()
-
-
-def type_in_spin(box: QAbstractSpinBox, text: str) -> None:
-    assert box.isVisible() and box.isEnabled()
-    box.setFocus()
-    box.selectAll()
-    QTest.keyClicks(box, text)
-    QTest.keyClick(box, Qt.Key.Key_Return)
+@pytest.fixture(autouse=True)
+def on_targets(window: MainWindow) -> None:
+    """Every test starts on the Targets page, where the two boxes are."""
+    window.show_page("Targets")
     QApplication.processEvents()
 
 

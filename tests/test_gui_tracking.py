@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 from openpyxl import Workbook
-from PySide6.QtCore import QAbstractItemModel, QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFileDialog, QLineEdit, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
@@ -31,70 +30,16 @@ from gui.formatting import count_text, money_text, percent_text
 from gui.main_window import MainWindow
 from gui.models.actuals import ActualsModel, KpiModel, RatesModel
 from gui.models.contingency import ScheduleModel, SourcesModel
+from tests.gui_actions import click, click_cell, paste, type_in_cell, type_in_spin
 
 # SQL well under the plan's ~200-260 a month: a deficit at observed rates
 BLOCK = "2100\t1980\t2230\t2000\n700\t650\t690\t600\n150\t141\t122\t130\n"
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings, tmp_path / "recovery" / "recovery.json")
-    win.resize(1280, 720)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    QApplication.processEvents()
-    win.maybe_save = lambda: True  # type: ignore[method-assign]
-    win.close()
-    win.deleteLater()
-
-
-def click(widget: QWidget) -> None:
-    assert widget.isVisible() and widget.isEnabled(), widget
-    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
-    QApplication.processEvents()
-
-
-def click_cell(view: QTableView, row: int, column: int) -> None:
-    index = view.model().index(row, column)
-    view.scrollTo(index)
-    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
-    QApplication.processEvents()
-    assert view.currentIndex() == index
-
-
-def type_in_cell(view: QTableView, row: int, column: int, text: str) -> None:
-    click_cell(view, row, column)
-    view.edit(view.currentIndex())
-    editor = view.findChild(QLineEdit)
-    assert editor is not None
-    editor.selectAll()
-    QTest.keyClicks(editor, text)
-    QTest.keyClick(editor, Qt.Key.Key_Return)
-    QApplication.processEvents()
-
-
-def type_in_spin(box: QAbstractSpinBox, text: str) -> None:
-    assert box.isVisible() and box.isEnabled()
-    box.setFocus()
-    box.selectAll()
-    QTest.keyClicks(box, text)
-    QTest.keyClick(box, Qt.Key.Key_Return)
-    QApplication.processEvents()
 
 
 def start_tracking(window: MainWindow, months: str = "4") -> None:
     window.show_page("Tracking")
     type_in_spin(window.tracking.months, months)
     assert window.tracking.tabs.isVisible()
-
-
-def paste(view: QTableView, row: int, column: int, text: str) -> None:
-    QApplication.clipboard().setText(text)
-    click_cell(view, row, column)
-    QTest.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-    QApplication.processEvents()
 
 
 def test_months_elapsed_then_a_typed_figure_is_one_undo_step(window: MainWindow) -> None:

@@ -6,12 +6,10 @@ the plan carries over."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 import gui.results  # noqa: F401  (applies the PySide6/Python 3.11 refcount work-around first)
 from core.model.plan import Plan
@@ -21,26 +19,7 @@ from gui.main_window import MainWindow
 from gui.models.tables import MonthlyModel, StagesModel, nurture_columns
 from gui.results.compare import KEY_FIGURES
 from gui.widgets.timing import TimingDialog, parse_shares
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings, tmp_path / "recovery" / "recovery.json")
-    win.resize(1280, 720)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    QApplication.processEvents()
-    win.maybe_save = lambda: True  # type: ignore[method-assign]
-    win.close()
-    win.deleteLater()
-
-
-def click(widget: QWidget) -> None:
-    assert widget.isVisible() and widget.isEnabled(), widget
-    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
-    QApplication.processEvents()
+from tests.gui_actions import click
 
 
 def retype(edit: QLineEdit, text: str) -> None:
