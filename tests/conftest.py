@@ -45,3 +45,21 @@ def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     from tests.gui_actions import main_window
 
     yield from main_window(qtbot, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def qt_objects_die_between_tests(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """After each test that used Qt, the Qt objects it left to Python
+    (documents, their timers, cards made without a parent) are collected and
+    their deferred deletions run, here, between tests: collected later,
+    inside another test's event loop, a timer of a half-deleted object can
+    fire (a crash seen when the GUI test files run in one session)."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    used_qt = "qtbot" in request.fixturenames or request.node.path.name.startswith("test_gui")
+    if used_qt and QApplication.instance() is not None:
+        import gc
+
+        gc.collect()
+        QApplication.processEvents()
