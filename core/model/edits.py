@@ -16,6 +16,7 @@ plan path of the thing refused (for programs: marking a cell), never shown.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -116,17 +117,23 @@ _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 def parse_path(path: str) -> list[str | int]:
     """``"stages[2].rate"`` -> ``["stages", 2, "rate"]``."""
+    return list(_parsed(path))
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(path: str) -> tuple[str | int, ...]:
+    """:func:`parse_path`, kept: a table reads the same few thousand paths on every repaint."""
     parts: list[str | int] = []
     for match in _TOKEN.finditer(path):
         name, index = match.groups()
         parts.append(name if name is not None else int(index))
-    return parts
+    return tuple(parts)
 
 
 def field_value(obj: Any, path: str) -> Any:
     """The value at a field path such as ``channels[0].fixed_cost[3]``
     (``None`` when a part on the way is ``None``)."""
-    for part in parse_path(path):
+    for part in _parsed(path):
         if obj is None:
             return None
         obj = obj[part] if isinstance(part, int) else getattr(obj, part)

@@ -100,7 +100,7 @@ class ActualsModel(PlanTableModel):
         what = "items entering" if self.kind == "stages" else "spend on"
         return f"Actuals: {what} {self.row_header(row)} ({self.headers[column]})"
 
-    def cell_problems(self, row: int, column: int) -> list[Problem]:
+    def cell_problems(self, row: int, column: int, cell: Cell | None = None) -> list[Problem]:
         name = self._names()[row]
         places = [i for i, (n, _) in enumerate(self._entries()) if n == name]
         if not places:

@@ -21,7 +21,7 @@ from PySide6.QtGui import QBrush, QColor
 from core.calc.engine import PlanResult
 from core.model.plan import Plan, Problem
 from gui.document import PlanDocument
-from gui.models.paths import concerns, get_value
+from gui.models.paths import concerns, get_value, problems_by_path
 from gui.models.values import EntryError, Kind, clipboard_text, display_text, edit_value, in_percent, to_plan_value
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,6 +29,18 @@ Index = QModelIndex | QPersistentModelIndex
 ERROR_BRUSH = QBrush(QColor("#fde2e1"))
 WARNING_BRUSH = QBrush(QColor("#fff4d6"))
 READ_ONLY_BRUSH = QBrush(QColor("#f4f6f8"))
+
+
+_SERVED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,7 @@ class PlanTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.document = document
         self._refused: dict[tuple[int, int], str] = {}
+        self._problems_index: tuple[tuple[Problem, ...], dict[str, list[Problem]]] | None = None
         self._rows = self.row_total()
         self._columns = self.column_total()
         document.planChanged.connect(self._plan_changed)
@@ -123,7 +136,9 @@ class PlanTableModel(QAbstractTableModel):
         return flags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # the view's delegate asks for a dozen roles per cell (font, icon, colours...): answer the
+        # ones not served before building the cell, which costs a plan lookup
+        if not index.isValid() or role not in _SERVED_ROLES:
             return None
         cell = self.cell(index.row(), index.column())
         key = (index.row(), index.column())
@@ -137,7 +152,7 @@ class PlanTableModel(QAbstractTableModel):
             if cell.kind in (Kind.TEXT, Kind.FLAG):
                 return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        problems = self.cell_problems(index.row(), index.column())
+        problems = self.cell_problems(index.row(), index.column(), cell)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [self._refused[key]] if key in self._refused else []
             lines += [in_percent(p.message) for p in problems]
@@ -188,11 +203,15 @@ class PlanTableModel(QAbstractTableModel):
         header = self.headers[column] if column < len(self.headers) else ""
         return f"Edit {header.lower()} ({self.row_header(row)})"
 
-    def cell_problems(self, row: int, column: int) -> list[Problem]:
-        path = self.cell(row, column).path
+    def cell_problems(self, row: int, column: int, cell: Cell | None = None) -> list[Problem]:
+        """The problems about the cell's value (``cell``: the cell, when already built)."""
+        path = (cell or self.cell(row, column)).path
         if path is None:
             return []
-        return [p for p in self.document.problems if concerns(p.field, path)]
+        problems = self.document.problems
+        if self._problems_index is None or self._problems_index[0] is not problems:
+            self._problems_index = (problems, problems_by_path(problems))  # once per new set of problems
+        return self._problems_index[1].get(path, [])
 
     def refused_message(self, row: int, column: int) -> str | None:
         return self._refused.get((row, column))

@@ -27,6 +27,7 @@ from gui.commands import push_edit, set_fields
 from gui.document import PlanDocument
 from gui.formatting import number_text
 from gui.models.base import Cell, PlanTableModel, series_value
+from gui.models.paths import get_value
 from gui.models.values import Kind
 
 DASH = "—"
@@ -413,8 +414,6 @@ class MonthlyModel(PlanTableModel):
 
 
 def _series(plan: Plan, path: str) -> Sequence[float] | None:
-    from gui.models.paths import get_value
-
     value = get_value(plan, path)
     return value if value else None
 
