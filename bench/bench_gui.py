@@ -5,6 +5,8 @@
   then the dashboard (Results page shown) repainted; median of 30 edits
   (target <= 50 ms). The same with the Funnel page shown (tables and the
   figures strip repainted).
+* open a plan: ``document.open_document`` on the GUI thread until every
+  page's tables are filled, the large plan beside the example (median of 5).
 * cold start: ``python main.py --exit-after-show`` in a fresh process, from
   launch to the first shown window; median of 5 runs (target <= 1.5 s).
 
@@ -66,6 +68,50 @@ def edit_latency(page: str) -> list[float]:
     return times
 
 
+def open_time(plan_name: str, runs: int = 5) -> list[float]:
+    """Seconds from a plan read (off the GUI thread, not timed) to every
+    page's tables filled for it, on the GUI thread: ``document.open_document``
+    and the events it posts, in a window showing the example (the Targets
+    page), as File > Open does; a fresh window each run."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from bench.large_plan import large_plan
+    from core.formats.documents import load_document
+    from core.formats.plan_json import save_plan_json
+    from core.paths import example_plan_path
+    from gui.app import configure
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    configure(app)
+    folder = Path(tempfile.mkdtemp(prefix="bench_gui_"))
+    path = example_plan_path()
+    if plan_name == "large":
+        path = folder / "large.json"
+        save_plan_json(large_plan(), path)
+    times = []
+    for run in range(runs):
+        window = MainWindow(QSettings(str(folder / f"s{run}.ini"), QSettings.Format.IniFormat), folder / f"r{run}.json")
+        window.resize(1280, 800)
+        window.show()
+        for _ in range(5):
+            app.processEvents()
+        data, problems = load_document(path)
+        assert data is not None, problems
+        start = time.perf_counter()
+        window.document.open_document(data, path)
+        app.processEvents()
+        window.repaint()
+        times.append(time.perf_counter() - start)
+        window.maybe_save = lambda: True  # type: ignore[method-assign]
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    return times
+
+
 def cold_start() -> list[float]:
     times = []
     env = dict(os.environ)
@@ -96,6 +142,11 @@ def main() -> None:
             f"edit -> repaint ({page} page shown), large plan: median {statistics.median(times) * 1000:.1f} ms, "
             f"max {max(times) * 1000:.1f} ms over {len(times)} edits (target <= 50 ms)"
         )
+    example, large = open_time("example"), open_time("large")
+    print(
+        f"open a plan -> every page filled: large plan median {statistics.median(large) * 1000:.0f} ms, "
+        f"the example {statistics.median(example) * 1000:.0f} ms (x{statistics.median(large) / statistics.median(example):.1f})"
+    )
     starts = cold_start()
     print(
         f"cold start to shown window: median {statistics.median(starts):.2f} s over {len(starts)} runs "
