@@ -4,12 +4,14 @@ validated, undoable and refused with the core's message; blocks paste as one ste
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from core.model.plan import FreeSource, Plan
+from core.model.plan import FreeSource, Plan, Problem
 from gui.document import PlanDocument
-from gui.models.paths import concerns, get_value, set_value
+from gui.models.paths import concerns, get_value, problems_by_path, set_value
 from gui.models.tables import (
     ChannelsModel,
     CriteriaModel,
@@ -204,3 +206,17 @@ def test_a_stage_name_already_used_is_refused_in_words(document: PlanDocument) -
     assert document.plan == plan
     message = model.refused_message(0, StagesModel.NAME)
     assert message is not None and "already a stage called 'Won'" in message and "stages[" not in message
+
+
+_PARTS = st.sampled_from(["stages", "channels", "fixed_cost", "rate", "lead_spec", "criteria", "mix"])
+_PATHS = st.lists(st.one_of(_PARTS, st.integers(0, 3)), min_size=1, max_size=4).map(
+    lambda parts: "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+)
+
+
+@given(fields=st.lists(_PATHS, max_size=8), path=_PATHS)
+def test_a_cell_finds_its_problems_in_the_index_as_by_comparing_every_one(fields: list[str], path: str) -> None:
+    """The index the tables look a cell's problems up in gives exactly the
+    problems :func:`concerns` says are about it, in the same order."""
+    problems = [Problem(field, f"problem {i}") for i, field in enumerate(fields)]
+    assert problems_by_path(problems).get(path, []) == [p for p in problems if concerns(p.field, path)]
