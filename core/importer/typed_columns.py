@@ -235,10 +235,10 @@ def blank_mask(values: npt.NDArray[Any]) -> BoolArray:
 _UNIFORM_KINDS = {"datetime": 0, "date": 1, "floating": 2, "integer": 2, "mixed-integer-float": 2}
 
 
-def _blank_and_kinds(values: npt.NDArray[Any]) -> tuple[BoolArray, npt.NDArray[np.int8]]:
-    """:func:`_blank_mask` and :func:`_kinds` of a column, looking at its
-    cells' types once when they are all dates or all numbers (the usual
-    column of a CRM export), the general way otherwise."""
+def _column_kinds(values: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """:func:`_kinds` of a column, its blank cells found by :func:`_blank_mask`,
+    looking at the cells' types once when they are all dates or all numbers
+    (the usual column of a CRM export), the general way otherwise."""
     n = len(values)
     blank = np.asarray(pd.isna(values), dtype=bool) | np.asarray(values == "", dtype=bool)
     kinds = np.full(n, 5, dtype=np.int8)
@@ -246,10 +246,9 @@ def _blank_and_kinds(values: npt.NDArray[Any]) -> tuple[BoolArray, npt.NDArray[n
     if n and rest.any():
         kind = _UNIFORM_KINDS.get(pd.api.types.infer_dtype(values[rest], skipna=True))
         if kind is None:
-            blank = _blank_mask(values)
-            return blank, _kinds(values, blank)
+            return _kinds(values, _blank_mask(values))
         kinds[rest] = kind
-    return blank, kinds
+    return kinds
 
 
 # the day numbers pandas reads (datetime64[ns]); a date outside them was always read as no date
@@ -265,17 +264,26 @@ _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 _TO_ORDINAL = dt.date.toordinal
 
 
-def _day_numbers(cells: npt.NDArray[Any]) -> FloatArray:
+_NOT_A_DATE = (AttributeError, TypeError, ValueError, OverflowError)
+
+
+def _ordinal_days(cells: npt.NDArray[Any]) -> FloatArray:
     """Days since 1970-01-01 of date and datetime cells, the time of day
-    dropped (NaN outside the years 1677-2262, as pandas reads them)."""
+    dropped (NaN outside the years 1677-2262, as pandas reads them); one of
+    :data:`_NOT_A_DATE` when a cell is not a date."""
+    days = np.fromiter(map(_TO_ORDINAL, cells), dtype=np.float64, count=len(cells)) - _ORDINAL_1970
+    days[(days < _FIRST_DAY) | (days > _LAST_DAY)] = np.nan
+    return days
+
+
+def _day_numbers(cells: npt.NDArray[Any]) -> FloatArray:
+    """:func:`_ordinal_days`, or for cells that are not plain dates what pandas reads of them."""
     try:
-        days = np.fromiter(map(_TO_ORDINAL, cells), dtype=np.float64, count=len(cells)) - _ORDINAL_1970
-    except (AttributeError, TypeError, ValueError, OverflowError):  # not plain dates: let pandas read them
+        return _ordinal_days(cells)
+    except _NOT_A_DATE:
         parsed = pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce")
         stamps = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
         return np.where(np.isnat(stamps), np.nan, (stamps - _UNIX_DAY0).astype(np.float64))
-    days[(days < _FIRST_DAY) | (days > _LAST_DAY)] = np.nan
-    return days
 
 
 def _plain_dates(values: npt.NDArray[Any]) -> FloatArray | None:
@@ -287,11 +295,9 @@ def _plain_dates(values: npt.NDArray[Any]) -> FloatArray | None:
     if not filled.any() or pd.api.types.infer_dtype(values[filled], skipna=True) not in ("datetime", "date"):
         return None
     try:
-        days = np.fromiter(map(_TO_ORDINAL, values[filled]), dtype=np.float64, count=int(filled.sum()))
-    except (AttributeError, TypeError, ValueError, OverflowError):
+        days = _ordinal_days(values[filled])
+    except _NOT_A_DATE:
         return None
-    days -= _ORDINAL_1970
-    days[(days < _FIRST_DAY) | (days > _LAST_DAY)] = np.nan
     out = np.full(len(values), np.nan)
     out[filled] = days
     return out
@@ -424,7 +430,7 @@ def read_dates(values: npt.NDArray[Any], errors: CellErrors, col: int, first_row
     quick = _plain_dates(values)
     if quick is not None:
         return quick
-    _, kinds = _blank_and_kinds(values)
+    kinds = _column_kinds(values)
     dated = (kinds == 0) | (kinds == 1)
     if dated.any():
         out[dated] = _day_numbers(values[dated])
@@ -461,7 +467,7 @@ def read_numbers(values: npt.NDArray[Any], errors: CellErrors, col: int, first_r
     n = len(values)
     if n == 0:
         return np.zeros(0)
-    _, kinds = _blank_and_kinds(values)
+    kinds = _column_kinds(values)
     numbers = np.full(n, np.nan)
     numeric = kinds == 2
     if numeric.any():
