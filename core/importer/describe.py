@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.importer.calibrate import CalibratedFigure, Calibration
-from core.importer.crm import is_deal_level
+from core.importer.joins import rows_are_deals
 from core.importer.scan import Scan, Table
 
 
@@ -58,8 +58,7 @@ def row_kind(table: Table | None) -> str:
         return "not recognised"
     if table.shape == "monthly":
         return "a row per month"
-    headers = [c.header for c in table.columns] + [i.header for i in table.ignored]
-    if table.column("created_date") is None and is_deal_level(headers, table.roles()):
+    if rows_are_deals(table):
         return "a row per deal"
     return "a row per lead"
 

@@ -99,12 +99,19 @@ def report_pair(tables: list[Table]) -> tuple[Table, Table] | None:
     return None
 
 
-def _is_deals(table: Table) -> bool:
-    """True for a deal-level table (see :func:`report_pair`)."""
+def rows_are_deals(table: Table) -> bool:
+    """True when a lead-level table's rows are deals (Pipedrive, an
+    Opportunities report, Dynamics opportunities): no created date, and
+    headers that read as deals (:func:`core.importer.crm.is_deal_level`)."""
     if table.shape != "leads" or table.column("created_date") is not None:
         return False
     headers = [c.header for c in table.columns] + [c.header for c in table.ignored]
-    return is_deal_level(headers, table.roles()) and any(r in _BROUGHT for r in table.roles())
+    return is_deal_level(headers, table.roles())
+
+
+def _is_deals(table: Table) -> bool:
+    """True for a deals table to pair with a leads report (see :func:`report_pair`)."""
+    return rows_are_deals(table) and any(r in _BROUGHT for r in table.roles())
 
 
 def first_stage(table: Table) -> str | None:
