@@ -88,6 +88,22 @@ def edits_with_samples(model: PlanTableModel, edits: list[tuple[str, Any]], text
     return push_edit(model.document, text, steps, [path for path, _ in edits])
 
 
+def split_names(
+    edits: list[tuple[str, Any]], name_path: re.Pattern[str]
+) -> tuple[dict[int, str], list[tuple[str, Any]]]:
+    """The renames among ``edits`` (paths matching ``name_path``, whose group 1
+    is the row) as ``{row: new name}``, for the core's rename, and the other edits."""
+    names: dict[int, str] = {}
+    rest: list[tuple[str, Any]] = []
+    for path, value in edits:
+        match = name_path.fullmatch(path)
+        if match is not None:
+            names[int(match.group(1))] = str(value)
+        else:
+            rest.append((path, value))
+    return names, rest
+
+
 class StagesModel(SampleTableModel):
     """The funnel: one row per stage, top (raw lead) to bottom (won deal)."""
 
@@ -121,14 +137,11 @@ class StagesModel(SampleTableModel):
         spec's gate and the free sources along (a pasted column: all at once,
         so stages may swap names), in the same undo step; "Measured on" through its pure edit."""
         samples, cells = sample_steps(edits)
-        names = {}
+        names, cells = split_names(cells, _STAGE_NAME)
         values = []
         for path, value in cells:
-            match = _STAGE_NAME.fullmatch(path)
             lag = _STAGE_LAG.fullmatch(path)
-            if match is not None:
-                names[int(match.group(1))] = str(value)
-            elif lag is not None and self.plan.stages[int(lag.group(1))].lag_profile is not None:
+            if lag is not None and self.plan.stages[int(lag.group(1))].lag_profile is not None:
                 if value is not None:  # days typed over a profile: the mean lag replaces it
                     values += [(path, value), (f"stages[{lag.group(1)}].lag_profile", None)]
             else:
@@ -285,14 +298,7 @@ class ChannelsModel(SampleTableModel):
     def make_edits(self, edits: list[tuple[str, Any]], text: str) -> tuple[Problem, ...]:
         """Names through the core's rename, which takes the channel's spend
         actuals along (a pasted column: all at once), in the same undo step."""
-        names = {}
-        rest = []
-        for path, value in edits:
-            match = _CHANNEL_NAME.fullmatch(path)
-            if match is not None:
-                names[int(match.group(1))] = str(value)
-            else:
-                rest.append((path, value))
+        names, rest = split_names(edits, _CHANNEL_NAME)
         if not names:
             return edits_with_samples(self, edits, text)
         samples, cells = sample_steps(rest)
