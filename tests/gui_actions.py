@@ -16,11 +16,12 @@ from pytestqt.qtbot import QtBot
 from gui.main_window import MainWindow
 
 
-def main_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+def main_window(qtbot: QtBot, tmp_path: Path, recovery: Path | None = None) -> Iterator[MainWindow]:
     """The main window on the example plan, shown at 1280x720 with its own
-    settings and recovery file; closed quietly afterwards (for a fixture)."""
+    settings and recovery place (``recovery``, else one under ``tmp_path``);
+    closed quietly afterwards (for a fixture)."""
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings, tmp_path / "recovery" / "recovery.json")
+    win = MainWindow(settings, recovery or tmp_path / "recovery" / "recovery.json")
     win.resize(1280, 720)
     win.show()
     qtbot.waitExposed(win)

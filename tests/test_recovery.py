@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from core.formats.documents import PlanDocumentData, save_document
 from core.formats.recovery import (
@@ -36,6 +35,7 @@ from core.formats.recovery import (
 from core.model.plan import Plan
 from gui.main_window import MainWindow
 from gui.recovery import AUTOSAVE_DELAY_MS
+from tests.gui_actions import main_window
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = Path(__file__).resolve().parent / "recovery_child.py"
@@ -243,15 +243,7 @@ def test_declined_recovery_is_gone(home: Path, plan_file: Path) -> None:
 # ----- one process: the window's recovery file -------------------------------------------------------
 @pytest.fixture
 def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings, tmp_path / "recovery")
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    QApplication.processEvents()
-    win.maybe_save = lambda: True  # type: ignore[method-assign]
-    win.close()
-    win.deleteLater()
+    yield from main_window(qtbot, tmp_path, recovery=tmp_path / "recovery")
 
 
 @pytest.mark.gui
