@@ -192,9 +192,7 @@ class TargetsPage(Page):
 
     def refresh(self) -> None:
         plan = self.document.plan
-        self.months.blockSignals(True)
-        self.months.setValue(plan.months)
-        self.months.blockSignals(False)
+        show_value(self.months, plan.months)
         if not self.total.hasFocus():
             self.total.setText(f"{sum(plan.revenue_target):.12g}")
         self.total_unit.setText(f"{plan.currency}  (now {money_text(sum(plan.revenue_target), plan.currency)})")
